@@ -1,0 +1,52 @@
+// `npm test`: type check, lint, then every *.test.ts under spec/ and marbles/ with node:test.
+// Starts one FerretDB for the integration tests (unless MONGODB_URI is set) and stops it after.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { startFerretDB } from '../spec/support/ferretdb.js';
+
+const root = join(import.meta.dirname, '..');
+
+function findTests(dir: string, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir)) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) findTests(p, out);
+    else if (entry.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  return r.status ?? 1;
+}
+
+async function main(): Promise<number> {
+  const only = process.argv.slice(2);
+  if (only.length === 0) {
+    if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) return 1;
+    if (run('npx', ['biome', 'check', 'src', 'spec', 'marbles', 'bench', 'scripts']) !== 0) return 1;
+  }
+  const files = only.length > 0 ? only : [...findTests(join(root, 'spec')), ...findTests(join(root, 'marbles'))];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  let server: Awaited<ReturnType<typeof startFerretDB>> | undefined;
+  if (!env.MONGODB_URI) {
+    server = await startFerretDB();
+    env.MONGORX_SHARED_FERRETDB_URI = server.uri;
+  }
+  try {
+    return run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], env);
+  } finally {
+    await server?.stop();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exit(code);
+  },
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

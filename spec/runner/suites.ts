@@ -1,0 +1,20 @@
+import type { SpecSuite } from './types.js';
+
+/**
+ * Every suite `npm run spec` knows, by name. Each entry loads its module lazily so that a
+ * suite's dependencies are read only when it runs. Add a line here when adding a suite.
+ */
+export const suites: Record<string, () => Promise<SpecSuite>> = {};
+
+/** Unified-format folders run as `unified:<folder>`; the unified runner registers its loader here. */
+export let unifiedSuite: ((folder: string) => Promise<SpecSuite>) | undefined;
+export function registerUnified(loader: (folder: string) => Promise<SpecSuite>): void {
+  unifiedSuite = loader;
+}
+
+export async function loadSuite(name: string): Promise<SpecSuite | undefined> {
+  const direct = suites[name];
+  if (direct) return direct();
+  if (name.startsWith('unified:') && unifiedSuite) return unifiedSuite(name.slice('unified:'.length));
+  return undefined;
+}

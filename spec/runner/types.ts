@@ -1,0 +1,17 @@
+/** One test case of a spec suite: run it, or say why it is skipped. */
+export interface SpecCase {
+  /** Unique within the suite, e.g. "rs/discover_primary.json: step 2". */
+  readonly name: string;
+  /** When set, the case is skipped with this reason (the runner prints it). */
+  readonly skip?: string;
+  /** Throws (e.g. an AssertionError) to fail; resolves to pass. */
+  run(): void | Promise<void>;
+}
+
+/** A suite loads its cases from the spec-tests folder it is given. */
+export interface SpecSuite {
+  readonly name: string;
+  /** What the suite is; printed by `npm run spec -- --list`. */
+  readonly description: string;
+  load(specDir: string): SpecCase[] | Promise<SpecCase[]>;
+}

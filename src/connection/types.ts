@@ -1,0 +1,50 @@
+import type { Document } from 'bson';
+import type { Observable } from 'rxjs';
+
+/** A kind-1 OP_MSG section: a named sequence of documents (e.g. `documents` of an insert). */
+export interface DocumentSequence {
+  readonly identifier: string;
+  readonly documents: readonly Document[];
+}
+
+export interface CommandOptions {
+  /** Kind-1 sections sent beside the command body (bulk writes). */
+  readonly sequences?: readonly DocumentSequence[];
+  /** Fire-and-forget (w:0): sets moreToCome; the Observable completes once the bytes are written. */
+  readonly moreToCome?: boolean;
+  /**
+   * Exhaust: sets exhaustAllowed and keeps emitting each reply while the server sets moreToCome.
+   * Without it the Observable emits exactly one reply.
+   */
+  readonly exhaustAllowed?: boolean;
+  /** Errors the command with MongoNetworkTimeoutError when no reply arrives in time (0 = none). */
+  readonly socketTimeoutMS?: number;
+  /** Skip command monitoring events (heartbeats and handshakes are not monitored commands). */
+  readonly unmonitored?: boolean;
+  /** Do not compress this command even when compression was negotiated. */
+  readonly noCompress?: boolean;
+}
+
+/**
+ * What the layers above the connection see of one. `command` is cold: the request is written on
+ * subscribe. A reply with `ok: 0` errors with MongoServerError; a socket failure errors every
+ * in-flight command with MongoNetworkError and leaves the connection closed.
+ */
+export interface Connection {
+  /** Driver-side id, unique per pool (CMAP `connectionId`). */
+  readonly id: number;
+  /** "host:port" (or the socket path) as the topology names the server. */
+  readonly address: string;
+  /** Pool generation this connection was created in (CMAP). */
+  readonly generation: number;
+  /** The handshake reply (hello), or undefined before the handshake. */
+  readonly hello: Document | undefined;
+  /** Server-side connection id from the handshake (`connectionId` in hello). */
+  readonly serverConnectionId: number | undefined;
+  readonly closed: boolean;
+  /** Monotonic ms timestamp of the last time it was returned to a pool or used. */
+  readonly lastUsed: number;
+  command(db: string, command: Document, options?: CommandOptions): Observable<Document>;
+  /** Closes the socket; in-flight commands error with MongoNetworkError. Idempotent. */
+  close(): void;
+}

@@ -1,0 +1,110 @@
+import type { Document } from 'bson';
+
+/** Error labels the specs attach (retryable-writes, transactions). */
+export const RETRYABLE_WRITE_ERROR = 'RetryableWriteError';
+export const TRANSIENT_TRANSACTION_ERROR = 'TransientTransactionError';
+export const UNKNOWN_TRANSACTION_COMMIT_RESULT = 'UnknownTransactionCommitResult';
+
+/** Root of every error mongorx raises. */
+export class MongoError extends Error {
+  /** Labels from the server reply or added by the driver (e.g. RetryableWriteError). */
+  readonly errorLabels: Set<string>;
+
+  constructor(message: string, options?: { cause?: unknown; errorLabels?: Iterable<string> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.errorLabels = new Set(options?.errorLabels ?? []);
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+
+  hasErrorLabel(label: string): boolean {
+    return this.errorLabels.has(label);
+  }
+
+  addErrorLabel(label: string): void {
+    this.errorLabels.add(label);
+  }
+}
+
+/** Raised by the driver itself, not by the server. */
+export class MongoDriverError extends MongoError {}
+/** The caller used the API wrongly. */
+export class MongoAPIError extends MongoDriverError {}
+export class MongoInvalidArgumentError extends MongoAPIError {}
+/** An operation on a closed client, ended session, exhausted cursor, ... */
+export class MongoNotConnectedError extends MongoAPIError {}
+export class MongoCursorExhaustedError extends MongoAPIError {}
+export class MongoTransactionError extends MongoAPIError {}
+export class MongoCompatibilityError extends MongoAPIError {}
+/** A connection string or option could not be parsed or is invalid. */
+export class MongoParseError extends MongoDriverError {}
+/** Something went wrong inside the driver or in what the server sent. */
+export class MongoRuntimeError extends MongoDriverError {}
+export class MongoUnexpectedServerResponseError extends MongoRuntimeError {}
+/** A frame on the socket broke the wire protocol (length, opcode, section kind, BSON). */
+export class MongoProtocolError extends MongoRuntimeError {}
+export class MongoTopologyClosedError extends MongoRuntimeError {}
+export class MongoMissingCredentialsError extends MongoAPIError {}
+/** Authentication failed on the client side (e.g. the server could not prove the password). */
+export class MongoAuthError extends MongoDriverError {}
+
+/** An error the server returned in a reply (`ok: 0`). */
+export class MongoServerError extends MongoError {
+  readonly code: number | undefined;
+  readonly codeName: string | undefined;
+  readonly errmsg: string;
+  readonly topologyVersion: Document | undefined;
+  /** The whole reply, for callers that need more than the fields above. */
+  readonly errorResponse: Document;
+
+  constructor(reply: Document) {
+    const errmsg = typeof reply.errmsg === 'string' ? reply.errmsg : 'server error';
+    super(errmsg, { errorLabels: Array.isArray(reply.errorLabels) ? reply.errorLabels : [] });
+    this.errmsg = errmsg;
+    this.code = typeof reply.code === 'number' ? reply.code : undefined;
+    this.codeName = typeof reply.codeName === 'string' ? reply.codeName : undefined;
+    this.topologyVersion = reply.topologyVersion as Document | undefined;
+    this.errorResponse = reply;
+  }
+}
+
+/** A write concern was not satisfied (`writeConcernError` in a reply). */
+export class MongoWriteConcernError extends MongoServerError {
+  readonly result: Document | undefined;
+  constructor(writeConcernError: Document, result?: Document) {
+    super({ ...writeConcernError, errorLabels: result?.errorLabels ?? writeConcernError.errorLabels });
+    this.result = result;
+  }
+}
+
+/** The socket failed: refused, reset, closed, or a TLS failure. */
+export class MongoNetworkError extends MongoError {
+  /** True when the failure happened before the handshake completed (SDAM treats these differently). */
+  readonly beforeHandshake: boolean;
+  constructor(message: string, options?: { cause?: unknown; beforeHandshake?: boolean }) {
+    super(message, options);
+    this.beforeHandshake = options?.beforeHandshake ?? false;
+  }
+}
+export class MongoNetworkTimeoutError extends MongoNetworkError {}
+
+/** No suitable server was found within serverSelectionTimeoutMS. */
+export class MongoServerSelectionError extends MongoError {
+  /** The topology description at the time selection gave up. */
+  readonly reason: unknown;
+  constructor(message: string, reason: unknown) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** A connection could not be checked out of the pool. */
+export class MongoPoolClearedError extends MongoNetworkError {}
+export class MongoWaitQueueTimeoutError extends MongoDriverError {}
+export class MongoPoolClosedError extends MongoDriverError {}
+
+export function isNetworkError(e: unknown): e is MongoNetworkError {
+  return e instanceof MongoNetworkError;
+}
