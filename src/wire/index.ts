@@ -1,0 +1,21 @@
+export { type Compressor, compressorId, compressorName, encodeOpCompressed } from './compression.js';
+export {
+  DEFAULT_MAX_MESSAGE_SIZE_BYTES,
+  HEADER_LENGTH,
+  OP_COMPRESSED,
+  OP_MSG,
+  OP_QUERY,
+  OP_REPLY,
+} from './constants.js';
+export { type DecodeOptions, decodeMessage, type WireMessage } from './decode.js';
+export { FrameSplitter } from './frame-splitter.js';
+export { type MessageHeader, readHeader } from './header.js';
+export { type DocumentSequence, encodeOpMsg, type OpMsgMessage, type OpMsgRequest } from './op-msg.js';
+export {
+  encodeOpQuery,
+  encodeOpReply,
+  type OpQueryMessage,
+  type OpQueryRequest,
+  type OpReplyMessage,
+} from './op-query.js';
+export { nextRequestId } from './request-id.js';
