@@ -21,6 +21,8 @@ export interface CommandOptions {
   readonly socketTimeoutMS?: number;
   /** Skip command monitoring events (heartbeats and handshakes are not monitored commands). */
   readonly unmonitored?: boolean;
+  /** Send as OP_QUERY on `<db>.$cmd` (legacy hello of the initial handshake only). */
+  readonly legacyOpQuery?: boolean;
   /** Do not compress this command even when compression was negotiated. */
   readonly noCompress?: boolean;
 }

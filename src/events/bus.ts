@@ -1,4 +1,4 @@
-import { type Observable, Subject, filter } from 'rxjs';
+import { filter, type Observable, Subject } from 'rxjs';
 import type { EventInit, EventOf, MongoEvent, MongoEventName } from './types.js';
 
 /**

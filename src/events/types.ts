@@ -168,7 +168,10 @@ export type SdamEvent =
   | ServerOpeningEvent
   | ServerClosedEvent
   | ServerDescriptionChangedEvent;
-export type HeartbeatEvent = ServerHeartbeatStartedEvent | ServerHeartbeatSucceededEvent | ServerHeartbeatFailedEvent;
+export type HeartbeatEvent =
+  | ServerHeartbeatStartedEvent
+  | ServerHeartbeatSucceededEvent
+  | ServerHeartbeatFailedEvent;
 export type CmapEvent =
   | ConnectionPoolCreatedEvent
   | ConnectionPoolReadyEvent

@@ -1,0 +1,112 @@
+import type { Document } from 'bson';
+import { concatMap, defer, map, type Observable, of } from 'rxjs';
+import { MongoCompatibilityError, MongoUnexpectedServerResponseError } from '../errors.js';
+import type { AuthProvider } from './auth/provider.js';
+import type { SocketConnection } from './socket-connection.js';
+
+/** Compressors mongorx implements; others in the URI are accepted but never offered. */
+const IMPLEMENTED_COMPRESSORS = new Set(['zlib']);
+
+/** Wire versions this driver speaks (MongoDB 4.2 .. 8.x). */
+export const MIN_SUPPORTED_WIRE_VERSION = 8;
+export const MAX_SUPPORTED_WIRE_VERSION = 25;
+
+export interface ServerApi {
+  readonly version: string;
+  readonly strict?: boolean;
+  readonly deprecationErrors?: boolean;
+}
+
+export interface HandshakeOptions {
+  /** The `client` document (built once per client). */
+  readonly metadata: Document;
+  readonly serverApi?: ServerApi;
+  readonly loadBalanced?: boolean;
+  /** Compressors from the URI, in preference order. */
+  readonly compressors?: readonly string[];
+  readonly zlibCompressionLevel?: number;
+  readonly auth?: AuthProvider;
+  readonly connectTimeoutMS?: number;
+}
+
+/** Stable API fields added to commands (versioned-api spec). */
+export function serverApiFields(api: ServerApi | undefined): Document {
+  if (!api) return {};
+  const fields: Document = { apiVersion: api.version };
+  if (api.strict !== undefined) fields.apiStrict = api.strict;
+  if (api.deprecationErrors !== undefined) fields.apiDeprecationErrors = api.deprecationErrors;
+  return fields;
+}
+
+/**
+ * The initial hello (mongodb-handshake). Legacy `isMaster` over OP_QUERY unless a Stable API
+ * version or load-balanced mode is requested, which require `hello` over OP_MSG.
+ */
+export function buildHandshakeCommand(options: HandshakeOptions): { command: Document; legacy: boolean } {
+  const legacy = options.serverApi === undefined && !options.loadBalanced;
+  const command: Document = { [legacy ? 'isMaster' : 'hello']: 1, helloOk: true };
+  Object.assign(command, serverApiFields(options.serverApi));
+  command.client = options.metadata;
+  const offered = (options.compressors ?? []).filter((c) => IMPLEMENTED_COMPRESSORS.has(c));
+  command.compression = offered;
+  if (options.loadBalanced) command.loadBalanced = true;
+  if (options.auth) Object.assign(command, options.auth.helloFields());
+  return { command, legacy };
+}
+
+/** Checks the reply and applies what it negotiates to the connection (limits, compression, ids). */
+export function applyHandshakeReply(
+  conn: SocketConnection,
+  reply: Document,
+  options: HandshakeOptions,
+): void {
+  if (options.loadBalanced && reply.serviceId === undefined) {
+    throw new MongoCompatibilityError(
+      'Driver attempted to initialize in load balancing mode, but the server does not support this mode.',
+    );
+  }
+  const minWire = typeof reply.minWireVersion === 'number' ? reply.minWireVersion : 0;
+  const maxWire = typeof reply.maxWireVersion === 'number' ? reply.maxWireVersion : 0;
+  if (minWire > MAX_SUPPORTED_WIRE_VERSION || maxWire < MIN_SUPPORTED_WIRE_VERSION) {
+    throw new MongoCompatibilityError(
+      `Server at ${conn.address} reports wire versions ${minWire}..${maxWire}, but mongorx supports ${MIN_SUPPORTED_WIRE_VERSION}..${MAX_SUPPORTED_WIRE_VERSION}`,
+    );
+  }
+  conn.hello = reply;
+  if (typeof reply.connectionId === 'number') conn.serverConnectionId = reply.connectionId;
+  if (typeof reply.maxMessageSizeBytes === 'number' && reply.maxMessageSizeBytes > 0) {
+    conn.setMaxMessageSize(reply.maxMessageSizeBytes);
+  }
+  // Use the first of our compressors (in the client's order) that the server also lists.
+  const serverList: unknown[] = Array.isArray(reply.compression) ? reply.compression : [];
+  const chosen = (options.compressors ?? []).find(
+    (c) => IMPLEMENTED_COMPRESSORS.has(c) && serverList.includes(c),
+  );
+  if (chosen === 'zlib') {
+    conn.compressor = 'zlib';
+    conn.zlibCompressionLevel = options.zlibCompressionLevel;
+  }
+}
+
+/** Runs hello then authentication; emits the hello reply once the connection is ready. */
+export function handshake(conn: SocketConnection, options: HandshakeOptions): Observable<Document> {
+  return defer(() => {
+    const { command, legacy } = buildHandshakeCommand(options);
+    return conn.command('admin', command, {
+      legacyOpQuery: legacy,
+      socketTimeoutMS: options.connectTimeoutMS,
+      unmonitored: true,
+    });
+  }).pipe(
+    map((reply) => {
+      if (typeof reply !== 'object' || reply === null) {
+        throw new MongoUnexpectedServerResponseError('empty handshake reply');
+      }
+      applyHandshakeReply(conn, reply, options);
+      return reply;
+    }),
+    concatMap((reply) =>
+      options.auth ? options.auth.authenticate(conn, reply).pipe(map(() => reply)) : of(reply),
+    ),
+  );
+}

@@ -1,0 +1,90 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { Observable } from 'rxjs';
+import { MongoNetworkError, MongoNetworkTimeoutError } from '../errors.js';
+
+/** Where to connect: a TCP host and port, or a Unix domain socket path. */
+export type SocketTarget = { readonly host: string; readonly port: number } | { readonly socketPath: string };
+
+export interface SocketOptions {
+  /** 0 means no timeout. */
+  readonly connectTimeoutMS: number;
+  /** When set, the socket is wrapped in TLS with these options (servername defaults to the host). */
+  readonly tls?: TlsConnectionOptions;
+  readonly noDelay?: boolean;
+  readonly keepAlive?: boolean;
+}
+
+/**
+ * Opens sockets. Injectable so tests can hand connections an in-memory duplex instead of TCP.
+ * The Observable emits the connected socket once and completes; unsubscribing before that
+ * destroys the attempt.
+ */
+export interface Transport {
+  connect(target: SocketTarget, options: SocketOptions): Observable<Socket>;
+}
+
+export function targetToString(target: SocketTarget): string {
+  return 'socketPath' in target ? target.socketPath : `${target.host}:${target.port}`;
+}
+
+/** The real transport: node:net, or node:tls when `tls` options are given. */
+export const netTransport: Transport = {
+  connect(target, options) {
+    return new Observable<Socket>((subscriber) => {
+      const where = targetToString(target);
+      const secure = options.tls !== undefined;
+      const base =
+        'socketPath' in target ? { path: target.socketPath } : { host: target.host, port: target.port };
+      const socket: Socket = secure
+        ? tlsConnect({
+            ...base,
+            ...options.tls,
+            servername:
+              options.tls?.servername ??
+              ('host' in target && !isIpAddress(target.host) ? target.host : undefined),
+          })
+        : netConnect(base);
+      let done = false;
+      const fail = (error: Error) => {
+        if (done) return;
+        done = true;
+        socket.destroy();
+        subscriber.error(error);
+      };
+      const onError = (e: Error) =>
+        fail(new MongoNetworkError(`connect ${where}: ${e.message}`, { cause: e, beforeHandshake: true }));
+      socket.once('error', onError);
+      socket.setNoDelay(options.noDelay ?? true);
+      socket.setKeepAlive(options.keepAlive ?? true, 120_000);
+      if (options.connectTimeoutMS > 0) {
+        socket.setTimeout(options.connectTimeoutMS, () =>
+          fail(
+            new MongoNetworkTimeoutError(`connect ${where} timed out after ${options.connectTimeoutMS} ms`, {
+              beforeHandshake: true,
+            }),
+          ),
+        );
+      }
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
+        if (done) return;
+        done = true;
+        socket.setTimeout(0);
+        socket.removeAllListeners('timeout');
+        socket.off('error', onError);
+        subscriber.next(socket);
+        subscriber.complete();
+      });
+      return () => {
+        if (!done) {
+          done = true;
+          socket.destroy();
+        }
+      };
+    });
+  },
+};
+
+function isIpAddress(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
