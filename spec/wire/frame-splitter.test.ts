@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MongoProtocolError } from '../../src/errors.js';
+import { decodeMessage, encodeOpMsg, FrameSplitter, nextRequestId } from '../../src/wire/index.js';
+
+const frames = [1, 2, 3, 4, 5].map((i) =>
+  encodeOpMsg({ requestId: i, command: { ping: 1, $db: 'admin', pad: 'p'.repeat(i * 37) } }),
+);
+const stream = Buffer.concat(frames);
+
+function splitAt(buf: Buffer, cuts: number[]): Buffer[] {
+  const out: Buffer[] = [];
+  let prev = 0;
+  for (const c of [...cuts, buf.length]) {
+    out.push(buf.subarray(prev, c));
+    prev = c;
+  }
+  return out;
+}
+
+function feed(splitter: FrameSplitter, chunks: Buffer[]): Buffer[] {
+  return chunks.flatMap((c) => splitter.push(c));
+}
+
+describe('FrameSplitter', () => {
+  it('returns whole frames of one chunk as zero-copy subarrays', () => {
+    const s = new FrameSplitter();
+    const out = s.push(stream);
+    assert.deepEqual(out, frames);
+    assert.equal(out[1]!.buffer, stream.buffer);
+    assert.equal(s.bufferedBytes, 0);
+  });
+
+  it('reassembles 1-byte chunks', () => {
+    const s = new FrameSplitter();
+    const out: Buffer[] = [];
+    for (let i = 0; i < stream.length; i++) {
+      out.push(...s.push(stream.subarray(i, i + 1)));
+      assert.ok(s.bufferedBytes < 400);
+    }
+    assert.deepEqual(out, frames);
+    assert.equal(s.bufferedBytes, 0);
+  });
+
+  it('handles every cut point, including inside the length prefix', () => {
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const s = new FrameSplitter();
+      assert.deepEqual(feed(s, splitAt(stream, [cut])), frames, `cut at ${cut}`);
+    }
+  });
+
+  it('handles arbitrary random chunkings', () => {
+    let seed = 1;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let round = 0; round < 200; round++) {
+      const cuts = Array.from({ length: rand() % 12 }, () => rand() % stream.length).sort((a, b) => a - b);
+      const s = new FrameSplitter();
+      const out = feed(s, splitAt(stream, cuts));
+      assert.deepEqual(out, frames);
+      assert.deepEqual(
+        out.map((f) => decodeMessage(f).header.requestId),
+        [1, 2, 3, 4, 5],
+      );
+    }
+  });
+
+  it('tolerates empty chunks', () => {
+    const s = new FrameSplitter();
+    assert.deepEqual(
+      feed(s, [Buffer.alloc(0), stream.subarray(0, 2), Buffer.alloc(0), stream.subarray(2)]),
+      frames,
+    );
+  });
+
+  for (const [name, length] of [
+    ['shorter than a header', 15],
+    ['zero', 0],
+    ['negative', -1],
+    ['over the maximum', 1001],
+  ] as const) {
+    it(`rejects a declared length ${name} before buffering, and stays failed`, () => {
+      const s = new FrameSplitter(1000);
+      const head = Buffer.alloc(4);
+      head.writeInt32LE(length);
+      assert.deepEqual(s.push(head.subarray(0, 2)), []);
+      let first: unknown;
+      try {
+        s.push(head.subarray(2));
+      } catch (e) {
+        first = e;
+      }
+      assert.ok(first instanceof MongoProtocolError);
+      assert.equal(s.bufferedBytes, 0);
+      assert.throws(
+        () => s.push(frames[0]!),
+        (e) => e === first,
+      );
+      assert.throws(
+        () => s.push(Buffer.alloc(0)),
+        (e) => e === first,
+      );
+    });
+  }
+
+  it('accepts a frame exactly maxMessageSizeBytes long', () => {
+    const s = new FrameSplitter(frames[2]!.length);
+    assert.deepEqual(feed(s, [frames[2]!.subarray(0, 10), frames[2]!.subarray(10)]), [frames[2]]);
+    assert.throws(() => s.push(frames[3]!), /exceeds maxMessageSizeBytes/);
+  });
+});
+
+describe('nextRequestId', () => {
+  it('increases', () => {
+    const a = nextRequestId();
+    const b = nextRequestId();
+    assert.ok(b > a && Number.isInteger(b) && b <= 0x7fffffff);
+  });
+});
