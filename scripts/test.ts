@@ -27,7 +27,8 @@ async function main(): Promise<number> {
     if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) return 1;
     if (run('npx', ['biome', 'check', 'src', 'spec', 'marbles', 'bench', 'scripts']) !== 0) return 1;
   }
-  const files = only.length > 0 ? only : [...findTests(join(root, 'spec')), ...findTests(join(root, 'marbles'))];
+  const files =
+    only.length > 0 ? only : [...findTests(join(root, 'spec')), ...findTests(join(root, 'marbles'))];
   const env: NodeJS.ProcessEnv = { ...process.env };
   let server: Awaited<ReturnType<typeof startFerretDB>> | undefined;
   if (!env.MONGODB_URI) {

@@ -1,0 +1,123 @@
+import { inspect } from 'node:util';
+import { defer, map, type Observable, of, take } from 'rxjs';
+import { serverApiFields } from '../connection/handshake.js';
+import { EventBus } from '../events/bus.js';
+import type { MongoEvent } from '../events/types.js';
+import type { ExecutionContext } from '../execute.js';
+import type { ReadConcern } from '../read-concern.js';
+import type { ReadPreference } from '../read-preference.js';
+import type { TopologyDescription } from '../sdam/description/topology-description.js';
+import type { SelectedServer, SelectionCriteria, TopologyLike } from '../sdam/topology-contract.js';
+import type { MongoClientOptions } from '../uri/client-options.js';
+import { parseConnectionString } from '../uri/parse.js';
+import type { ResolvedOptions } from '../uri/resolved-options.js';
+import type { WriteConcern } from '../write-concern.js';
+import type { ClientContext } from './client-context.js';
+import { Db } from './db.js';
+import { createTopology } from './topology-factory.js';
+
+/**
+ * The entry point. Construction parses and validates the connection string (throwing
+ * MongoParseError synchronously); nothing touches the network until an operation is subscribed
+ * or `connect()` is.
+ */
+export class MongoClient {
+  readonly options: ResolvedOptions;
+  /** Hot bus of every SDAM, heartbeat, CMAP and command event. */
+  readonly events$: Observable<MongoEvent>;
+  private readonly bus = new EventBus();
+  private topology: TopologyLike | undefined;
+  private readonly context: ClientContext;
+
+  constructor(uri: string, options: MongoClientOptions = {}) {
+    this.options = parseConnectionString(uri, options);
+    this.events$ = this.bus.events$;
+    const execution: ExecutionContext = {
+      topology: this.lazyTopology(),
+      retryReads: this.options.retryReads,
+      serverApiFields: serverApiFields(this.options.serverApi),
+      socketTimeoutMS: this.options.socketTimeoutMS,
+    };
+    this.context = {
+      execution: () => execution,
+      bus: this.bus,
+      inherited: {
+        readPreference: this.options.readPreference,
+        readConcern: nonEmpty(this.options.readConcern.toDocument()),
+        writeConcern: nonEmpty(this.options.writeConcern.toDocument()),
+      },
+    };
+  }
+
+  get readPreference(): ReadPreference {
+    return this.options.readPreference;
+  }
+  get readConcern(): ReadConcern {
+    return this.options.readConcern;
+  }
+  get writeConcern(): WriteConcern {
+    return this.options.writeConcern;
+  }
+
+  /** Replays the current topology description, then each change (starts monitoring). */
+  get topology$(): Observable<TopologyDescription> {
+    return defer(() => this.ensureTopology().description$);
+  }
+
+  /** Starts monitoring and waits until a server can be selected. Optional: operations connect lazily. */
+  connect(): Observable<MongoClient> {
+    return defer(() =>
+      this.ensureTopology()
+        .selectServer({ kind: 'read', readPreference: this.options.readPreference, operationName: 'connect' })
+        .pipe(
+          take(1),
+          map(() => this),
+        ),
+    );
+  }
+
+  /** Stops monitoring and closes every connection; completes when all is released. */
+  close(): Observable<void> {
+    return defer(() => {
+      const topology = this.topology;
+      this.topology = undefined;
+      return topology ? topology.close() : of(undefined);
+    });
+  }
+
+  db(name?: string, options?: ClientContext['inherited']): Db {
+    return new Db(this.context, name ?? this.options.dbName ?? 'test', options);
+  }
+
+  /** The topology, created on first use; after close() the next use reconnects, as the official driver does. */
+  private ensureTopology(): TopologyLike {
+    if (!this.topology) {
+      this.topology = createTopology(this.options, this.bus);
+      this.topology.connect();
+    }
+    return this.topology;
+  }
+
+  /** A TopologyLike whose methods create the real topology only when subscribed. */
+  private lazyTopology(): TopologyLike {
+    return {
+      description$: defer(() => this.ensureTopology().description$),
+      selectServer: (criteria: SelectionCriteria): Observable<SelectedServer> =>
+        defer(() => this.ensureTopology().selectServer(criteria)),
+      connect: () => this.ensureTopology().connect(),
+      close: () => this.close(),
+    };
+  }
+
+  [inspect.custom](): string {
+    return `MongoClient { hosts: ${this.options.hosts.map(String).join(',')} }`;
+  }
+
+  toJSON(): unknown {
+    return { hosts: this.options.hosts.map(String) };
+  }
+}
+
+function nonEmpty<T extends object>(doc: T): T | undefined {
+  return Object.keys(doc).length > 0 ? doc : undefined;
+}

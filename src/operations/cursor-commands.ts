@@ -1,0 +1,93 @@
+import { type Document, Long } from 'bson';
+import { MongoUnexpectedServerResponseError } from '../errors.js';
+import type { CommandOperation } from './operation.js';
+
+/** A cursor reply (find/aggregate/getMore/list*): the batch, the id to continue with, and the namespace. */
+export interface CursorReply<T = Document> {
+  readonly id: Long | bigint | number;
+  readonly ns: string;
+  readonly batch: T[];
+  /** Change streams: the resume token after this batch. */
+  readonly postBatchResumeToken?: Document;
+}
+
+/** True when a cursor id means "exhausted" (0, however it is typed). */
+export function isZeroCursorId(id: Long | bigint | number): boolean {
+  if (typeof id === 'number') return id === 0;
+  if (typeof id === 'bigint') return id === 0n;
+  return id.isZero();
+}
+
+/** Reads `cursor.firstBatch` / `cursor.nextBatch` from a reply, or errors on a malformed one. */
+export function parseCursorReply<T>(reply: Document): CursorReply<T> {
+  const cursor = reply.cursor as Document | undefined;
+  if (!cursor || typeof cursor !== 'object')
+    throw new MongoUnexpectedServerResponseError('reply has no cursor');
+  const batch = cursor.firstBatch ?? cursor.nextBatch;
+  if (!Array.isArray(batch)) throw new MongoUnexpectedServerResponseError('cursor reply has no batch');
+  const id = cursor.id;
+  if (typeof id !== 'number' && typeof id !== 'bigint' && !(id && typeof id === 'object' && 'isZero' in id)) {
+    throw new MongoUnexpectedServerResponseError('cursor reply has no id');
+  }
+  return {
+    id: id as Long | bigint | number,
+    ns: typeof cursor.ns === 'string' ? cursor.ns : '',
+    batch: batch as T[],
+    postBatchResumeToken: cursor.postBatchResumeToken,
+  };
+}
+
+/** Splits "db.collection.with.dots" into its database and collection parts. */
+export function splitNamespace(ns: string): { db: string; collection: string } {
+  const dot = ns.indexOf('.');
+  return dot < 0 ? { db: ns, collection: '' } : { db: ns.slice(0, dot), collection: ns.slice(dot + 1) };
+}
+
+export interface GetMoreOptions {
+  readonly batchSize?: number;
+  readonly maxAwaitTimeMS?: number;
+  readonly comment?: unknown;
+}
+
+/** getMore (find_getmore_killcursors_commands spec). Never retried; no API version fields. */
+export function getMoreOperation<T>(
+  ns: string,
+  id: Long | bigint | number,
+  options: GetMoreOptions = {},
+): CommandOperation<CursorReply<T>> {
+  const { db, collection } = splitNamespace(ns);
+  return {
+    commandName: 'getMore',
+    dbName: db,
+    kind: 'read',
+    retryable: false,
+    build: () => {
+      const command: Document = { getMore: toLong(id), collection };
+      if (options.batchSize !== undefined && options.batchSize > 0) command.batchSize = options.batchSize;
+      if (options.maxAwaitTimeMS !== undefined) command.maxTimeMS = options.maxAwaitTimeMS;
+      if (options.comment !== undefined) command.comment = options.comment;
+      return { command };
+    },
+    parse: (reply) => parseCursorReply<T>(reply),
+  };
+}
+
+/** killCursors for one cursor; the reply is not inspected beyond ok. */
+export function killCursorsOperation(ns: string, id: Long | bigint | number): CommandOperation<void> {
+  const { db, collection } = splitNamespace(ns);
+  return {
+    commandName: 'killCursors',
+    dbName: db,
+    kind: 'read',
+    retryable: false,
+    build: () => ({ command: { killCursors: collection, cursors: [toLong(id)] } }),
+    parse: () => undefined,
+  };
+}
+
+/** Cursor ids are int64 on the wire whatever type they were decoded as. */
+export function toLong(id: Long | bigint | number): Long {
+  if (typeof id === 'number') return Long.fromNumber(id);
+  if (typeof id === 'bigint') return Long.fromBigInt(id);
+  return id;
+}

@@ -1,0 +1,104 @@
+import type { Document } from 'bson';
+import { MongoInvalidArgumentError } from '../errors.js';
+import { type CursorReply, parseCursorReply } from './cursor-commands.js';
+import type { CommandOperation } from './operation.js';
+
+/** Options of `find` (crud spec "Find", find_getmore_killcursors_commands). */
+export interface FindOptions {
+  readonly sort?: Document;
+  readonly projection?: Document;
+  readonly skip?: number;
+  readonly limit?: number;
+  readonly batchSize?: number;
+  readonly hint?: Document | string;
+  readonly maxTimeMS?: number;
+  readonly maxAwaitTimeMS?: number;
+  readonly comment?: unknown;
+  readonly allowDiskUse?: boolean;
+  readonly collation?: Document;
+  readonly let?: Document;
+  readonly min?: Document;
+  readonly max?: Document;
+  readonly returnKey?: boolean;
+  readonly showRecordId?: boolean;
+  readonly tailable?: boolean;
+  readonly awaitData?: boolean;
+  readonly noCursorTimeout?: boolean;
+  readonly allowPartialResults?: boolean;
+  readonly oplogReplay?: boolean;
+  readonly readConcern?: Document;
+  readonly readPreference?: unknown;
+  readonly singleBatch?: boolean;
+}
+
+const PASS_THROUGH = [
+  'sort',
+  'projection',
+  'hint',
+  'skip',
+  'maxTimeMS',
+  'comment',
+  'allowDiskUse',
+  'collation',
+  'let',
+  'min',
+  'max',
+  'returnKey',
+  'showRecordId',
+  'tailable',
+  'awaitData',
+  'noCursorTimeout',
+  'allowPartialResults',
+  'oplogReplay',
+  'readConcern',
+] as const;
+
+/**
+ * Builds `find` (find_getmore_killcursors_commands spec): a negative or limit-sized batch means one
+ * batch; batchSize is capped by the limit so no more documents than needed are sent.
+ */
+export function buildFindCommand(collection: string, filter: Document, options: FindOptions): Document {
+  const command: Document = { find: collection, filter };
+  for (const key of PASS_THROUGH) if (options[key] !== undefined) command[key] = options[key];
+  const limit = options.limit ?? 0;
+  const batchSize = options.batchSize ?? 0;
+  if (limit < 0 || options.singleBatch) {
+    command.limit = Math.abs(limit);
+    command.singleBatch = true;
+  } else if (limit > 0) {
+    command.limit = limit;
+  }
+  if (batchSize !== 0) {
+    // batchSize == limit would leave an open cursor for nothing: ask for one more (find spec).
+    command.batchSize = limit > 0 && batchSize === limit ? limit + 1 : Math.abs(batchSize);
+  }
+  return command;
+}
+
+export function validateFindOptions(options: FindOptions): void {
+  for (const key of ['skip', 'limit', 'batchSize', 'maxTimeMS', 'maxAwaitTimeMS'] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) {
+      throw new MongoInvalidArgumentError(`${key} must be an integer`);
+    }
+  }
+  if (options.skip !== undefined && options.skip < 0)
+    throw new MongoInvalidArgumentError('skip must not be negative');
+}
+
+export function findOperation<T>(
+  db: string,
+  collection: string,
+  filter: Document,
+  options: FindOptions,
+): CommandOperation<CursorReply<T>> {
+  return {
+    commandName: 'find',
+    dbName: db,
+    kind: 'read',
+    retryable: 'read',
+    readPreference: options.readPreference,
+    build: () => ({ command: buildFindCommand(collection, filter, options) }),
+    parse: (reply) => parseCursorReply<T>(reply),
+  };
+}

@@ -1,0 +1,21 @@
+import type { Document } from 'bson';
+import { commandNameOf } from '../connection/command-name.js';
+import type { CommandOperation } from './operation.js';
+
+/** `db.command(doc)`: sent as given (run-command spec); the reply is returned whole. */
+export function runCommandOperation(
+  dbName: string,
+  command: Document,
+  options: { readPreference?: unknown } = {},
+): CommandOperation<Document> {
+  return {
+    commandName: commandNameOf(command),
+    dbName,
+    // run-command spec: the read preference applies, but the command is never retried.
+    kind: options.readPreference ? 'read' : 'write',
+    retryable: false,
+    readPreference: options.readPreference,
+    build: () => ({ command }),
+    parse: (reply) => reply,
+  };
+}
