@@ -1,3 +1,5 @@
+export { cursorReply } from './cursor.js';
+export { FailCommandPoint } from './fail-point.js';
 export {
   errorReply,
   type HelloContext,
@@ -7,6 +9,7 @@ export {
   newTopologyVersion,
   type TopologyVersion,
 } from './hello.js';
+export { type MockReplicaSet, startReplicaSet } from './replica-set.js';
 export { MockServer } from './server.js';
 export {
   type FinalReply,

@@ -12,7 +12,7 @@ import {
   nextRequestId,
   type WireMessage,
 } from '../../../src/wire/index.js';
-import { finalReply, helloReply, MockServer } from './index.js';
+import { cursorReply, finalReply, helloReply, MockServer, startReplicaSet } from './index.js';
 
 type Msg = Extract<WireMessage, { opCode: 2013 }>;
 
@@ -377,5 +377,86 @@ describe('helloReply', () => {
     assert.equal(helloReply({ role: 'mongos' }).msg, 'isdbgrid');
     assert.equal(helloReply({ role: 'arbiter', setName: 'x' }).arbiterOnly, true);
     assert.equal(helloReply({ logicalSessionTimeoutMinutes: null }).logicalSessionTimeoutMinutes, undefined);
+  });
+});
+
+describe('MockServer failCommand fail point', () => {
+  it('fails, closes and blocks the configured commands a number of times', async () => {
+    const server = await MockServer.start({
+      handler: (r) => (r.commandName === 'find' ? cursorReply('db.c', [{ a: 1 }]) : undefined),
+    });
+    try {
+      const c = await RawClient.open(server);
+      const set = (data: Document, mode: Document | string = { times: 1 }) =>
+        c.reply(c.command({ configureFailPoint: 'failCommand', mode, data, $db: 'admin' }));
+      assert.equal(
+        (await set({ failCommands: ['find'], errorCode: 91, errorLabels: ['RetryableWriteError'] })).body.ok,
+        1,
+      );
+      const failed = await c.reply(c.command({ find: 'c', $db: 'db' }));
+      assert.deepEqual(
+        [failed.body.ok, failed.body.code, failed.body.errorLabels],
+        [0, 91, ['RetryableWriteError']],
+      );
+      const ok = await c.reply(c.command({ find: 'c', $db: 'db' }));
+      assert.deepEqual(ok.body.cursor.firstBatch, [{ a: 1 }]);
+      assert.equal(ok.body.cursor.id, 0);
+
+      await set({ failCommands: ['find'], blockConnection: true, blockTimeMS: 80 });
+      const started = Date.now();
+      assert.equal((await c.reply(c.command({ find: 'c', $db: 'db' }))).body.ok, 1);
+      assert.ok(Date.now() - started >= 70);
+
+      await set({ failCommands: ['ping'], closeConnection: true }, 'alwaysOn');
+      c.command({ ping: 1, $db: 'db' });
+      await eventually(() => c.closed);
+      const d = await RawClient.open(server);
+      d.command({ ping: 1, $db: 'db' });
+      await eventually(() => d.closed);
+      server.failPoint.configure({ configureFailPoint: 'failCommand', mode: 'off' });
+      const e = await RawClient.open(server);
+      assert.equal((await e.reply(e.command({ ping: 1, $db: 'db' }))).body.ok, 1);
+      e.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('startReplicaSet', () => {
+  it('describes one set and moves the primary on elect()', async () => {
+    const rs = await startReplicaSet(3);
+    try {
+      assert.equal(rs.primary, rs.members[0]);
+      assert.match(
+        rs.uri,
+        /^mongodb:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\/\?replicaSet=rs0$/,
+      );
+      const hello = async (i: number) => {
+        const c = await RawClient.open(rs.members[i]!);
+        const m = await c.reply(c.command({ hello: 1, $db: 'admin' }));
+        c.close();
+        return m.body;
+      };
+      const [p, s] = [await hello(0), await hello(1)];
+      assert.equal(p.isWritablePrimary, true);
+      assert.equal(s.secondary, true);
+      assert.deepEqual(p.hosts, rs.hosts);
+      assert.equal(s.primary, rs.hosts[0]);
+      assert.equal(s.me, rs.hosts[1]);
+      assert.ok(p.electionId instanceof ObjectId);
+      assert.equal(s.electionId, undefined);
+      rs.elect(2);
+      assert.equal(rs.primary, rs.members[2]);
+      const [old, fresh] = [await hello(0), await hello(2)];
+      assert.equal(old.secondary, true);
+      assert.equal(old.primary, rs.hosts[2]);
+      assert.equal(fresh.isWritablePrimary, true);
+      assert.ok(Number(fresh.topologyVersion.counter) > Number(p.topologyVersion.counter));
+      rs.elect(-1);
+      assert.equal((await hello(2)).primary, undefined);
+    } finally {
+      await rs.stop();
+    }
   });
 });

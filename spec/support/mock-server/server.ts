@@ -13,6 +13,7 @@ import {
   OP_MSG,
   type WireMessage,
 } from '../../../src/wire/index.js';
+import { FailCommandPoint } from './fail-point.js';
 import { errorReply, type HelloOptions, helloReply, newTopologyVersion } from './hello.js';
 import {
   type FinalReply,
@@ -53,6 +54,8 @@ export class MockServer {
   private helloOptions: HelloOptions;
   private helloChanged = new AbortController();
   private stopped = false;
+  /** Configured by a `configureFailPoint: 'failCommand'` command (or directly in tests). */
+  readonly failPoint = new FailCommandPoint();
 
   private constructor(
     private readonly server: Server,
@@ -220,6 +223,13 @@ export class MockServer {
 
   private async serve(conn: MockConnection, request: MockRequest): Promise<void> {
     if (conn.abort.signal.aborted) return;
+    const forced = this.failPoint.trigger(request);
+    if (forced?.delayMS)
+      await sleep(forced.delayMS, undefined, { signal: conn.abort.signal }).catch(() => undefined);
+    if (forced && (forced.reply || forced.close)) {
+      await this.perform(conn, request, { ...forced, delayMS: 0 }).catch((e) => this.errors.push(e));
+      return;
+    }
     let response: MockResponse | undefined;
     try {
       response = (await this.options.handler?.(request)) ?? this.defaultResponse(request);
@@ -275,8 +285,9 @@ export class MockServer {
     conn.socket.write(frame);
   }
 
-  /** Built-in answers: hello (awaitable too), ping and everything else `{ ok: 1 }`. */
+  /** Built-in answers: hello (awaitable too), configureFailPoint, and `{ ok: 1 }` for anything else. */
   private defaultResponse(request: MockRequest): MockResponse {
+    if (request.commandName === 'configureFailPoint') return this.failPoint.configure(request.command);
     if (!HELLO_COMMANDS.has(request.commandName)) return { ok: 1 };
     const build = () =>
       helloReply(this.helloOptions, {
