@@ -4,7 +4,9 @@ import type { SpecSuite } from './types.js';
  * Every suite `npm run spec` knows, by name. Each entry loads its module lazily so that a
  * suite's dependencies are read only when it runs. Add a line here when adding a suite.
  */
-export const suites: Record<string, () => Promise<SpecSuite>> = {};
+export const suites: Record<string, () => Promise<SpecSuite>> = {
+  cmap: async () => (await import('../pool/cmap-suite.js')).cmapSuite,
+};
 
 /** Unified-format folders run as `unified:<folder>`; the unified runner registers its loader here. */
 export let unifiedSuite: ((folder: string) => Promise<SpecSuite>) | undefined;

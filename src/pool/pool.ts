@@ -1,0 +1,598 @@
+import {
+  asyncScheduler,
+  catchError,
+  defer,
+  finalize,
+  mergeMap,
+  Observable,
+  type SchedulerLike,
+  type Subscriber,
+  type Subscription,
+  take,
+  tap,
+  throwError,
+} from 'rxjs';
+import type { Connection } from '../connection/types.js';
+import {
+  isNetworkError,
+  MongoInvalidArgumentError,
+  MongoNetworkError,
+  MongoPoolClearedError,
+  MongoPoolClosedError,
+  MongoWaitQueueTimeoutError,
+} from '../errors.js';
+import type { EventBus } from '../events/bus.js';
+import type { ConnectionCheckOutFailedReason, ConnectionClosedReason, EventInit } from '../events/types.js';
+import { type PoolOptions, resolvePoolOptions } from './options.js';
+import { ServiceGenerations, serviceKey } from './service-generations.js';
+
+/**
+ * Establishes one connection: emits it once handshake and auth are done, then completes; errors on
+ * failure; unsubscribing aborts the attempt (and closes whatever socket it opened).
+ */
+export type ConnectionFactory = (info: { id: number; generation: number }) => Observable<Connection>;
+
+export type PoolState = 'paused' | 'ready' | 'closed';
+
+export interface ClearOptions {
+  /** Also interrupt in-use and pending connections of the generations being cleared. */
+  readonly interruptInUseConnections?: boolean;
+  /** Load-balanced pools clear one service only (CMAP "Clearing a load balanced pool"). */
+  readonly serviceId?: unknown;
+}
+
+/** What `new ConnectionPool` accepts: the address plus any options to override. */
+export type PoolInit = Partial<PoolOptions> & { readonly address: string };
+
+/** An established connection the pool owns, "available" or "in use". */
+interface Entry {
+  readonly conn: Connection;
+  /** Pool generation when the connection was created. */
+  readonly generation: number;
+  /** Load-balanced mode: the service and its generation taken after the handshake. */
+  readonly service: string | undefined;
+  readonly serviceGeneration: number;
+  inUse: boolean;
+  /** Scheduler time it became available (for maxIdleTimeMS). */
+  idleSince: number;
+  /** Closed by clear({ interruptInUseConnections }) while in use. */
+  interrupted: boolean;
+}
+
+/** A connection being established ("pending"). */
+interface Pending {
+  readonly id: number;
+  readonly generation: number;
+  readonly createdAt: number;
+  /** The check-out that created it and gets it; undefined for background ones or when it gave up. */
+  owner: Waiter | undefined;
+  subscription: Subscription | undefined;
+}
+
+/** A check-out request: in the wait queue, or owning a pending connection. */
+interface Waiter {
+  readonly subscriber: Subscriber<Connection>;
+  readonly startedAt: number;
+  timer: Subscription | undefined;
+  pending: Pending | undefined;
+}
+
+const TIMEOUT_MESSAGE = 'Timed out while checking out a connection from connection pool';
+
+/**
+ * A CMAP connection pool for one server. Connections come from an injected factory so the pool
+ * does no I/O itself; timers run on the injected scheduler, so it can be driven in virtual time.
+ * There is no periodic background thread: background work (minPoolSize population, closing
+ * perished connections, idle expiry) is scheduled only when there is some to do.
+ */
+export class ConnectionPool {
+  readonly options: PoolOptions;
+  readonly address: string;
+  private readonly factory: ConnectionFactory;
+  private readonly bus: EventBus;
+  private readonly scheduler: SchedulerLike;
+
+  private _state: PoolState = 'paused';
+  private _generation = 0;
+  private nextId = 1;
+  private readonly entries = new Map<Connection, Entry>();
+  /** Available connections, most recently checked in last (taken first). */
+  private readonly available: Entry[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly queue: Waiter[] = [];
+  private readonly services = new ServiceGenerations();
+  /** Highest generation whose in-use/pending connections the next run must interrupt (-1: none). */
+  private interruptUpTo = -1;
+  private runTimer: Subscription | undefined;
+  private runAt = Number.POSITIVE_INFINITY;
+  private idleTimer: Subscription | undefined;
+  private processing = false;
+  private dirty = false;
+
+  constructor(options: PoolInit, factory: ConnectionFactory, bus: EventBus, scheduler?: SchedulerLike) {
+    this.options = resolvePoolOptions(options);
+    this.address = options.address;
+    this.factory = factory;
+    this.bus = bus;
+    this.scheduler = scheduler ?? asyncScheduler;
+    const { maxPoolSize, minPoolSize, maxIdleTimeMS, waitQueueTimeoutMS, maxConnecting } = this.options;
+    this.emit({
+      name: 'connectionPoolCreated',
+      address: this.address,
+      options: { maxPoolSize, minPoolSize, maxIdleTimeMS, waitQueueTimeoutMS, maxConnecting },
+    });
+  }
+
+  get state(): PoolState {
+    return this._state;
+  }
+  get generation(): number {
+    return this._generation;
+  }
+  get totalConnectionCount(): number {
+    return this.entries.size + this.pending.size;
+  }
+  get availableConnectionCount(): number {
+    return this.available.length;
+  }
+  get pendingConnectionCount(): number {
+    return this.pending.size;
+  }
+  get waitQueueSize(): number {
+    return this.queue.length;
+  }
+
+  /** The generation a connection belongs to in this pool (its service's one in load-balanced mode). */
+  generationOf(conn: Connection): number | undefined {
+    const entry = this.entries.get(conn);
+    return entry && (entry.service === undefined ? entry.generation : entry.serviceGeneration);
+  }
+
+  /**
+   * Cold: each subscription is one check-out. Emits one connection then completes, or errors with
+   * MongoPoolClearedError (paused/cleared), MongoPoolClosedError, MongoWaitQueueTimeoutError or the
+   * establishment error. Unsubscribing while waiting leaves the wait queue at once.
+   */
+  checkOut(): Observable<Connection> {
+    return new Observable<Connection>((subscriber) => {
+      const waiter: Waiter = { subscriber, startedAt: this.now(), timer: undefined, pending: undefined };
+      this.emit({ name: 'connectionCheckOutStarted', address: this.address });
+      if (this._state !== 'ready') {
+        if (this._state === 'closed') this.fail(waiter, 'poolClosed', this.closedError());
+        else this.fail(waiter, 'connectionError', this.clearedError());
+        return;
+      }
+      this.queue.push(waiter);
+      const timeout = this.options.waitQueueTimeoutMS;
+      if (timeout > 0) waiter.timer = this.scheduler.schedule(() => this.timeOut(waiter), timeout);
+      this.processQueue();
+      return () => this.abandon(waiter);
+    });
+  }
+
+  /** Returns a checked-out connection; closes it if it perished or the pool closed (CMAP "Checking In"). */
+  checkIn(conn: Connection): void {
+    const entry = this.entries.get(conn);
+    if (!entry?.inUse) {
+      throw new MongoInvalidArgumentError(
+        `connection ${conn.id} is not checked out of the pool for ${this.address}`,
+      );
+    }
+    this.emit({ name: 'connectionCheckedIn', address: this.address, connectionId: conn.id });
+    const reason = this._state === 'closed' ? 'poolClosed' : this.perished(entry, false);
+    if (reason) {
+      this.discard(entry, reason);
+      return;
+    }
+    entry.inUse = false;
+    entry.idleSince = this.now();
+    this.available.push(entry);
+    this.armIdleTimer();
+    this.processQueue();
+  }
+
+  /**
+   * Checks a connection out for the lifetime of `fn`'s Observable and always gives it back: checked in
+   * on complete, error or unsubscribe; closed on a network error (then `onNetworkError` runs, before
+   * the error goes downstream, so a retry sees the cleared pool).
+   */
+  withConnection<T>(fn: (conn: Connection) => Observable<T>): Observable<T> {
+    return this.checkOut().pipe(
+      mergeMap((conn) => {
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          if (this.entries.get(conn)?.inUse) this.checkIn(conn);
+        };
+        return defer(() => fn(conn)).pipe(
+          catchError((error: unknown) => {
+            const interrupted = this.entries.get(conn)?.interrupted === true;
+            if (isNetworkError(error)) conn.close();
+            release();
+            if (interrupted && isNetworkError(error)) {
+              const message = `Connection to ${this.address} interrupted due to server monitor timeout`;
+              return throwError(() => new MongoPoolClearedError(message, { cause: error }));
+            }
+            if (isNetworkError(error)) this.options.onNetworkError?.(error, conn);
+            return throwError(() => error);
+          }),
+          tap({ complete: release }),
+          finalize(release),
+        );
+      }),
+    );
+  }
+
+  /** Paused -> ready: check-outs and background population may start (CMAP "Marking a Pool as Ready"). */
+  ready(): void {
+    if (this._state !== 'paused') return;
+    this._state = 'ready';
+    this.emit({ name: 'connectionPoolReady', address: this.address });
+    this.populate();
+    this.processQueue();
+  }
+
+  /**
+   * Marks every connection stale. A normal pool also pauses and fails its wait queue; a load-balanced
+   * pool clears one service only (CMAP "Clearing a Connection Pool").
+   */
+  clear(options: ClearOptions = {}): void {
+    if (this._state === 'closed') return;
+    if (this.options.loadBalanced) {
+      if (options.serviceId === undefined) this._generation++;
+      else this.services.bump(serviceKey(options.serviceId));
+      this.emit({
+        name: 'connectionPoolCleared',
+        address: this.address,
+        serviceId: options.serviceId,
+        interruptInUseConnections: false,
+      });
+      this.scheduleRun(0);
+      return;
+    }
+    const interrupt = options.interruptInUseConnections === true;
+    const before = this._generation++;
+    const wasPaused = this._state === 'paused';
+    this._state = 'paused';
+    if (!wasPaused) {
+      this.emit({
+        name: 'connectionPoolCleared',
+        address: this.address,
+        interruptInUseConnections: interrupt,
+      });
+    }
+    if (interrupt) this.interruptUpTo = Math.max(this.interruptUpTo, before);
+    for (const waiter of this.queue.splice(0)) this.fail(waiter, 'connectionError', this.clearedError());
+    // "A pool SHOULD allow immediate scheduling of the next background thread iteration after a clear."
+    this.scheduleRun(0);
+  }
+
+  /** Closes available and pending connections and fails waiters; in-use ones close on check-in. */
+  close(): void {
+    if (this._state === 'closed') return;
+    this._state = 'closed';
+    this.runTimer?.unsubscribe();
+    this.idleTimer?.unsubscribe();
+    this.runTimer = this.idleTimer = undefined;
+    for (const waiter of this.queue.splice(0)) this.fail(waiter, 'poolClosed', this.closedError());
+    for (const entry of this.available.slice()) this.discard(entry, 'poolClosed');
+    for (const p of [...this.pending.values()]) this.abort(p, 'poolClosed', this.closedError());
+    this.emit({ name: 'connectionPoolClosed', address: this.address });
+  }
+
+  // --- wait queue ---
+
+  /** Serves waiters in FIFO order until none can be served now. Re-entrant calls just mark it dirty. */
+  private processQueue(): void {
+    if (this.processing) {
+      this.dirty = true;
+      return;
+    }
+    this.processing = true;
+    try {
+      do {
+        this.dirty = false;
+        while (this.serveOne()) {}
+      } while (this.dirty);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private serveOne(): boolean {
+    if (this._state !== 'ready' || this.queue.length === 0) return false;
+    const entry = this.takeAvailable();
+    if (entry) {
+      this.handOut(this.queue.shift()!, entry);
+      return true;
+    }
+    // Background connections being established will serve the first waiters once ready; only the
+    // waiters beyond them start establishing their own.
+    const index = this.unclaimedPendingCount();
+    if (index >= this.queue.length || !this.canCreate()) return false;
+    const [waiter] = this.queue.splice(index, 1);
+    waiter.timer?.unsubscribe();
+    this.create(waiter);
+    return true;
+  }
+
+  /** Pops available connections, closing perished ones, until a usable one turns up. */
+  private takeAvailable(): Entry | undefined {
+    for (let entry = this.available.pop(); entry; entry = this.available.pop()) {
+      const reason = this.perished(entry, true);
+      if (!reason) return entry;
+      this.available.push(entry);
+      this.discard(entry, reason);
+    }
+    return undefined;
+  }
+
+  private handOut(waiter: Waiter, entry: Entry): void {
+    waiter.timer?.unsubscribe();
+    entry.inUse = true;
+    const connectionId = entry.conn.id;
+    this.emit({
+      name: 'connectionCheckedOut',
+      address: this.address,
+      connectionId,
+      durationMS: this.now() - waiter.startedAt,
+    });
+    waiter.subscriber.next(entry.conn);
+    waiter.subscriber.complete();
+    this.populate();
+  }
+
+  private fail(waiter: Waiter, reason: ConnectionCheckOutFailedReason, error: Error): void {
+    waiter.timer?.unsubscribe();
+    this.emit({
+      name: 'connectionCheckOutFailed',
+      address: this.address,
+      reason,
+      error,
+      durationMS: this.now() - waiter.startedAt,
+    });
+    waiter.subscriber.error(error);
+  }
+
+  private timeOut(waiter: Waiter): void {
+    const index = this.queue.indexOf(waiter);
+    if (index < 0) return;
+    this.queue.splice(index, 1);
+    this.fail(waiter, 'timeout', new MongoWaitQueueTimeoutError(TIMEOUT_MESSAGE));
+    this.processQueue();
+  }
+
+  /** The subscriber went away: leave the queue, or let the connection it was establishing go to others. */
+  private abandon(waiter: Waiter): void {
+    waiter.timer?.unsubscribe();
+    if (waiter.pending) waiter.pending.owner = undefined;
+    const index = this.queue.indexOf(waiter);
+    if (index < 0) return;
+    this.queue.splice(index, 1);
+    this.processQueue();
+  }
+
+  // --- establishing ---
+
+  private canCreate(): boolean {
+    const { maxPoolSize, maxConnecting } = this.options;
+    return (
+      (maxPoolSize === 0 || this.totalConnectionCount < maxPoolSize) && this.pending.size < maxConnecting
+    );
+  }
+
+  private unclaimedPendingCount(): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (!p.owner && p.generation === this._generation) n++;
+    return n;
+  }
+
+  /** CMAP "Creating a Connection" then "Establishing a Connection", for a check-out or the background. */
+  private create(owner: Waiter | undefined): void {
+    const p: Pending = {
+      id: this.nextId++,
+      generation: this._generation,
+      createdAt: this.now(),
+      owner,
+      subscription: undefined,
+    };
+    if (owner) owner.pending = p;
+    this.pending.set(p.id, p);
+    this.emit({ name: 'connectionCreated', address: this.address, connectionId: p.id });
+    const subscription = this.factory({ id: p.id, generation: p.generation })
+      .pipe(take(1))
+      .subscribe({
+        next: (conn) => this.established(p, conn),
+        error: (error: unknown) => this.establishFailed(p, error),
+        complete: () =>
+          this.establishFailed(
+            p,
+            new MongoNetworkError(`connection ${p.id} to ${this.address} ended before it was established`, {
+              beforeHandshake: true,
+            }),
+          ),
+      });
+    if (this.pending.get(p.id) === p) p.subscription = subscription;
+  }
+
+  private established(p: Pending, conn: Connection): void {
+    if (this.pending.get(p.id) !== p) return;
+    this.pending.delete(p.id);
+    const service = this.options.loadBalanced ? serviceKey(conn.hello?.serviceId) : undefined;
+    const entry: Entry = {
+      conn,
+      generation: p.generation,
+      service,
+      serviceGeneration: service === undefined ? 0 : this.services.join(service),
+      inUse: false,
+      idleSince: this.now(),
+      interrupted: false,
+    };
+    this.entries.set(conn, entry);
+    this.emit({
+      name: 'connectionReady',
+      address: this.address,
+      connectionId: p.id,
+      durationMS: this.now() - p.createdAt,
+    });
+    const owner = p.owner;
+    if (owner) {
+      // The check-out that created it gets it, even if a clear made it stale meanwhile (CMAP "Checking
+      // Out": the establishing thread has already left the wait queue); it is closed on check-in.
+      owner.pending = undefined;
+      this.handOut(owner, entry);
+    } else {
+      const reason = this._state === 'closed' ? 'poolClosed' : this.perished(entry, false);
+      if (reason) this.discard(entry, reason);
+      else {
+        // Available before the pending count drops is observable (CMAP "Populating the Pool").
+        this.available.push(entry);
+        this.armIdleTimer();
+      }
+    }
+    this.populate();
+    this.processQueue();
+  }
+
+  private establishFailed(p: Pending, error: unknown): void {
+    if (this.pending.get(p.id) !== p) return;
+    this.pending.delete(p.id);
+    // SDAM handles it first (it may clear the pool), then the connection is reported closed.
+    this.options.onEstablishmentError?.(error);
+    const err =
+      error instanceof Error ? error : new MongoNetworkError(String(error), { beforeHandshake: true });
+    this.emit({
+      name: 'connectionClosed',
+      address: this.address,
+      connectionId: p.id,
+      reason: 'error',
+      error: err,
+    });
+    if (p.owner) {
+      p.owner.pending = undefined;
+      this.fail(p.owner, 'connectionError', err);
+    } else if (this._state === 'ready') {
+      this.scheduleRun(this.options.backgroundRetryMS ?? 100);
+    }
+    this.processQueue();
+  }
+
+  /** Cancels a pending establishment (pool closed, or cleared with interruptInUseConnections). */
+  private abort(p: Pending, reason: ConnectionClosedReason, error: Error): void {
+    this.pending.delete(p.id);
+    p.subscription?.unsubscribe();
+    this.emit({ name: 'connectionClosed', address: this.address, connectionId: p.id, reason });
+    if (p.owner) {
+      p.owner.pending = undefined;
+      this.fail(p.owner, reason === 'poolClosed' ? 'poolClosed' : 'connectionError', error);
+    }
+  }
+
+  // --- closing and perishing ---
+
+  private perished(entry: Entry, checkIdle: boolean): ConnectionClosedReason | undefined {
+    if (entry.generation < this._generation) return 'stale';
+    if (entry.service !== undefined && entry.serviceGeneration < this.services.generation(entry.service)) {
+      return 'stale';
+    }
+    if (entry.conn.closed) return 'error';
+    const { maxIdleTimeMS } = this.options;
+    if (checkIdle && maxIdleTimeMS > 0 && this.now() - entry.idleSince >= maxIdleTimeMS) return 'idle';
+    return undefined;
+  }
+
+  /** CMAP "Closing a Connection": uncount it, emit, then close the socket. */
+  private discard(entry: Entry, reason: ConnectionClosedReason): void {
+    if (this.entries.get(entry.conn) !== entry) return;
+    this.entries.delete(entry.conn);
+    const index = this.available.indexOf(entry);
+    if (index >= 0) this.available.splice(index, 1);
+    if (entry.service !== undefined) this.services.leave(entry.service);
+    this.emit({ name: 'connectionClosed', address: this.address, connectionId: entry.conn.id, reason });
+    entry.conn.close();
+    if (this._state === 'closed') return;
+    this.populate();
+    this.processQueue();
+  }
+
+  // --- background work ---
+
+  /** Starts background establishments up to minPoolSize while ready (CMAP "Populating the Pool"). */
+  private populate(): void {
+    const { minPoolSize } = this.options;
+    while (this._state === 'ready' && this.totalConnectionCount < minPoolSize && this.canCreate()) {
+      this.create(undefined);
+    }
+  }
+
+  private scheduleRun(delay: number): void {
+    if (this._state === 'closed') return;
+    const at = this.now() + delay;
+    if (this.runTimer && this.runAt <= at) return;
+    this.runTimer?.unsubscribe();
+    this.runAt = at;
+    this.runTimer = this.scheduler.schedule(() => {
+      this.runTimer = undefined;
+      this.runAt = Number.POSITIVE_INFINITY;
+      this.run();
+    }, delay);
+  }
+
+  /** One background run: close perished available connections, interrupt, populate. */
+  private run(): void {
+    if (this._state === 'closed') return;
+    for (const entry of this.available.slice()) {
+      const reason = this.perished(entry, true);
+      if (reason) this.discard(entry, reason);
+    }
+    if (this.interruptUpTo >= 0) {
+      const upTo = this.interruptUpTo;
+      this.interruptUpTo = -1;
+      for (const p of [...this.pending.values()]) {
+        if (p.generation <= upTo) this.abort(p, 'stale', this.clearedError());
+      }
+      for (const entry of this.entries.values()) {
+        if (entry.inUse && !entry.interrupted && entry.generation <= upTo) {
+          entry.interrupted = true;
+          entry.conn.close();
+        }
+      }
+    }
+    this.populate();
+    this.processQueue();
+  }
+
+  /** One timer for the oldest available connection's idle deadline (maxIdleTimeMS). */
+  private armIdleTimer(): void {
+    const { maxIdleTimeMS } = this.options;
+    if (maxIdleTimeMS <= 0 || this.idleTimer || this.available.length === 0 || this._state === 'closed')
+      return;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const entry of this.available) oldest = Math.min(oldest, entry.idleSince);
+    const delay = Math.max(0, oldest + maxIdleTimeMS - this.now());
+    this.idleTimer = this.scheduler.schedule(() => {
+      this.idleTimer = undefined;
+      this.run();
+      this.armIdleTimer();
+    }, delay);
+  }
+
+  // --- helpers ---
+
+  private now(): number {
+    return this.scheduler.now();
+  }
+
+  private emit(event: EventInit): void {
+    this.bus.emit(event);
+  }
+
+  private clearedError(): MongoPoolClearedError {
+    return new MongoPoolClearedError(`Connection pool for ${this.address} was cleared or is paused`);
+  }
+
+  private closedError(): MongoPoolClosedError {
+    return new MongoPoolClosedError(`Attempted to check out a connection from closed connection pool`);
+  }
+}
