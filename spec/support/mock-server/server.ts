@@ -252,7 +252,7 @@ export class MockServer {
     if (action.delayMS) await sleep(action.delayMS, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) return;
     const raw = action.raw === undefined ? [] : Buffer.isBuffer(action.raw) ? [action.raw] : action.raw;
-    for (const bytes of raw) conn.socket.write(bytes);
+    for (const bytes of raw) if (!conn.socket.destroyed) conn.socket.write(bytes);
     // A moreToCome request (w:0) gets no reply, whatever the handler said.
     if (!request.moreToCome && !action.noReply) {
       const send = (doc: Document, moreToCome: boolean) => this.send(conn, request, action, doc, moreToCome);
