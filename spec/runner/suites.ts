@@ -6,6 +6,9 @@ import type { SpecSuite } from './types.js';
  */
 export const suites: Record<string, () => Promise<SpecSuite>> = {
   cmap: async () => (await import('../pool/cmap-suite.js')).cmapSuite,
+  sdam: async () => (await import('../sdam/sdam-suite.js')).sdamSuite,
+  'server-selection': async () => (await import('../selection/server-selection-suite.js')).serverSelectionSuite,
+  'max-staleness': async () => (await import('../selection/max-staleness-suite.js')).maxStalenessSuite,
 };
 
 /** Unified-format folders run as `unified:<folder>`; the unified runner registers its loader here. */

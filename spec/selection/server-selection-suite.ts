@@ -1,0 +1,60 @@
+// server-selection spec runner: server_selection/**, rtt/, in_window/. The logging/ folder is
+// unified-format and runs under the unified runner.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Document } from 'bson';
+import { averageRtt, pickServer, selectServers } from '../../src/selection/select.js';
+import { readPreferenceSelector } from '../../src/selection/selectors.js';
+import type { SpecCase, SpecSuite } from '../runner/types.js';
+import { loadJsonFiles } from '../sdam/json-files.js';
+import { runSelectionCase, topologyFromSpec } from './selection-case.js';
+
+function runRtt(doc: Document): void {
+  const previous = doc.avg_rtt_ms === 'NULL' ? null : (doc.avg_rtt_ms as number);
+  const actual = averageRtt(previous, doc.new_rtt_ms as number);
+  assert.ok(
+    Math.abs(actual - (doc.new_avg_rtt as number)) < 1e-9,
+    `average RTT ${actual} != ${doc.new_avg_rtt}`,
+  );
+}
+
+/** in_window: select `iterations` times with mocked operation counts and compare frequencies. */
+function runInWindow(doc: Document): void {
+  const td = topologyFromSpec(doc);
+  const counts = new Map<string, number>(
+    (doc.mocked_topology_state as Document[]).map((s) => [s.address as string, s.operation_count as number]),
+  );
+  const candidates = selectServers(td, readPreferenceSelector({ mode: 'nearest' }));
+  const iterations = doc.iterations as number;
+  const picks = new Map<string, number>();
+  for (let i = 0; i < iterations; i++) {
+    const sd = pickServer(candidates, (address) => counts.get(address) ?? 0);
+    assert.ok(sd, 'a server is selected');
+    picks.set(sd.address, (picks.get(sd.address) ?? 0) + 1);
+  }
+  const { tolerance, expected_frequencies: expected } = doc.outcome as Document;
+  for (const [address, frequency] of Object.entries(expected as Record<string, number>)) {
+    const actual = (picks.get(address) ?? 0) / iterations;
+    assert.ok(
+      Math.abs(actual - frequency) <= tolerance,
+      `${address}: frequency ${actual}, expected ${frequency}`,
+    );
+  }
+}
+
+export const serverSelectionSuite: SpecSuite = {
+  name: 'server-selection',
+  description: 'server-selection server_selection/, rtt/ and in_window/ on the pure selection functions',
+  load(specDir: string): SpecCase[] {
+    const root = join(specDir, 'server-selection', 'tests');
+    const folder = (name: string, run: (doc: Document) => void) =>
+      loadJsonFiles(root, join(root, name)).map(
+        (file): SpecCase => ({ name: file.name, run: () => run(file.doc) }),
+      );
+    return [
+      ...folder('server_selection', runSelectionCase),
+      ...folder('rtt', runRtt),
+      ...folder('in_window', runInWindow),
+    ];
+  },
+};
