@@ -5,6 +5,10 @@ import type { SpecSuite } from './types.js';
  * suite's dependencies are read only when it runs. Add a line here when adding a suite.
  */
 export const suites: Record<string, () => Promise<SpecSuite>> = {
+  'connection-string': async () => (await import('../uri/connection-string-suite.js')).connectionStringSuite,
+  'uri-options': async () => (await import('../uri/connection-string-suite.js')).uriOptionsSuite,
+  auth: async () => (await import('../uri/auth-suite.js')).authSuite,
+  'read-write-concern': async () => (await import('../uri/read-write-concern-suite.js')).readWriteConcernSuite,
   cmap: async () => (await import('../pool/cmap-suite.js')).cmapSuite,
   sdam: async () => (await import('../sdam/sdam-suite.js')).sdamSuite,
   'server-selection': async () => (await import('../selection/server-selection-suite.js')).serverSelectionSuite,

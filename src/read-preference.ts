@@ -1,0 +1,111 @@
+import type { Document } from 'bson';
+import { MongoInvalidArgumentError } from './errors.js';
+
+export const READ_PREFERENCE_MODES = [
+  'primary',
+  'primaryPreferred',
+  'secondary',
+  'secondaryPreferred',
+  'nearest',
+] as const;
+export type ReadPreferenceMode = (typeof READ_PREFERENCE_MODES)[number];
+
+/** One tag set: every pair must match a server's tags. An empty set matches any server. */
+export type TagSet = Readonly<Record<string, string>>;
+
+export interface HedgeOptions {
+  readonly enabled?: boolean;
+}
+
+export interface ReadPreferenceOptions {
+  readonly tags?: readonly TagSet[];
+  /** -1 or absent means no maximum. The >= 90s floor is checked by server selection (max-staleness spec). */
+  readonly maxStalenessSeconds?: number;
+  readonly hedge?: HedgeOptions;
+}
+
+export function isReadPreferenceMode(value: unknown): value is ReadPreferenceMode {
+  return typeof value === 'string' && (READ_PREFERENCE_MODES as readonly string[]).includes(value);
+}
+
+/** A validated, immutable read preference (server-selection spec "Read preference"). */
+export class ReadPreference {
+  static readonly primary = new ReadPreference('primary');
+  static readonly primaryPreferred = new ReadPreference('primaryPreferred');
+  static readonly secondary = new ReadPreference('secondary');
+  static readonly secondaryPreferred = new ReadPreference('secondaryPreferred');
+  static readonly nearest = new ReadPreference('nearest');
+
+  readonly mode: ReadPreferenceMode;
+  /** Tag sets in order; empty when none were given. */
+  readonly tags: readonly TagSet[];
+  readonly maxStalenessSeconds: number | undefined;
+  readonly hedge: HedgeOptions | undefined;
+
+  constructor(mode: ReadPreferenceMode, options: ReadPreferenceOptions = {}) {
+    if (!isReadPreferenceMode(mode)) {
+      throw new MongoInvalidArgumentError(`Invalid read preference mode ${JSON.stringify(mode)}`);
+    }
+    const tags = options.tags ?? [];
+    if (!Array.isArray(tags) || !tags.every(isTagSet)) {
+      throw new MongoInvalidArgumentError('Read preference tags must be an array of string-valued documents');
+    }
+    const mss = options.maxStalenessSeconds;
+    if (mss !== undefined && (typeof mss !== 'number' || !Number.isInteger(mss) || mss < -1)) {
+      throw new MongoInvalidArgumentError('maxStalenessSeconds must be -1 or a non-negative integer');
+    }
+    const maxStalenessSeconds = mss === -1 ? undefined : mss;
+    if (mode === 'primary') {
+      // Server-selection spec: tags, maxStalenessSeconds and hedge are errors with mode primary.
+      if (tags.some((t) => Object.keys(t).length > 0)) {
+        throw new MongoInvalidArgumentError('Read preference mode primary cannot be combined with tags');
+      }
+      if (maxStalenessSeconds !== undefined) {
+        throw new MongoInvalidArgumentError(
+          'Read preference mode primary cannot be combined with maxStalenessSeconds',
+        );
+      }
+      if (options.hedge !== undefined) {
+        throw new MongoInvalidArgumentError('Read preference mode primary cannot be combined with hedge');
+      }
+    }
+    this.mode = mode;
+    this.tags = Object.freeze(tags.map((t) => Object.freeze({ ...t })));
+    this.maxStalenessSeconds = maxStalenessSeconds;
+    this.hedge = options.hedge === undefined ? undefined : Object.freeze({ ...options.hedge });
+    Object.freeze(this);
+  }
+
+  static from(value: ReadPreference | ReadPreferenceMode | undefined): ReadPreference {
+    if (value instanceof ReadPreference) return value;
+    if (value === undefined) return ReadPreference.primary;
+    return new ReadPreference(value);
+  }
+
+  /** True when a secondary may serve the read (OP_QUERY secondaryOk bit, mongos $readPreference). */
+  get secondaryOk(): boolean {
+    return this.mode !== 'primary';
+  }
+
+  /** The `$readPreference` document: mode, then tags / maxStalenessSeconds / hedge when set. */
+  toDocument(): Document {
+    const doc: Document = { mode: this.mode };
+    if (this.tags.length > 0) doc.tags = this.tags.map((t) => ({ ...t }));
+    if (this.maxStalenessSeconds !== undefined) doc.maxStalenessSeconds = this.maxStalenessSeconds;
+    if (this.hedge !== undefined) doc.hedge = { ...this.hedge };
+    return doc;
+  }
+
+  equals(other: ReadPreference): boolean {
+    return JSON.stringify(this.toDocument()) === JSON.stringify(other.toDocument());
+  }
+}
+
+function isTagSet(value: unknown): value is TagSet {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
+  );
+}

@@ -1,0 +1,38 @@
+import type { ReadConcern, ReadConcernLike } from '../read-concern.js';
+import type { HedgeOptions, ReadPreference, ReadPreferenceMode } from '../read-preference.js';
+import type { WriteConcernOptions } from '../write-concern.js';
+import type { UriOptions } from './option-table.js';
+
+/** Stable API (versioned-api spec). */
+export interface ServerApi {
+  readonly version: '1';
+  readonly strict?: boolean;
+  readonly deprecationErrors?: boolean;
+}
+
+/** Extra client metadata appended by libraries that wrap the driver (handshake spec). */
+export interface DriverInfo {
+  readonly name?: string;
+  readonly version?: string;
+  readonly platform?: string;
+}
+
+/**
+ * Options for `new MongoClient(uri, options)`. Every connection-string option can be given here
+ * under the same (case-insensitive) name; a value given here overrides the one in the URI.
+ */
+export interface MongoClientOptions extends Partial<Omit<UriOptions, 'readPreference'>> {
+  /** Overrides the URI userinfo. */
+  auth?: { readonly username?: string; readonly password?: string };
+  /** A mode, or a whole ReadPreference (which then replaces readPreferenceTags/maxStalenessSeconds). */
+  readPreference?: ReadPreferenceMode | ReadPreference;
+  hedge?: HedgeOptions;
+  /** Overrides readConcernLevel. */
+  readConcern?: ReadConcern | ReadConcernLike;
+  /** Fields given here override w / wtimeoutMS / journal. */
+  writeConcern?: WriteConcernOptions;
+  serverApi?: ServerApi | '1';
+  driverInfo?: DriverInfo;
+  /** Emit command monitoring events (commandStarted/Succeeded/Failed). */
+  monitorCommands?: boolean;
+}
