@@ -28,9 +28,13 @@ export class MongoClient {
   private readonly bus = new EventBus();
   private topology: TopologyLike | undefined;
   private readonly context: ClientContext;
+  private readonly uri: string;
+  private readonly clientOptions: MongoClientOptions;
 
   constructor(uri: string, options: MongoClientOptions = {}) {
     this.options = parseConnectionString(uri, options);
+    this.uri = uri;
+    this.clientOptions = options;
     this.events$ = this.bus.events$;
     const execution: ExecutionContext = {
       topology: this.lazyTopology(),
@@ -92,7 +96,7 @@ export class MongoClient {
   /** The topology, created on first use; after close() the next use reconnects, as the official driver does. */
   private ensureTopology(): TopologyLike {
     if (!this.topology) {
-      this.topology = createTopology(this.options, this.bus);
+      this.topology = createTopology(this.uri, this.clientOptions, this.options, this.bus);
       this.topology.connect();
     }
     return this.topology;

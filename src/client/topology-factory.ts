@@ -1,8 +1,130 @@
+import { concatMap, defer, type Observable, of, shareReplay, take, tap } from 'rxjs';
+import { createAuthProvider } from '../connection/auth/index.js';
+import { buildClientMetadata } from '../connection/client-metadata.js';
+import { tlsConnectionOptions } from '../connection/tls.js';
 import type { EventBus } from '../events/bus.js';
-import type { TopologyLike } from '../sdam/topology-contract.js';
+import type { TopologyDescription } from '../sdam/description/topology-description.js';
+import { resolveSrvHost, type SrvResolver } from '../sdam/srv.js';
+import { Topology, type TopologyOptions } from '../sdam/topology.js';
+import type { SelectedServer, SelectionCriteria, TopologyLike } from '../sdam/topology-contract.js';
+import type { MongoClientOptions } from '../uri/client-options.js';
+import { TcpHostAddress } from '../uri/host-address.js';
+import { applySrvRecords } from '../uri/parse.js';
 import type { ResolvedOptions } from '../uri/resolved-options.js';
 
-/** Builds the client's topology from its resolved options (monitors, pools, connection factory). */
-export function createTopology(_options: ResolvedOptions, _bus: EventBus): TopologyLike {
-  throw new Error('topology layer not wired yet');
+/** Maps the resolved client options onto the topology's (handshake, sockets, pools, monitoring). */
+export function topologyOptions(options: ResolvedOptions, bus: EventBus): TopologyOptions {
+  return {
+    hosts: options.hosts.map(String),
+    directConnection: options.directConnection,
+    replicaSet: options.replicaSet,
+    loadBalanced: options.loadBalanced,
+    heartbeatFrequencyMS: options.heartbeatFrequencyMS,
+    localThresholdMS: options.localThresholdMS,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS,
+    connectTimeoutMS: options.connectTimeoutMS,
+    serverMonitoringMode: options.serverMonitoringMode,
+    handshake: {
+      metadata: buildClientMetadata({ appName: options.appName, driverInfo: options.driverInfo }),
+      serverApi: options.serverApi,
+      loadBalanced: options.loadBalanced,
+      compressors: options.compressors,
+      zlibCompressionLevel: options.zlibCompressionLevel,
+      auth: options.credentials ? createAuthProvider(options.credentials) : undefined,
+      connectTimeoutMS: options.connectTimeoutMS,
+    },
+    socket: { tls: tlsConnectionOptions(options, options.hosts[0] ? String(options.hosts[0]) : '') },
+    pool: {
+      maxPoolSize: options.maxPoolSize,
+      minPoolSize: options.minPoolSize,
+      maxConnecting: options.maxConnecting,
+      waitQueueTimeoutMS: options.waitQueueTimeoutMS,
+      maxIdleTimeMS: options.maxIdleTimeMS,
+    },
+    srvPolling:
+      options.srv && options.srvHost
+        ? {
+            srvHost: options.srvHost,
+            srvServiceName: options.srvServiceName,
+            srvMaxHosts: options.srvMaxHosts,
+          }
+        : undefined,
+    bus,
+  };
+}
+
+/**
+ * Builds the client's topology. For `mongodb+srv://` the seed list comes from DNS, so the real
+ * topology is created once SRV/TXT resolution succeeds (initial-dns-seedlist-discovery).
+ */
+export function createTopology(
+  uri: string,
+  clientOptions: MongoClientOptions,
+  options: ResolvedOptions,
+  bus: EventBus,
+  resolver?: SrvResolver,
+): TopologyLike {
+  if (!options.srv || !options.srvHost) return new Topology(topologyOptions(options, bus));
+  return new SrvTopology(uri, clientOptions, options, bus, resolver);
+}
+
+/** A topology that resolves its seed list through DNS before it starts. */
+class SrvTopology implements TopologyLike {
+  private readonly ready$: Observable<Topology>;
+  private topology: Topology | undefined;
+  private closed = false;
+
+  constructor(
+    uri: string,
+    clientOptions: MongoClientOptions,
+    options: ResolvedOptions,
+    bus: EventBus,
+    resolver?: SrvResolver,
+  ) {
+    this.ready$ = defer(() =>
+      resolveSrvHost(options.srvHost ?? '', {
+        serviceName: options.srvServiceName,
+        maxHosts: options.srvMaxHosts,
+        resolver,
+      }),
+    ).pipe(
+      take(1),
+      concatMap((result) => {
+        const txt = Object.entries(result.options)
+          .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+          .join('&');
+        const hosts = result.hosts.map((h) => {
+          const colon = h.lastIndexOf(':');
+          return new TcpHostAddress(h.slice(0, colon).replace(/^\[|\]$/g, ''), Number(h.slice(colon + 1)));
+        });
+        const resolved = applySrvRecords(uri, clientOptions, { hosts, txt: txt || undefined });
+        const topology = new Topology(topologyOptions(resolved, bus));
+        return of(topology);
+      }),
+      tap((topology) => {
+        this.topology = topology;
+        if (!this.closed) topology.connect();
+      }),
+      shareReplay({ bufferSize: 1, refCount: false }),
+    );
+  }
+
+  get description$(): Observable<TopologyDescription> {
+    return this.ready$.pipe(concatMap((t) => t.description$));
+  }
+
+  selectServer(criteria: SelectionCriteria): Observable<SelectedServer> {
+    return this.ready$.pipe(concatMap((t) => t.selectServer(criteria)));
+  }
+
+  connect(): void {
+    this.ready$.subscribe({ error: () => {} });
+  }
+
+  close(): Observable<void> {
+    return defer(() => {
+      this.closed = true;
+      return this.topology ? this.topology.close() : of(undefined);
+    });
+  }
 }
