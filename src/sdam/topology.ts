@@ -21,6 +21,13 @@ import type { Connection } from '../connection/types.js';
 import { MongoNetworkTimeoutError, MongoServerSelectionError, MongoTopologyClosedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
 import { type ConnectionFactory, ConnectionPool, type PoolInit } from '../pool/index.js';
+import type { ReadPreferenceLike } from '../selection/read-preference-like.js';
+import { pickServer, selectServers } from '../selection/select.js';
+import {
+  readPreferenceSelector,
+  type ServerSelector,
+  writableServerSelector,
+} from '../selection/selectors.js';
 import { splitAddress } from './description/address.js';
 import { describeTopology } from './description/describe.js';
 import {
@@ -43,7 +50,6 @@ import {
   type ServerMonitoringMode,
   streamingEnabled,
 } from './monitor/types.js';
-import { pickServer, readPreferenceOf, suitableServers } from './selection-adapter.js';
 import { Server, type ServerErrorContext } from './server.js';
 import type { SrvPollerOptions } from './srv-poller.js';
 import { SrvPoller } from './srv-poller.js';
@@ -208,14 +214,20 @@ export class Topology implements TopologyLike {
 
   // --- selection ---
 
-  /** A selected server, an immediate error (incompatible topology), or undefined to keep waiting. */
+  /** A selected server, an immediate error (incompatible topology, bad read preference), or undefined to keep waiting. */
   private trySelect(criteria: SelectionCriteria): SelectedServer | Error | undefined {
     if (this.phase === 'closed') return new MongoTopologyClosedError('Topology is closed');
     const td = this.current;
     if (!td.compatible)
       return new MongoServerSelectionError(td.compatibilityError ?? 'incompatible server', td);
-    const candidates = suitableServers(td, criteria).filter((sd) => this.servers.has(sd.address));
-    const chosen = pickServer(candidates, (sd) => this.servers.get(sd.address)?.operationCount ?? 0);
+    let candidates: ServerDescription[];
+    try {
+      candidates = selectServers(td, selectorOf(criteria), { deprioritized: criteria.deprioritized });
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+    const live = candidates.filter((sd) => this.servers.has(sd.address));
+    const chosen = pickServer(live, (address) => this.servers.get(address)?.operationCount ?? 0);
     if (!chosen) return undefined;
     const server = this.servers.get(chosen.address) as Server;
     return { description: chosen, withConnection: (fn) => server.withConnection(fn) };
@@ -377,4 +389,17 @@ export class Topology implements TopologyLike {
       connectTimeoutMS,
     };
   }
+}
+
+const PRIMARY: ReadPreferenceLike = { mode: 'primary' };
+
+function readPreferenceOf(criteria: SelectionCriteria): ReadPreferenceLike {
+  const rp = criteria.readPreference as ReadPreferenceLike | undefined;
+  return rp !== undefined && typeof rp === 'object' && typeof rp.mode === 'string' ? rp : PRIMARY;
+}
+
+function selectorOf(criteria: SelectionCriteria): ServerSelector {
+  return criteria.kind === 'write'
+    ? writableServerSelector()
+    : readPreferenceSelector(readPreferenceOf(criteria));
 }

@@ -1,5 +1,5 @@
-/** Weight of the newest sample (server-selection "Calculation of Average Round Trip Times"). */
-const ALPHA = 0.2;
+import { averageRtt } from '../../selection/select.js';
+
 /** server-monitoring "Measuring RTT": the minimum is taken over the last 10 samples. */
 const MIN_WINDOW = 10;
 
@@ -10,7 +10,7 @@ export class RttStats {
 
   add(sample: number): void {
     const rtt = Math.max(0, sample);
-    this.avg = this.avg === null ? rtt : ALPHA * rtt + (1 - ALPHA) * this.avg;
+    this.avg = averageRtt(this.avg, rtt);
     this.recent.push(rtt);
     if (this.recent.length > MIN_WINDOW) this.recent.shift();
   }
