@@ -18,6 +18,17 @@ function runRtt(doc: Document): void {
   );
 }
 
+/** A small deterministic PRNG (mulberry32) so the frequency checks cannot flake. */
+function seededRandom(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** in_window: select `iterations` times with mocked operation counts and compare frequencies. */
 function runInWindow(doc: Document): void {
   const td = topologyFromSpec(doc);
@@ -26,9 +37,10 @@ function runInWindow(doc: Document): void {
   );
   const candidates = selectServers(td, readPreferenceSelector({ mode: 'nearest' }));
   const iterations = doc.iterations as number;
+  const random = seededRandom(42);
   const picks = new Map<string, number>();
   for (let i = 0; i < iterations; i++) {
-    const sd = pickServer(candidates, (address) => counts.get(address) ?? 0);
+    const sd = pickServer(candidates, (address) => counts.get(address) ?? 0, random);
     assert.ok(sd, 'a server is selected');
     picks.set(sd.address, (picks.get(sd.address) ?? 0) + 1);
   }

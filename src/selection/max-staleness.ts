@@ -27,7 +27,8 @@ export function validateMaxStaleness(maxStalenessSeconds: number, heartbeatFrequ
 /**
  * Max-staleness "Server Selection": estimated staleness in ms of a secondary. With a known primary P:
  * (S.lastUpdateTime - S.lastWriteDate) - (P.lastUpdateTime - P.lastWriteDate) + heartbeatFrequencyMS;
- * without one, relative to the secondary with the newest lastWriteDate.
+ * without one, relative to the secondary with the newest lastWriteDate. lastUpdateTime is monotonic
+ * and lastWriteDate wall-clock; the clock offsets cancel out in the difference.
  */
 export function stalenessMS(td: TopologyDescription, server: ServerDescription): number {
   const lastWrite = server.lastWriteDate ?? 0;
