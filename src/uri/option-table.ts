@@ -128,6 +128,7 @@ export const OPTION_READERS: Readers = {
 
 /** Options whose values are secrets: never echoed in warnings or errors. */
 export const SENSITIVE_OPTIONS: ReadonlySet<UriOptionName> = new Set([
+  'authMechanismProperties',
   'proxyPassword',
   'tlsCertificateKeyFilePassword',
 ]);

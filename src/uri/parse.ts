@@ -102,7 +102,7 @@ export function applySrvRecords(
       );
     }
   }
-  return resolve({ ...parts, hosts: records.hosts }, clientOptions, txt, warnings, true);
+  return resolve(parts, clientOptions, txt, warnings, records.hosts);
 }
 
 function resolve(
@@ -110,14 +110,14 @@ function resolve(
   clientOptions: MongoClientOptions,
   lowest: OptionValues,
   warnings: string[],
-  srvResolved = false,
+  srvHosts?: readonly HostAddress[],
 ): ResolvedOptions {
   const values = readUriOptions(parts.options, warnings, lowest);
   const uriPresent = new Set<UriOptionName>(Array.from(values.entries(), ([name]) => name));
   const client = readClientOptions(clientOptions, values, warnings);
   checkTlsConflicts(new Set([...uriPresent, ...client.present]));
   checkProxy(values);
-  return buildResolved(parts, values, clientOptions, warnings, srvResolved);
+  return buildResolved(parts, values, clientOptions, warnings, srvHosts);
 }
 
 /** Reads URI `key=value` pairs: case-insensitive keys, percent-decoded values, warnings for the rest. */
@@ -252,14 +252,14 @@ function buildResolved(
   values: OptionValues,
   client: MongoClientOptions,
   warnings: string[],
-  srvResolved: boolean,
+  srvHosts: readonly HostAddress[] | undefined,
 ): ResolvedOptions {
   const get = <K extends UriOptionName>(name: K) => values.get(name);
   const directConnection = get('directConnection') ?? false;
   const loadBalanced = get('loadBalanced') ?? false;
   const replicaSet = get('replicaSet');
   const srvMaxHosts = get('srvMaxHosts') ?? DEFAULTS.srvMaxHosts;
-  const hosts = parts.srv && !srvResolved ? [] : parts.hosts;
+  const hosts = parts.srv ? (srvHosts ?? []) : parts.hosts;
   const srvHost = parts.srv ? checkSrvHost(parts) : undefined;
 
   if (!parts.srv && (values.has('srvServiceName') || values.has('srvMaxHosts'))) {

@@ -47,20 +47,36 @@ export function splitConnectionString(uri: string): ConnectionStringParts {
   const userinfo = at < 0 ? undefined : parseUserinfo(authority.slice(0, at));
   const hostList = at < 0 ? authority : authority.slice(at + 1);
   if (hostList.length === 0) throw new MongoParseError('Connection string must contain at least one host');
-  const rawHosts = hostList.split(',');
-  const hosts = rawHosts.map(parseHostIdentifier);
 
-  let dbName: string | undefined;
-  let query = '';
-  if (tail.startsWith('/')) {
-    const q = tail.indexOf('?');
-    const path = q < 0 ? tail.slice(1) : tail.slice(1, q);
-    query = q < 0 ? '' : tail.slice(q + 1);
-    if (path.length > 0) dbName = parseDbName(path);
-  } else if (tail.startsWith('?')) {
-    query = tail.slice(1);
+  // An '@' after the host list may mean userinfo held an unescaped '/' or '?': the "host" or
+  // "database" we would report could then be part of the password, so do not echo them.
+  const hidden = tail.includes('@');
+  return withoutEcho(hidden, () => {
+    const rawHosts = hostList.split(',');
+    const hosts = rawHosts.map(parseHostIdentifier);
+    let dbName: string | undefined;
+    let query = '';
+    if (tail.startsWith('/')) {
+      const q = tail.indexOf('?');
+      const path = q < 0 ? tail.slice(1) : tail.slice(1, q);
+      query = q < 0 ? '' : tail.slice(q + 1);
+      if (path.length > 0) dbName = parseDbName(path);
+    } else if (tail.startsWith('?')) {
+      query = tail.slice(1);
+    }
+    return { srv, userinfo, hosts, rawHosts, dbName, options: splitQuery(query) };
+  });
+}
+
+function withoutEcho<T>(hidden: boolean, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (!hidden || !(e instanceof MongoParseError)) throw e;
+    throw new MongoParseError(
+      "Invalid host or database name (not shown: the username or password may contain an unescaped '/', '?' or '@' and must be URL encoded)",
+    );
   }
-  return { srv, userinfo, hosts, rawHosts, dbName, options: splitQuery(query) };
 }
 
 function firstIndexOf(text: string, chars: readonly string[]): number {
