@@ -1,6 +1,6 @@
 // Fake connections and factories for pool tests: no sockets, establishment timed on a scheduler.
 import type { Document } from 'bson';
-import { defer, map, type Observable, of, type SchedulerLike, throwError, timer } from 'rxjs';
+import { defer, map, Observable, of, type SchedulerLike, Subject, timer } from 'rxjs';
 import type { CommandOptions, Connection } from '../../src/connection/types.js';
 import { MongoNetworkError } from '../../src/errors.js';
 import type { ConnectionFactory } from '../../src/pool/pool.js';
@@ -23,16 +23,32 @@ export class FakeConnection implements Connection {
     this.hello = info.hello ?? { ok: 1, isWritablePrimary: true };
   }
 
+  private readonly closing = new Subject<never>();
+
+  /** Answers with `reply`; a close while it runs errors it with MongoNetworkError, like a socket would. */
   command(db: string, command: Document, _options?: CommandOptions): Observable<Document> {
-    return defer(() =>
-      this.closed
-        ? throwError(() => new MongoNetworkError(`connection ${this.id} closed`))
-        : this.reply(db, command),
-    );
+    return new Observable<Document>((subscriber) => {
+      if (this.closed) {
+        subscriber.error(this.closedError());
+        return;
+      }
+      const onClose = this.closing.subscribe({ error: (e: unknown) => subscriber.error(e) });
+      const sub = this.reply(db, command).subscribe(subscriber);
+      return () => {
+        onClose.unsubscribe();
+        sub.unsubscribe();
+      };
+    });
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    this.closing.error(this.closedError());
+  }
+
+  private closedError(): MongoNetworkError {
+    return new MongoNetworkError(`connection ${this.id} to ${this.address} closed`);
   }
 }
 
@@ -45,6 +61,8 @@ export interface FakeFactoryOptions {
   readonly failWith?: (id: number) => Error | undefined;
   /** The hello reply a connection gets (e.g. with a serviceId in load-balanced tests). */
   readonly hello?: (id: number) => Document;
+  /** What each connection's commands answer (default `{ ok: 1 }`). */
+  readonly reply?: (db: string, command: Document) => Observable<Document>;
 }
 
 /** A factory recording every connection it made, keyed by id. */
@@ -68,6 +86,7 @@ export function fakeFactory(options: FakeFactoryOptions): ConnectionFactory & {
             address: options.address,
             hello: options.hello?.(id),
           });
+          if (options.reply) conn.reply = options.reply;
           made.set(id, conn);
           return conn;
         }),
