@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { MongoParseError } from '../../src/errors.js';
-import { MongoCredentials, parseConnectionString } from '../../src/uri/index.js';
+import { MongoCredentials, parseConnectionString, redactUri } from '../../src/uri/index.js';
 
 const SECRET = 'S3cr3tPa55';
 
@@ -76,5 +76,16 @@ describe('passwords never appear', () => {
     const o = parseConnectionString(`mongodb://h/?authMechanismProperties=${SECRET}`);
     assert.ok(o.warnings.length > 0);
     assert.ok(!o.warnings.join('\n').includes(SECRET));
+  });
+
+  it('in redactUri output', () => {
+    for (const uri of [
+      `mongodb://user:${SECRET}@h1,h2/db?proxyPassword=${SECRET}&tlsCertificateKeyFilePassword=${SECRET}`,
+      `mongodb://user:${SECRET}/x@h`,
+      `mongodb+srv://user:${SECRET}@c.example.com/?w=1`,
+    ]) {
+      assert.ok(!redactUri(uri).includes(SECRET), redactUri(uri));
+    }
+    assert.equal(redactUri('mongodb://h1:27017/db?w=1'), 'mongodb://h1:27017/db?w=1');
   });
 });

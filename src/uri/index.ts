@@ -22,4 +22,5 @@ export {
   type UriOptions,
 } from './option-table.js';
 export { applySrvRecords, parseConnectionString } from './parse.js';
+export { redactUri } from './redact.js';
 export { DEFAULTS, type ResolvedOptions, type ResolvedTlsOptions } from './resolved-options.js';
