@@ -3,10 +3,11 @@ import { createConnection } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ConnectionOptions } from 'node:tls';
 import { firstValueFrom } from 'rxjs';
+import { type AuthProvider, createAuthProvider } from '../../src/connection/auth/index.js';
 import { buildClientMetadata } from '../../src/connection/client-metadata.js';
 import { connect } from '../../src/connection/connect.js';
 import { type TlsOptions, tlsConnectionOptions } from '../../src/connection/tls.js';
-import { MongoInvalidArgumentError, MongoNetworkError } from '../../src/errors.js';
+import { MongoAuthError, MongoInvalidArgumentError, MongoNetworkError } from '../../src/errors.js';
 import { testCerts } from '../support/certs.js';
 import { freePort, type RunningFerretDB, startFerretDB } from '../support/ferretdb.js';
 
@@ -29,12 +30,16 @@ async function waitForPort(port: number): Promise<void> {
   }
 }
 
-/** FerretDB with a TLS listener; `requireClientCert` adds the CA that client certificates must chain to. */
+/**
+ * FerretDB with a TLS listener; `requireClientCert` adds the CA that client certificates must chain
+ * to, and turns on authentication (user "tls" / "tls-pw").
+ */
 async function startTlsFerretDB(
   requireClientCert: boolean,
 ): Promise<{ server: RunningFerretDB; tlsPort: number }> {
   const tlsPort = await freePort();
   const server = await startFerretDB({
+    auth: requireClientCert ? { username: 'tls', password: 'tls-pw' } : undefined,
     extraArgs: () => [
       `--listen-tls=127.0.0.1:${tlsPort}`,
       `--listen-tls-cert-file=${certs.serverCertFile}`,
@@ -46,10 +51,20 @@ async function startTlsFerretDB(
   return { server, tlsPort };
 }
 
-async function ping(host: string, port: number, tls: ConnectionOptions | undefined): Promise<void> {
+async function ping(
+  host: string,
+  port: number,
+  tls: ConnectionOptions | undefined,
+  auth?: AuthProvider,
+): Promise<void> {
   const conn = await firstValueFrom(
     connect(
-      { target: { host, port }, socket: { connectTimeoutMS: 5000, tls }, metadata: buildClientMetadata() },
+      {
+        target: { host, port },
+        socket: { connectTimeoutMS: 5000, tls },
+        metadata: buildClientMetadata(),
+        auth,
+      },
       { id: 1, generation: 0 },
     ),
   );
@@ -198,5 +213,24 @@ describe('TLS with client certificates against FerretDB', () => {
       ping('127.0.0.1', mutual.tlsPort, opts({ tlsCAFile: certs.caFile })),
       MongoNetworkError,
     );
+  });
+
+  it('authenticates with SCRAM over TLS', async () => {
+    const auth = createAuthProvider({ username: 'tls', password: 'tls-pw', source: 'admin' });
+    const tls = opts({ tlsCAFile: certs.caFile, tlsCertificateKeyFile: certs.clientPemFile });
+    await ping('127.0.0.1', mutual.tlsPort, tls, auth);
+  });
+
+  it('MONGODB-X509: FerretDB v1.24 has no `authenticate` command, so it is refused as a MongoAuthError', async () => {
+    const auth = createAuthProvider({ source: '$external', mechanism: 'MONGODB-X509' });
+    const tls = opts({ tlsCAFile: certs.caFile, tlsCertificateKeyFile: certs.clientPemFile });
+    await assert.rejects(ping('127.0.0.1', mutual.tlsPort, tls, auth), (e: unknown) => {
+      assert.ok(e instanceof MongoAuthError);
+      assert.match(
+        e.message,
+        /^Authentication failed for user from the client certificate with MONGODB-X509: /,
+      );
+      return true;
+    });
   });
 });
