@@ -253,3 +253,20 @@ describe('HostAddress', () => {
     assert.equal(JSON.stringify([new TcpHostAddress('a', 2)]), '["a:2"]');
   });
 });
+
+describe('malformed input', () => {
+  it('throws MongoParseError, never another error', () => {
+    for (const uri of [
+      '',
+      'mongodb://[::1',
+      'mongodb://%aa',
+      'mongodb://h/%aa',
+      'mongodb://h/?w=%aa',
+      'mongodb://h/?tls=%',
+      'mongodb://h:0',
+    ]) {
+      assert.throws(() => parseConnectionString(uri), MongoParseError, uri);
+    }
+    assert.throws(() => parseConnectionString(undefined as unknown as string), MongoParseError);
+  });
+});

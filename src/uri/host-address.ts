@@ -1,4 +1,5 @@
 import { MongoParseError } from '../errors.js';
+import { decode } from './decode.js';
 
 export const DEFAULT_PORT = 27017;
 
@@ -72,7 +73,7 @@ export function parseHostIdentifier(raw: string): HostAddress {
   }
   if (HEX_ESCAPE.test(raw))
     throw new MongoParseError(`Host '${raw}' has a '%' that is not a percent-encoding`);
-  const decoded = decodeURIComponent(raw);
+  const decoded = decode(raw, 'host');
   if (decoded.includes('/')) {
     if (!decoded.endsWith('.sock')) {
       throw new MongoParseError(

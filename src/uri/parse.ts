@@ -4,6 +4,7 @@ import { ReadPreference } from '../read-preference.js';
 import { WriteConcern, type WriteConcernOptions } from '../write-concern.js';
 import type { MongoClientOptions, ServerApi } from './client-options.js';
 import { resolveCredentials } from './credentials.js';
+import { decode } from './decode.js';
 import { type HostAddress, isSocketAddress } from './host-address.js';
 import {
   type CompressorName,
@@ -16,7 +17,7 @@ import {
   type UriOptions,
 } from './option-table.js';
 import { DEFAULTS, type ResolvedOptions, sealOptions } from './resolved-options.js';
-import { type ConnectionStringParts, decode, splitConnectionString } from './split.js';
+import { type ConnectionStringParts, splitConnectionString } from './split.js';
 
 /** Option values after reading, keyed by canonical name. Readers guarantee each value's type. */
 class OptionValues {

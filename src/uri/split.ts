@@ -1,4 +1,5 @@
 import { MongoParseError } from '../errors.js';
+import { decode } from './decode.js';
 import { type HostAddress, parseHostIdentifier } from './host-address.js';
 
 /** The pieces of a connection string, before any option is interpreted. */
@@ -118,13 +119,4 @@ function splitQuery(query: string): [string, string][] {
     pairs.push([part.slice(0, eq), part.slice(eq + 1)]);
   }
   return pairs;
-}
-
-/** Percent-decodes one component; `what` names it in the error (never the value itself). */
-export function decode(raw: string, what: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new MongoParseError(`Invalid percent-encoding in the ${what}`);
-  }
 }
