@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import type { Document } from 'bson';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { MongoClient } from '../../src/client/mongo-client.js';
 import { createAuthProvider } from '../../src/connection/auth/index.js';
 import { buildClientMetadata } from '../../src/connection/client-metadata.js';
 import { connect } from '../../src/connection/connect.js';
@@ -154,6 +155,35 @@ describe('SCRAM against FerretDB (new auth)', () => {
     for (const e of events) {
       if (e.name === 'commandStarted' && e.commandName.startsWith('sasl')) assert.deepEqual(e.command, {});
       if (e.name === 'commandSucceeded' && e.commandName.startsWith('sasl')) assert.deepEqual(e.reply, {});
+    }
+  });
+
+  it('works end to end through MongoClient and a connection string', async () => {
+    const password = encodeURIComponent(ADMIN.password);
+    for (const query of ['', '?authMechanism=SCRAM-SHA-1', '?authMechanism=SCRAM-SHA-256&authSource=admin']) {
+      const uri = `mongodb://${ADMIN.username}:${password}@${server.host}:${server.port}/${query}`;
+      const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+      try {
+        const reply = await firstValueFrom(client.db('admin').command({ listDatabases: 1, nameOnly: true }));
+        assert.equal(reply.ok, 1, query);
+      } finally {
+        await lastValueFrom(client.close(), { defaultValue: undefined });
+      }
+    }
+    const bad = new MongoClient(`mongodb://${ADMIN.username}:Wr0ngPassw0rd@${server.host}:${server.port}/`, {
+      serverSelectionTimeoutMS: 3000,
+    });
+    try {
+      await assert.rejects(firstValueFrom(bad.db('admin').command({ ping: 1 })), (e: unknown) => {
+        assert.match(
+          String((e as Error).message),
+          /Authentication failed for user "root" with SCRAM-SHA-256/,
+        );
+        assert.ok(!inspect(e, { depth: 10 }).includes('Wr0ngPassw0rd'));
+        return true;
+      });
+    } finally {
+      await lastValueFrom(bad.close(), { defaultValue: undefined });
     }
   });
 });
