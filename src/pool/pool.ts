@@ -156,7 +156,8 @@ export class ConnectionPool {
   checkOut(): Observable<Connection> {
     return new Observable<Connection>((subscriber) => {
       const waiter: Waiter = { subscriber, startedAt: this.now(), timer: undefined, pending: undefined };
-      this.emit({ name: 'connectionCheckOutStarted', address: this.address });
+      // Hot path: build events only when someone listens.
+      if (this.bus.wants()) this.emit({ name: 'connectionCheckOutStarted', address: this.address });
       if (this._state !== 'ready') {
         if (this._state === 'closed') this.fail(waiter, 'poolClosed', this.closedError());
         else this.fail(waiter, 'connectionError', this.clearedError());
@@ -178,7 +179,8 @@ export class ConnectionPool {
         `connection ${conn.id} is not checked out of the pool for ${this.address}`,
       );
     }
-    this.emit({ name: 'connectionCheckedIn', address: this.address, connectionId: conn.id });
+    if (this.bus.wants())
+      this.emit({ name: 'connectionCheckedIn', address: this.address, connectionId: conn.id });
     const reason = this._state === 'closed' ? 'poolClosed' : this.perished(entry, false);
     if (reason) {
       this.discard(entry, reason);
@@ -331,13 +333,14 @@ export class ConnectionPool {
   private handOut(waiter: Waiter, entry: Entry): void {
     waiter.timer?.unsubscribe();
     entry.inUse = true;
-    const connectionId = entry.conn.id;
-    this.emit({
-      name: 'connectionCheckedOut',
-      address: this.address,
-      connectionId,
-      durationMS: this.now() - waiter.startedAt,
-    });
+    if (this.bus.wants()) {
+      this.emit({
+        name: 'connectionCheckedOut',
+        address: this.address,
+        connectionId: entry.conn.id,
+        durationMS: this.now() - waiter.startedAt,
+      });
+    }
     waiter.subscriber.next(entry.conn);
     waiter.subscriber.complete();
     this.populate();
