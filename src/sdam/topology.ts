@@ -135,11 +135,12 @@ export class Topology implements TopologyLike {
     if (this.phase !== 'new') return;
     this.phase = 'open';
     for (const event of openingEvents(this.topologyId, this.current)) this.bus.emit(event);
-    for (const address of this.current.servers.keys()) this.addServer(address);
+    const added = [...this.current.servers.keys()].map((address) => this.addServer(address));
     if (this.current.type === 'LoadBalanced') {
       // load-balancers spec: no monitoring; the pool is usable at once.
       for (const server of this.servers.values()) server.pool.ready();
     }
+    for (const server of added) server.monitor?.start();
     if (this.options.srvPolling && !this.options.loadBalanced) {
       this.srvPoller = new SrvPoller({
         ...this.options.srvPolling,
@@ -253,7 +254,9 @@ export class Topology implements TopologyLike {
     const previous = this.current;
     if (next === previous || this.phase !== 'open') return;
     this.current = next;
-    for (const address of next.servers.keys()) if (!this.servers.has(address)) this.addServer(address);
+    const added: Server[] = [];
+    for (const address of next.servers.keys())
+      if (!this.servers.has(address)) added.push(this.addServer(address));
     for (const [address, server] of this.servers) {
       if (!next.servers.has(address)) {
         this.servers.delete(address);
@@ -267,6 +270,8 @@ export class Topology implements TopologyLike {
     const events = diffTopologyEvents(previous, next, this.topologyId);
     for (const event of events) this.bus.emit(event);
     if (events.length > 0) this.state.next(next);
+    // Monitors of new servers start after their serverOpening event.
+    for (const server of added) server.monitor?.start();
   }
 
   private onMonitorDescription(sd: ServerDescription): void {
@@ -318,7 +323,8 @@ export class Topology implements TopologyLike {
 
   // --- servers ---
 
-  private addServer(address: string): void {
+  /** Creates a server with its pool and (not yet started) monitor. */
+  private addServer(address: string): Server {
     const o = this.options;
     const loadBalanced = this.current.type === 'LoadBalanced';
     const pool = new ConnectionPool(
@@ -356,7 +362,7 @@ export class Topology implements TopologyLike {
       this.onApplicationError(addr, error, context),
     );
     this.servers.set(address, server);
-    monitor?.start();
+    return server;
   }
 
   private poolConnectionFactory(address: string): ConnectionFactory {

@@ -62,13 +62,21 @@ export class Monitor {
     if (this.state === 'idle') this.check();
   }
 
-  /** Requests an immediate check (server selection waiting, or an application error). */
+  /**
+   * Requests an immediate check (server selection waiting, or a state-change error). During a check
+   * it is remembered, so the wait that follows ends at the minHeartbeatFrequencyMS floor.
+   */
   requestCheck(): void {
-    if (this.state !== 'waiting' || this.checkRequested) return;
+    if (this.state === 'stopped' || this.checkRequested) return;
     this.checkRequested = true;
+    if (this.state !== 'waiting') return;
     this.timer?.unsubscribe();
-    const delay = Math.max(0, this.waitStart + this.o.minHeartbeatFrequencyMS - this.o.scheduler.now());
-    this.timer = this.o.scheduler.schedule(() => this.check(), delay);
+    this.timer = this.o.scheduler.schedule(() => this.check(), this.untilFloor());
+  }
+
+  /** Time left until minHeartbeatFrequencyMS has passed since the wait began. */
+  private untilFloor(): number {
+    return Math.max(0, this.waitStart + this.o.minHeartbeatFrequencyMS - this.o.scheduler.now());
   }
 
   /**
@@ -246,6 +254,7 @@ export class Monitor {
   private wait(): void {
     this.state = 'waiting';
     this.waitStart = this.now();
-    this.timer = this.o.scheduler.schedule(() => this.check(), this.o.heartbeatFrequencyMS);
+    const delay = this.checkRequested ? this.untilFloor() : this.o.heartbeatFrequencyMS;
+    this.timer = this.o.scheduler.schedule(() => this.check(), delay);
   }
 }
