@@ -255,7 +255,11 @@ export class MockServer {
     for (const bytes of raw) if (!conn.socket.destroyed) conn.socket.write(bytes);
     // A moreToCome request (w:0) gets no reply, whatever the handler said.
     if (!request.moreToCome && !action.noReply) {
-      const send = (doc: Document, moreToCome: boolean) => this.send(conn, request, action, doc, moreToCome);
+      // In an exhaust stream each reply answers the previous reply's requestId (OP_MSG "moreToCome").
+      let responseTo = request.requestId;
+      const send = (doc: Document, moreToCome: boolean) => {
+        responseTo = this.send(conn, request, action, doc, moreToCome, responseTo);
+      };
       if (action.reply) send(action.reply, false);
       const replies = action.replies;
       if (Array.isArray(replies)) {
@@ -273,16 +277,18 @@ export class MockServer {
     action: MockAction,
     doc: Document,
     more: boolean,
-  ): void {
-    if (conn.socket.destroyed) return;
+    responseTo: number,
+  ): number {
     const requestId = nextRequestId();
+    if (conn.socket.destroyed) return requestId;
     let frame =
       request.opCode === OP_MSG
-        ? encodeOpMsg({ requestId, responseTo: request.requestId, command: doc, moreToCome: more })
-        : encodeOpReply({ requestId, responseTo: request.requestId, documents: [doc] });
+        ? encodeOpMsg({ requestId, responseTo, command: doc, moreToCome: more })
+        : encodeOpReply({ requestId, responseTo, documents: [doc] });
     const compressor = action.compressor ?? request.compressor;
     if (compressor === 'zlib' || compressor === 'noop') frame = encodeOpCompressed(frame, compressor);
     conn.socket.write(frame);
+    return requestId;
   }
 
   /** Built-in answers: hello (awaitable too), configureFailPoint, and `{ ok: 1 }` for anything else. */
