@@ -1,10 +1,11 @@
 import type { Document } from 'bson';
-import { defer, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { MongoInvalidArgumentError } from '../errors.js';
-import { type ExecutionContext, executeOperation } from '../execute.js';
+import type { ExecutionContext } from '../execute.js';
 import { type CursorReply, parseCursorReply } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
 import { AbstractCursor, type CursorOptions, type CursorSpec, composeTransform } from './abstract-cursor.js';
+import { explainCommand } from './explain.js';
 
 /** Options of `aggregate` (crud spec "Aggregate"). */
 export interface AggregateOptions extends CursorOptions {
@@ -107,22 +108,8 @@ export class AggregationCursor<T = Document> extends AbstractCursor<T> {
   /** Runs the pipeline under `explain` and emits the server's plan. */
   explain(verbosity: string | boolean = true): Observable<Document> {
     const { ctx, db, collection, pipeline, options } = this.args;
-    return defer(() =>
-      executeOperation<Document>(ctx, {
-        commandName: 'explain',
-        dbName: db,
-        kind: 'read',
-        retryable: 'read',
-        readPreference: options.readPreference,
-        build: () => ({
-          command: {
-            explain: buildAggregateCommand(collection, pipeline, options),
-            verbosity: explainVerbosity(verbosity),
-          },
-        }),
-        parse: (reply) => reply,
-      }),
-    );
+    const command = () => buildAggregateCommand(collection, pipeline, options);
+    return explainCommand(ctx, db, command, verbosity, options.readPreference);
   }
 
   private clone<U>(spec: CursorSpec<U>, args: AggregateArgs): AggregationCursor<U> {
@@ -150,11 +137,4 @@ function aggregateSpec<T>(args: AggregateArgs): CursorSpec<T> {
     comment: options.comment,
     prefetch: options.prefetch,
   };
-}
-
-/** `true` means the server's richest mode, as in the official driver. */
-export function explainVerbosity(verbosity: string | boolean): string {
-  if (verbosity === true) return 'allPlansExecution';
-  if (verbosity === false) return 'queryPlanner';
-  return verbosity;
 }

@@ -29,6 +29,8 @@ export interface FindOptions {
   readonly readConcern?: Document;
   readonly readPreference?: unknown;
   readonly singleBatch?: boolean;
+  /** Fetch batch N+1 while batch N is consumed (driver-side; never sent). */
+  readonly prefetch?: boolean;
 }
 
 const PASS_THROUGH = [
@@ -60,18 +62,17 @@ const PASS_THROUGH = [
 export function buildFindCommand(collection: string, filter: Document, options: FindOptions): Document {
   const command: Document = { find: collection, filter };
   for (const key of PASS_THROUGH) if (options[key] !== undefined) command[key] = options[key];
-  const limit = options.limit ?? 0;
-  const batchSize = options.batchSize ?? 0;
-  if (limit < 0 || options.singleBatch) {
-    command.limit = Math.abs(limit);
-    command.singleBatch = true;
-  } else if (limit > 0) {
-    command.limit = limit;
-  }
-  if (batchSize !== 0) {
-    // batchSize == limit would leave an open cursor for nothing: ask for one more (find spec).
-    command.batchSize = limit > 0 && batchSize === limit ? limit + 1 : Math.abs(batchSize);
-  }
+  // find spec, "Mapping OP_QUERY behavior to the find command limit and batchSize fields".
+  const rawLimit = options.limit ?? 0;
+  const rawBatchSize = options.batchSize ?? 0;
+  const singleBatch = rawLimit < 0 || rawBatchSize < 0 || options.singleBatch === true;
+  const limit = Math.abs(rawLimit);
+  let batchSize = singleBatch && limit !== 0 ? limit : Math.abs(rawBatchSize);
+  // batchSize == limit would leave an open cursor for nothing: ask for one more (crud spec, find).
+  if (!singleBatch && limit > 0 && batchSize === limit) batchSize = limit + 1;
+  if (limit !== 0) command.limit = limit;
+  if (batchSize !== 0) command.batchSize = batchSize;
+  if (singleBatch) command.singleBatch = true;
   return command;
 }
 
