@@ -1,0 +1,158 @@
+// Cursors against a real server (FerretDB, or MONGODB_URI): batching, limit, kill, demand, tailable.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Document } from 'bson';
+import { firstValueFrom, lastValueFrom, map, take, takeUntil, timer, toArray } from 'rxjs';
+import { MongoClient } from '../../src/client/mongo-client.js';
+import { AggregationCursor } from '../../src/cursor/aggregation-cursor.js';
+import { mergeMapWithDemand } from '../../src/cursor/demand.js';
+import { MongoServerError } from '../../src/errors.js';
+import type { CommandStartedEvent, MongoEvent } from '../../src/events/types.js';
+import type { ExecutionContext } from '../../src/execute.js';
+import { testServer } from '../support/ferretdb.js';
+
+describe('cursors (integration)', () => {
+  let client: MongoClient;
+  let release: () => Promise<void>;
+  const started: CommandStartedEvent[] = [];
+  const dbName = `cursor_it_${process.pid}`;
+
+  before(async () => {
+    const server = await testServer();
+    release = server.release;
+    client = new MongoClient(server.uri, { monitorCommands: true });
+    client.events$.subscribe((e: MongoEvent) => {
+      if (e.name === 'commandStarted') started.push(e);
+    });
+    const db = client.db(dbName);
+    await lastValueFrom(db.command({ dropDatabase: 1 }));
+    const documents = Array.from({ length: 50 }, (_, i) => ({ _id: i, x: i % 5 }));
+    await lastValueFrom(db.command({ insert: 'items', documents }));
+  });
+
+  after(async () => {
+    await lastValueFrom(client.db(dbName).command({ dropDatabase: 1 })).catch(() => undefined);
+    await lastValueFrom(client.close());
+    await release();
+  });
+
+  const items = () => client.db(dbName).collection<{ _id: number; x: number }>('items');
+  const commands = (from: number) => started.slice(from).map((e) => e.commandName);
+
+  it('streams every document over several getMores', async () => {
+    const mark = started.length;
+    const docs = await lastValueFrom(
+      items()
+        .find({}, { batchSize: 7, sort: { _id: 1 } })
+        .pipe(toArray()),
+    );
+    assert.deepEqual(
+      docs.map((d) => d._id),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    assert.deepEqual(commands(mark), ['find', ...Array(7).fill('getMore')]);
+  });
+
+  it('take(5) sends one find and one killCursors, no getMore', async () => {
+    const mark = started.length;
+    const docs = await lastValueFrom(items().find({}, { batchSize: 10 }).pipe(take(5), toArray()));
+    assert.equal(docs.length, 5);
+    await firstValueFrom(timer(50));
+    assert.deepEqual(commands(mark), ['find', 'killCursors']);
+  });
+
+  it('limit is exact, with skip, sort and projection passed through', async () => {
+    const cursor = items().find(
+      {},
+      { sort: { _id: -1 }, skip: 3, limit: 12, batchSize: 5, projection: { x: 0 } },
+    );
+    const docs = await lastValueFrom(cursor.toArray());
+    assert.deepEqual(
+      docs.map((d) => d._id),
+      Array.from({ length: 12 }, (_, i) => 46 - i),
+    );
+    assert.ok(docs.every((d) => !('x' in d)));
+    const batches = await lastValueFrom(
+      cursor.batches().pipe(
+        map((b) => b.length),
+        toArray(),
+      ),
+    );
+    assert.deepEqual(batches, [5, 5, 2]);
+  });
+
+  it('the demand-driving operator processes with bounded concurrency', async () => {
+    let inWork = 0;
+    let maxInWork = 0;
+    const out = await lastValueFrom(
+      items()
+        .find({}, { batchSize: 8 })
+        .pipe(
+          mergeMapWithDemand(async (d) => {
+            inWork++;
+            maxInWork = Math.max(maxInWork, inWork);
+            await new Promise((r) => setTimeout(r, 1));
+            inWork--;
+            return d._id;
+          }, 3),
+          toArray(),
+        ),
+    );
+    assert.equal(out.length, 50);
+    assert.equal(maxInWork, 3);
+  });
+
+  it('for await pulls documents; breaking out kills the cursor', async () => {
+    const mark = started.length;
+    const seen: number[] = [];
+    for await (const d of items().find({}, { batchSize: 4, sort: { _id: 1 } })) {
+      seen.push(d._id);
+      if (seen.length === 6) break;
+    }
+    assert.deepEqual(seen, [0, 1, 2, 3, 4, 5]);
+    await firstValueFrom(timer(50));
+    assert.deepEqual(commands(mark), ['find', 'getMore', 'killCursors']);
+  });
+
+  it('aggregate runs through the same cursor machinery', async () => {
+    // Built directly (collection.aggregate is the CRUD layer's): the client's execution context.
+    const ctx = (
+      items() as unknown as { context: { execution: () => ExecutionContext } }
+    ).context.execution();
+    const cursor = new AggregationCursor<Document>(ctx, dbName, 'items', [{ $match: { x: 1 } }], {
+      batchSize: 3,
+    });
+    const docs = await lastValueFrom(cursor.toArray());
+    assert.equal(docs.length, 10);
+  });
+
+  it('a server error ends the stream with MongoServerError', async () => {
+    await assert.rejects(
+      lastValueFrom(items().find({ $bogus: 1 })),
+      (e: unknown) => e instanceof MongoServerError,
+    );
+  });
+
+  it('explain emits the query plan', async () => {
+    const plan = await lastValueFrom(items().find({ x: 1 }).explain());
+    assert.equal(plan.ok, 1);
+  });
+
+  it('a tailable awaitData cursor on a capped collection keeps emitting new documents', async () => {
+    const db = client.db(dbName);
+    await lastValueFrom(db.command({ create: 'capped', capped: true, size: 1 << 20 }));
+    // FerretDB keeps a tailable cursor open only when the first batch is full.
+    await lastValueFrom(db.command({ insert: 'capped', documents: [{ _id: 0 }, { _id: 1 }] }));
+    const tail = db
+      .collection<{ _id: number }>('capped')
+      .find({}, { tailable: true, awaitData: true, batchSize: 2, maxAwaitTimeMS: 100 });
+    const got = lastValueFrom(tail.pipe(take(4), takeUntil(timer(5000)), toArray()));
+    await firstValueFrom(timer(300));
+    await lastValueFrom(db.command({ insert: 'capped', documents: [{ _id: 2 }, { _id: 3 }] }));
+    const docs = await got;
+    assert.deepEqual(
+      docs.map((d) => d._id),
+      [0, 1, 2, 3],
+    );
+  });
+});
