@@ -3,6 +3,7 @@
 import { inspect } from 'node:util';
 import { resolveSpecDir } from './spec-dir.js';
 import { loadSuite, suites } from './suites.js';
+import '../unified/suite.js';
 import type { SpecCase } from './types.js';
 
 interface Tally {

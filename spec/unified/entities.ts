@@ -1,0 +1,266 @@
+// The entity map (unified test format, "Entity Map", "entity"): clients with their observed
+// events, databases, collections, cursors and saved BSON values.
+import type { Document } from 'bson';
+import { lastValueFrom, type Observable, type Subscription } from 'rxjs';
+import { isSensitiveCommand } from '../../src/events/redact.js';
+import type { MongoEvent } from '../../src/events/types.js';
+import { type Collection, type Db, MongoClient, type MongoClientOptions } from '../../src/index.js';
+import type { MatchEntities } from './match.js';
+
+/** Unified event type names -> the bus's event names. */
+export const EVENT_NAMES: Readonly<Record<string, MongoEvent['name']>> = {
+  commandStartedEvent: 'commandStarted',
+  commandSucceededEvent: 'commandSucceeded',
+  commandFailedEvent: 'commandFailed',
+  poolCreatedEvent: 'connectionPoolCreated',
+  poolReadyEvent: 'connectionPoolReady',
+  poolClearedEvent: 'connectionPoolCleared',
+  poolClosedEvent: 'connectionPoolClosed',
+  connectionCreatedEvent: 'connectionCreated',
+  connectionReadyEvent: 'connectionReady',
+  connectionClosedEvent: 'connectionClosed',
+  connectionCheckOutStartedEvent: 'connectionCheckOutStarted',
+  connectionCheckOutFailedEvent: 'connectionCheckOutFailed',
+  connectionCheckedOutEvent: 'connectionCheckedOut',
+  connectionCheckedInEvent: 'connectionCheckedIn',
+  serverDescriptionChangedEvent: 'serverDescriptionChanged',
+  topologyDescriptionChangedEvent: 'topologyDescriptionChanged',
+  topologyOpeningEvent: 'topologyOpening',
+  topologyClosedEvent: 'topologyClosed',
+  serverOpeningEvent: 'serverOpening',
+  serverClosedEvent: 'serverClosed',
+  serverHeartbeatStartedEvent: 'serverHeartbeatStarted',
+  serverHeartbeatSucceededEvent: 'serverHeartbeatSucceeded',
+  serverHeartbeatFailedEvent: 'serverHeartbeatFailed',
+};
+
+export interface ObservedEvent {
+  /** The unified name, e.g. commandStartedEvent. */
+  readonly type: string;
+  readonly event: MongoEvent;
+}
+
+export class ClientEntity {
+  readonly events: ObservedEvent[] = [];
+  /** Connections checked out of the pool now (from CMAP events, observed or not). */
+  checkedOut = 0;
+  private readonly subscription: Subscription;
+
+  constructor(
+    readonly id: string,
+    readonly client: MongoClient,
+    spec: Document,
+    storeInto: (entityId: string, event: Document) => void,
+  ) {
+    const observe = new Set<string>(spec.observeEvents ?? []);
+    const ignore = new Set<string>(spec.ignoreCommandMonitoringEvents ?? []);
+    const sensitive = spec.observeSensitiveCommands === true;
+    const byBusName = new Map(Object.entries(EVENT_NAMES).map(([u, b]) => [b, u]));
+    const stores: Array<{ id: string; events: Set<string> }> = (spec.storeEventsAsEntities ?? []).map(
+      (s: Document) => ({ id: s.id, events: new Set<string>(s.events) }),
+    );
+    this.subscription = client.events$.subscribe((event) => {
+      if (event.name === 'connectionCheckedOut') this.checkedOut++;
+      if (event.name === 'connectionCheckedIn') this.checkedOut--;
+      const type = byBusName.get(event.name);
+      if (!type) return;
+      if ('commandName' in event) {
+        if (ignore.has(event.commandName) || event.commandName === 'configureFailPoint') return;
+        if (!sensitive && isSensitive(event)) return;
+      }
+      if (observe.has(type)) this.events.push({ type, event });
+      for (const s of stores)
+        if (s.events.has(type)) storeInto(s.id, { name: type, observedAt: event.time / 1000 });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.subscription.unsubscribe();
+    await lastValueFrom(this.client.close(), { defaultValue: undefined });
+  }
+}
+
+function isSensitive(event: MongoEvent & { commandName: string }): boolean {
+  const name = event.commandName.toLowerCase();
+  if (isSensitiveCommand(name, {})) return true;
+  if (name === 'hello' || name === 'ismaster') {
+    // Redacted when it carried speculativeAuthenticate: the driver then publishes an empty command/reply.
+    const doc = 'command' in event ? event.command : 'reply' in event ? event.reply : undefined;
+    return doc !== undefined && Object.keys(doc).length === 0;
+  }
+  return false;
+}
+
+/** A cursor entity: pulls documents one at a time (createFindCursor, createCommandCursor). */
+export class CursorEntity {
+  private readonly iterator: AsyncIterator<Document>;
+  private closed = false;
+
+  constructor(source: Observable<Document>) {
+    this.iterator = pull(source);
+  }
+
+  /** The next document, or undefined when the cursor is exhausted. */
+  async next(): Promise<Document | undefined> {
+    if (this.closed) throw new Error('cursor is closed');
+    const r = await this.iterator.next();
+    return r.done ? undefined : r.value;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.iterator.return?.();
+  }
+}
+
+/**
+ * Pulls from a cursor: its own async iterator when it has one (demand-driven getMore),
+ * else a buffered subscription.
+ */
+function pull(source: Observable<Document>): AsyncIterator<Document> {
+  const own = (source as Partial<AsyncIterable<Document>>)[Symbol.asyncIterator];
+  if (typeof own === 'function') return own.call(source);
+  const buffer: Document[] = [];
+  let done = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const sub = source.subscribe({
+    next: (d) => {
+      buffer.push(d);
+      wake?.();
+    },
+    error: (e) => {
+      failure = e;
+      done = true;
+      wake?.();
+    },
+    complete: () => {
+      done = true;
+      wake?.();
+    },
+  });
+  return {
+    async next() {
+      while (buffer.length === 0 && !done) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      if (buffer.length > 0) return { done: false, value: buffer.shift() as Document };
+      if (failure) throw failure;
+      return { done: true, value: undefined };
+    },
+    async return() {
+      sub.unsubscribe();
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+export type Entity =
+  | { kind: 'client'; value: ClientEntity }
+  | { kind: 'database'; value: Db }
+  | { kind: 'collection'; value: Collection }
+  | { kind: 'cursor'; value: CursorEntity }
+  | { kind: 'events'; value: Document[] }
+  | { kind: 'value'; value: unknown }
+  | { kind: 'unsupported'; value: string };
+
+type EntityValue<K extends Entity['kind']> = Extract<Entity, { kind: K }>['value'];
+
+export class EntityMap implements MatchEntities {
+  private readonly map = new Map<string, Entity>();
+
+  set(id: string, entity: Entity): void {
+    if (this.map.has(id)) throw new Error(`entity ${id} already exists`);
+    this.map.set(id, entity);
+  }
+
+  has(id: string): boolean {
+    return this.map.has(id);
+  }
+
+  get<K extends Entity['kind']>(id: string, kind: K): EntityValue<K> {
+    const e: Entity | undefined = this.map.get(id);
+    if (!e) throw new Error(`entity ${id} is not defined`);
+    if (e.kind !== kind) throw new Error(`entity ${id} is a ${e.kind}, not a ${kind}`);
+    const value: unknown = e.value;
+    return value as EntityValue<K>;
+  }
+
+  any(id: string): Entity {
+    const e = this.map.get(id);
+    if (!e) throw new Error(`entity ${id} is not defined`);
+    return e;
+  }
+
+  lookup(id: string): unknown {
+    const e = this.any(id);
+    if (e.kind !== 'value' && e.kind !== 'events') throw new Error(`entity ${id} is not a BSON value`);
+    return e.value;
+  }
+
+  sessionLsid(id: string): unknown {
+    throw new Error(`session entity ${id} is not supported`);
+  }
+
+  /** Creates the entities of createEntities (clients first use `uri`). */
+  create(list: readonly Document[], uri: string): void {
+    for (const item of list) {
+      const [type, spec] = Object.entries(item)[0] as [string, Document];
+      switch (type) {
+        case 'client':
+          this.set(spec.id, { kind: 'client', value: this.newClient(spec, uri) });
+          break;
+        case 'database': {
+          const client = this.get(spec.client, 'client').client;
+          this.set(spec.id, {
+            kind: 'database',
+            value: client.db(spec.databaseName, concerns(spec.databaseOptions)),
+          });
+          break;
+        }
+        case 'collection': {
+          const db = this.get(spec.database, 'database');
+          const coll = db.collection(spec.collectionName, concerns(spec.collectionOptions));
+          this.set(spec.id, { kind: 'collection', value: coll });
+          break;
+        }
+        case 'session':
+        case 'bucket':
+          // Placeholders: tests that use them are skipped (ferretdb-limitations.ts); others only share the file.
+          this.get(spec.client ?? spec.database, type === 'session' ? 'client' : 'database');
+          this.set(spec.id, { kind: 'unsupported', value: type });
+          break;
+        default:
+          throw new Error(`entity type ${type} is not supported`);
+      }
+    }
+  }
+
+  private newClient(spec: Document, uri: string): ClientEntity {
+    const options: MongoClientOptions = { ...(spec.uriOptions ?? {}), monitorCommands: true };
+    if (spec.serverApi) Object.assign(options, { serverApi: spec.serverApi });
+    const client = new MongoClient(uri, options);
+    for (const s of spec.storeEventsAsEntities ?? []) this.set(s.id, { kind: 'events', value: [] });
+    return new ClientEntity(spec.id, client, spec, (id, e) => (this.get(id, 'events') as Document[]).push(e));
+  }
+
+  async close(): Promise<void> {
+    for (const e of this.map.values()) {
+      if (e.kind === 'cursor') await e.value.close().catch(() => {});
+    }
+    for (const e of this.map.values()) {
+      if (e.kind === 'client') await e.value.close().catch(() => {});
+    }
+    this.map.clear();
+  }
+}
+
+/** collectionOrDatabaseOptions -> the driver's inherited options. */
+export function concerns(options: Document | undefined): Document | undefined {
+  if (!options) return undefined;
+  const out: Document = {};
+  if (options.readConcern) out.readConcern = options.readConcern;
+  if (options.writeConcern) out.writeConcern = options.writeConcern;
+  if (options.readPreference) out.readPreference = options.readPreference;
+  return out;
+}

@@ -1,0 +1,404 @@
+// Maps unified operation names to the driver's API (unified test format, "Entity Test Operations",
+// "Special Test Operations"). Every driver call returns a cold Observable or a cursor.
+import { type Document, EJSON } from 'bson';
+import { isObservable, lastValueFrom, type Observable, toArray } from 'rxjs';
+import type { Collection, Db } from '../../src/index.js';
+import {
+  type ClientEntity,
+  CursorEntity,
+  type Entity,
+  type EntityMap,
+  EVENT_NAMES,
+  type ObservedEvent,
+} from './entities.js';
+import { matches } from './match.js';
+
+/**
+ * A problem of the runner or of the driver's API surface (unsupported operation, missing method,
+ * bad test file). It never satisfies `expectError`: the test fails.
+ */
+export class RunnerError extends Error {}
+
+export interface OperationContext {
+  readonly entities: EntityMap;
+  /** Runs createEntities for the createEntities test operation. */
+  readonly createEntities: (list: Document[]) => void;
+  /** Internal-client command (assertions, fail points). */
+  readonly internalCommand: (db: string, cmd: Document) => Promise<Document>;
+  /** Fail points set during the test, disabled after it. */
+  readonly failPoints: Array<{ client: 'internal' | ClientEntity; name: string }>;
+}
+
+type Handler = (ctx: OperationContext, target: Entity, args: Document) => Promise<unknown>;
+
+/** The driver method `name` of `obj`, bound; a RunnerError when the driver lacks it. */
+function method(obj: object, label: string, name: string): (...args: unknown[]) => unknown {
+  const fn = (obj as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new RunnerError(`driver lacks ${label}.${name}()`);
+  return (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(obj, args);
+}
+
+/** Waits for what a driver method returned: the last value of an Observable, or the value itself. */
+async function settle(result: unknown): Promise<unknown> {
+  if (isObservable(result)) return lastValueFrom(result as Observable<unknown>, { defaultValue: undefined });
+  return result;
+}
+
+/** Every document of a cursor (or any Observable of documents). */
+async function drain(result: unknown): Promise<Document[]> {
+  if (result && typeof (result as { toArray?: unknown }).toArray === 'function') {
+    return (await settle((result as { toArray(): unknown }).toArray())) as Document[];
+  }
+  if (isObservable(result)) return lastValueFrom((result as Observable<Document>).pipe(toArray()));
+  throw new RunnerError(`expected a cursor, got ${typeof result}`);
+}
+
+function without(args: Document, ...keys: string[]): Document {
+  const out: Document = {};
+  for (const [k, v] of Object.entries(args)) if (!keys.includes(k)) out[k] = v;
+  if (out.session !== undefined) throw new RunnerError('session arguments are not supported by this runner');
+  if (typeof out.returnDocument === 'string') {
+    const rd = out.returnDocument;
+    if (rd !== 'Before' && rd !== 'After') throw new RunnerError(`invalid returnDocument ${rd}`);
+    out.returnDocument = rd.toLowerCase();
+  }
+  return out;
+}
+
+function required(args: Document, key: string, op: string): unknown {
+  if (args[key] === undefined) throw new RunnerError(`${op}: argument ${key} is required`);
+  return args[key];
+}
+
+const coll = (t: Entity, op: string): Collection => {
+  if (t.kind !== 'collection') throw new RunnerError(`${op} needs a collection, got ${t.kind}`);
+  return t.value;
+};
+const db = (t: Entity, op: string): Db => {
+  if (t.kind !== 'database') throw new RunnerError(`${op} needs a database, got ${t.kind}`);
+  return t.value;
+};
+
+/** collection.NAME(args[positional]..., options) and wait for its Observable. */
+function collectionCall(name: string, positional: string[], optional: string[] = []): Handler {
+  return async (_ctx, t, args) => {
+    const c = coll(t, name);
+    const values = positional.map((k) => required(args, k, name));
+    for (const k of optional) values.push(args[k]);
+    return settle(method(c, 'Collection', name)(...values, without(args, ...positional, ...optional)));
+  };
+}
+
+/** db.NAME(args[positional]..., options): its last value, or every document of the cursor it returns. */
+function dbCall(
+  name: string,
+  positional: string[],
+  mode: 'settle' | 'drain',
+  hidden: string[] = [],
+): Handler {
+  return async (_ctx, t, args) => {
+    const d = db(t, name);
+    const values = positional.map((k) => required(args, k, name));
+    const result = method(d, 'Db', name)(...values, without(args, ...positional, ...hidden));
+    return mode === 'drain' ? drain(result) : settle(result);
+  };
+}
+
+/** collection.NAME(...) returning a cursor: every document. */
+function collectionCursor(name: string, positional: string[], defaults: Document = {}): Handler {
+  return async (_ctx, t, args) => {
+    const c = coll(t, name);
+    const values = positional.map((k) => args[k] ?? defaults[k]);
+    return drain(method(c, 'Collection', name)(...values, without(args, ...positional)));
+  };
+}
+
+function findCursor(c: Collection, args: Document): unknown {
+  if (args.filter === undefined) throw new RunnerError('find: filter is required');
+  return method(c, 'Collection', 'find')(args.filter, without(args, 'filter'));
+}
+
+async function collectionExists(ctx: OperationContext, args: Document): Promise<boolean> {
+  const reply = await ctx.internalCommand(args.databaseName, {
+    listCollections: 1,
+    filter: { name: args.collectionName },
+    nameOnly: true,
+  });
+  return (reply.cursor?.firstBatch ?? []).length > 0;
+}
+
+async function indexNames(ctx: OperationContext, args: Document): Promise<string[]> {
+  const reply = await ctx.internalCommand(args.databaseName, { listIndexes: args.collectionName });
+  return (reply.cursor?.firstBatch ?? []).map((i: Document) => i.name);
+}
+
+function assertThat(ok: boolean, msg: string): void {
+  if (!ok) throw new Error(msg);
+}
+
+async function configureFailPoint(
+  ctx: OperationContext,
+  client: ClientEntity,
+  failPoint: Document,
+): Promise<void> {
+  await settle(client.client.db('admin').command(failPoint));
+  ctx.failPoints.push({ client, name: failPoint.configureFailPoint });
+}
+
+const handlers: Record<string, Handler> = {
+  // --- collection ---
+  insertOne: collectionCall('insertOne', ['document']),
+  insertMany: collectionCall('insertMany', ['documents']),
+  deleteOne: collectionCall('deleteOne', ['filter']),
+  deleteMany: collectionCall('deleteMany', ['filter']),
+  updateOne: collectionCall('updateOne', ['filter', 'update']),
+  updateMany: collectionCall('updateMany', ['filter', 'update']),
+  replaceOne: collectionCall('replaceOne', ['filter', 'replacement']),
+  findOneAndDelete: collectionCall('findOneAndDelete', ['filter']),
+  findOneAndUpdate: collectionCall('findOneAndUpdate', ['filter', 'update']),
+  findOneAndReplace: collectionCall('findOneAndReplace', ['filter', 'replacement']),
+  bulkWrite: collectionCall('bulkWrite', ['requests']),
+  countDocuments: collectionCall('countDocuments', ['filter']),
+  estimatedDocumentCount: collectionCall('estimatedDocumentCount', []),
+  count: collectionCall('count', ['filter']),
+  distinct: collectionCall('distinct', ['fieldName', 'filter']),
+  createIndex: collectionCall('createIndex', ['keys']),
+  dropIndex: collectionCall('dropIndex', ['name']),
+  dropIndexes: collectionCall('dropIndexes', []),
+  listIndexes: collectionCursor('listIndexes', []),
+  listIndexNames: collectionCursor('listIndexNames', []),
+  find: async (_ctx, t, args) => drain(findCursor(coll(t, 'find'), args)),
+  findOne: async (_ctx, t, args) => {
+    const c = coll(t, 'findOne');
+    return settle(
+      method(c, 'Collection', 'findOne')(required(args, 'filter', 'findOne'), without(args, 'filter')),
+    );
+  },
+  createFindCursor: async (_ctx, t, args) =>
+    new CursorEntity(findCursor(coll(t, 'createFindCursor'), args) as Observable<Document>),
+  aggregate: async (_ctx, t, args) => {
+    const target = t.kind === 'database' ? t.value : coll(t, 'aggregate');
+    const label = t.kind === 'database' ? 'Db' : 'Collection';
+    return drain(
+      method(target, label, 'aggregate')(required(args, 'pipeline', 'aggregate'), without(args, 'pipeline')),
+    );
+  },
+  createChangeStream: async () => {
+    throw new RunnerError('change streams are not supported by this runner yet');
+  },
+  createSearchIndex: collectionCall('createSearchIndex', ['model']),
+  createSearchIndexes: collectionCall('createSearchIndexes', ['models']),
+  dropSearchIndex: collectionCall('dropSearchIndex', ['name']),
+  updateSearchIndex: collectionCall('updateSearchIndex', ['name', 'definition']),
+  listSearchIndexes: async (_ctx, t, args) => {
+    const c = coll(t, 'listSearchIndexes');
+    const fn = method(c, 'Collection', 'listSearchIndexes');
+    const opts = without(args, 'name', 'aggregationOptions');
+    const cursor =
+      args.name !== undefined
+        ? fn(args.name, { ...opts, ...args.aggregationOptions })
+        : fn({ ...opts, ...args.aggregationOptions });
+    return drain(cursor);
+  },
+
+  // --- database ---
+  runCommand: async (_ctx, t, args) => {
+    const d = db(t, 'runCommand');
+    return settle(
+      d.command(required(args, 'command', 'runCommand') as Document, without(args, 'command', 'commandName')),
+    );
+  },
+  runCursorCommand: dbCall('runCursorCommand', ['command'], 'drain', ['commandName']),
+  createCommandCursor: async (_ctx, t, args) => {
+    const d = db(t, 'createCommandCursor');
+    const cursor = method(
+      d,
+      'Db',
+      'runCursorCommand',
+    )(required(args, 'command', 'createCommandCursor'), without(args, 'command', 'commandName'));
+    return new CursorEntity(cursor as Observable<Document>);
+  },
+  createCollection: dbCall('createCollection', ['collection'], 'settle'),
+  dropCollection: dbCall('dropCollection', ['collection'], 'settle'),
+  listCollections: async (_ctx, t, args) => {
+    const d = db(t, 'listCollections');
+    return drain(method(d, 'Db', 'listCollections')(args.filter ?? {}, without(args, 'filter')));
+  },
+  listCollectionNames: async (_ctx, t, args) => {
+    const d = db(t, 'listCollectionNames');
+    const all = await drain(
+      method(d, 'Db', 'listCollections')(args.filter ?? {}, { ...without(args, 'filter'), nameOnly: true }),
+    );
+    return all.map((c) => c.name);
+  },
+  modifyCollection: async (_ctx, t, args) => {
+    const d = db(t, 'modifyCollection');
+    const { collection, ...rest } = without(args);
+    return settle(d.command({ collMod: collection, ...rest }));
+  },
+
+  // --- client ---
+  listDatabases: async (_ctx, t, args) => {
+    if (t.kind !== 'client') throw new RunnerError(`listDatabases needs a client, got ${t.kind}`);
+    const c = t.value.client;
+    const own = (c as unknown as Record<string, unknown>).listDatabases;
+    if (typeof own === 'function')
+      return drain(method(c, 'MongoClient', 'listDatabases')(args.filter, without(args, 'filter')));
+    const reply = (await settle(c.db('admin').command({ listDatabases: 1, ...without(args) }))) as Document;
+    return reply.databases;
+  },
+  listDatabaseNames: async (_ctx, t, args) => {
+    const all = (await handlers.listDatabases(_ctx, t, args)) as Document[];
+    return all.map((d) => d.name);
+  },
+
+  // --- cursor ---
+  iterateUntilDocumentOrError: async (_ctx, t) => {
+    if (t.kind !== 'cursor')
+      throw new RunnerError(`iterateUntilDocumentOrError needs a cursor, got ${t.kind}`);
+    const doc = await t.value.next();
+    if (doc === undefined) throw new Error('cursor exhausted before a document');
+    return doc;
+  },
+  iterateOnce: async (_ctx, t) => {
+    if (t.kind !== 'cursor') throw new RunnerError(`iterateOnce needs a cursor, got ${t.kind}`);
+    return t.value.next();
+  },
+  close: async (_ctx, t) => {
+    if (t.kind === 'cursor') return t.value.close();
+    if (t.kind === 'client') return t.value.close();
+    throw new RunnerError(`close needs a cursor or client, got ${t.kind}`);
+  },
+
+  // --- test runner ---
+  failPoint: async (ctx, _t, args) => {
+    const client = ctx.entities.get(String(required(args, 'client', 'failPoint')), 'client');
+    await configureFailPoint(ctx, client, required(args, 'failPoint', 'failPoint') as Document);
+  },
+  createEntities: async (ctx, _t, args) => {
+    ctx.createEntities(required(args, 'entities', 'createEntities') as Document[]);
+  },
+  assertCollectionExists: async (ctx, _t, args) =>
+    assertThat(
+      await collectionExists(ctx, args),
+      `collection ${args.databaseName}.${args.collectionName} does not exist`,
+    ),
+  assertCollectionNotExists: async (ctx, _t, args) =>
+    assertThat(
+      !(await collectionExists(ctx, args)),
+      `collection ${args.databaseName}.${args.collectionName} exists`,
+    ),
+  assertIndexExists: async (ctx, _t, args) =>
+    assertThat(
+      (await indexNames(ctx, args)).includes(args.indexName),
+      `index ${args.indexName} does not exist`,
+    ),
+  assertIndexNotExists: async (ctx, _t, args) =>
+    assertThat(!(await indexNames(ctx, args)).includes(args.indexName), `index ${args.indexName} exists`),
+  assertNumberConnectionsCheckedOut: async (ctx, _t, args) => {
+    const client = ctx.entities.get(
+      String(required(args, 'client', 'assertNumberConnectionsCheckedOut')),
+      'client',
+    );
+    const n = required(args, 'connections', 'assertNumberConnectionsCheckedOut');
+    assertThat(client.checkedOut === n, `expected ${n} connections checked out, got ${client.checkedOut}`);
+  },
+  waitForEvent: async (ctx, _t, args) => {
+    const client = ctx.entities.get(String(required(args, 'client', 'waitForEvent')), 'client');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (countEvents(client, args.event) >= args.count) return;
+      if (Date.now() > deadline)
+        throw new Error(`waitForEvent: timed out waiting for ${JSON.stringify(args.event)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  },
+  assertEventCount: async (ctx, _t, args) => {
+    const client = ctx.entities.get(String(required(args, 'client', 'assertEventCount')), 'client');
+    const n = countEvents(client, args.event);
+    assertThat(n === args.count, `expected ${args.count} events ${JSON.stringify(args.event)}, got ${n}`);
+  },
+  assertSameLsidOnLastTwoCommands: async (ctx, _t, args) => {
+    const [a, b] = lastTwoLsids(
+      ctx.entities.get(String(required(args, 'client', 'assertSameLsid')), 'client'),
+    );
+    assertThat(a === b, `lsids differ: ${a} vs ${b}`);
+  },
+  assertDifferentLsidOnLastTwoCommands: async (ctx, _t, args) => {
+    const [a, b] = lastTwoLsids(
+      ctx.entities.get(String(required(args, 'client', 'assertDifferentLsid')), 'client'),
+    );
+    assertThat(a !== b, `lsids are the same: ${a}`);
+  },
+  wait: async (_ctx, _t, args) => {
+    await new Promise((r) => setTimeout(r, Number(args.ms)));
+  },
+};
+
+/** The lsids (as extended JSON) of the last two commandStarted events the client observed. */
+function lastTwoLsids(client: ClientEntity): [string, string] {
+  const started = client.events.filter((e) => e.event.name === 'commandStarted');
+  if (started.length < 2) throw new Error(`need two commandStarted events, got ${started.length}`);
+  const lsid = (o: ObservedEvent) => {
+    const command = o.event.name === 'commandStarted' ? o.event.command : {};
+    if (command.lsid === undefined) throw new Error(`${o.event.name} without lsid`);
+    return EJSON.stringify(command.lsid, { relaxed: false });
+  };
+  return [lsid(started[started.length - 2]), lsid(started[started.length - 1])];
+}
+
+function countEvents(client: ClientEntity, expected: Document): number {
+  const [type, fields] = Object.entries(expected)[0] as [string, Document];
+  if (!EVENT_NAMES[type]) throw new RunnerError(`unknown event type ${type}`);
+  return client.events.filter((e) => e.type === type && matches(fields, e.event)).length;
+}
+
+/** Operations on the `testRunner` object. */
+const RUNNER_OPERATIONS = new Set([
+  'failPoint',
+  'targetedFailPoint',
+  'createEntities',
+  'assertCollectionExists',
+  'assertCollectionNotExists',
+  'assertIndexExists',
+  'assertIndexNotExists',
+  'assertNumberConnectionsCheckedOut',
+  'waitForEvent',
+  'assertEventCount',
+  'wait',
+  'assertSameLsidOnLastTwoCommands',
+  'assertDifferentLsidOnLastTwoCommands',
+]);
+
+/** Runs one operation; what it resolves to is matched by expectResult. */
+export async function runOperation(ctx: OperationContext, op: Document): Promise<unknown> {
+  const handler = handlers[op.name];
+  if (!handler) throw new RunnerError(`operation ${op.name} is not supported by the runner`);
+  const args: Document = op.arguments ?? {};
+  if (op.object === 'testRunner') {
+    if (!RUNNER_OPERATIONS.has(op.name)) throw new RunnerError(`${op.name} is not a test runner operation`);
+    return handler(ctx, { kind: 'value', value: undefined }, args);
+  }
+  if (RUNNER_OPERATIONS.has(op.name)) throw new RunnerError(`${op.name} must run on testRunner`);
+  return handler(ctx, ctx.entities.any(String(op.object)), args);
+}
+
+/** Whether an operation returns an iterable of root-level documents (for matching). */
+export function returnsDocuments(name: string): boolean {
+  return [
+    'find',
+    'aggregate',
+    'listCollections',
+    'listDatabases',
+    'listIndexes',
+    'listSearchIndexes',
+    'runCursorCommand',
+    'findOne',
+    'findOneAndDelete',
+    'findOneAndUpdate',
+    'findOneAndReplace',
+    'iterateUntilDocumentOrError',
+    'iterateOnce',
+    'runCommand',
+  ].includes(name);
+}

@@ -1,0 +1,123 @@
+// Executes one unified test (unified test format, "Executing a Test").
+import type { Document } from 'bson';
+import { MongoServerError } from '../../src/index.js';
+import { CursorEntity, EntityMap } from './entities.js';
+import { assertExpectedError, assertExpectedEvents } from './expect.js';
+import { assertMatches } from './match.js';
+import { type OperationContext, RunnerError, returnsDocuments, runOperation } from './operations.js';
+import { checkSchemaVersion } from './requirements.js';
+import { command, type UnifiedServer } from './server.js';
+
+const NAMESPACE_NOT_FOUND = 26;
+const MAJORITY = { w: 'majority' };
+
+async function dropCollection(server: UnifiedServer, db: string, coll: string): Promise<void> {
+  try {
+    await command(server.internal, db, { drop: coll, writeConcern: MAJORITY });
+  } catch (e) {
+    if (!(e instanceof MongoServerError && e.code === NAMESPACE_NOT_FOUND)) throw e;
+  }
+}
+
+/** initialData: drop, create (with createOptions or when empty), insert, all with the internal client. */
+async function setUpCollections(server: UnifiedServer, initialData: readonly Document[]): Promise<void> {
+  for (const data of initialData) {
+    const { databaseName: db, collectionName: coll, documents = [], createOptions } = data;
+    await dropCollection(server, db, coll);
+    if (createOptions || documents.length === 0) {
+      await command(server.internal, db, { create: coll, ...createOptions, writeConcern: MAJORITY });
+    }
+    if (documents.length > 0) {
+      await command(server.internal, db, { insert: coll, documents, writeConcern: MAJORITY });
+    }
+  }
+}
+
+async function findAll(server: UnifiedServer, db: string, coll: string): Promise<Document[]> {
+  const reply = await command(server.internal, db, {
+    find: coll,
+    filter: {},
+    sort: { _id: 1 },
+    batchSize: 100_000,
+  });
+  return reply.cursor.firstBatch;
+}
+
+async function assertOutcome(
+  server: UnifiedServer,
+  outcome: readonly Document[],
+  entities: EntityMap,
+): Promise<void> {
+  for (const o of outcome) {
+    const actual = await findAll(server, o.databaseName, o.collectionName);
+    try {
+      assertMatches(o.documents, actual, { root: false, entities });
+    } catch (e) {
+      throw new Error(`outcome ${o.databaseName}.${o.collectionName}: ${(e as Error).message}`);
+    }
+  }
+}
+
+function matchResult(op: Document, result: unknown, entities: EntityMap): void {
+  const root = returnsDocuments(op.name) || !Array.isArray(result);
+  try {
+    assertMatches(op.expectResult, result, { root, entities });
+  } catch (e) {
+    throw new Error(`${op.name} result: ${(e as Error).message}`);
+  }
+}
+
+async function runOne(ctx: OperationContext, op: Document): Promise<void> {
+  let result: unknown;
+  try {
+    result = await runOperation(ctx, op);
+  } catch (e) {
+    if (e instanceof RunnerError) throw e;
+    if (op.expectError) {
+      try {
+        assertExpectedError(op.expectError, e, ctx.entities);
+      } catch (mismatch) {
+        throw new Error(`${op.name} error: ${(mismatch as Error).message}`, { cause: e });
+      }
+      return;
+    }
+    if (op.ignoreResultAndError) return;
+    throw e;
+  }
+  if (op.expectError) {
+    throw new Error(`${op.name} should have failed (${JSON.stringify(op.expectError)}) but succeeded`);
+  }
+  if (op.ignoreResultAndError) return;
+  if (op.expectResult !== undefined) matchResult(op, result, ctx.entities);
+  if (op.saveResultAsEntity) {
+    const entity =
+      result instanceof CursorEntity
+        ? { kind: 'cursor' as const, value: result }
+        : { kind: 'value' as const, value: result };
+    ctx.entities.set(op.saveResultAsEntity, entity);
+  }
+}
+
+/** Runs `test` of `file`; throws to fail. */
+export async function runUnifiedTest(file: Document, test: Document, server: UnifiedServer): Promise<void> {
+  checkSchemaVersion(file.schemaVersion);
+  const entities = new EntityMap();
+  const ctx: OperationContext = {
+    entities,
+    createEntities: (list) => entities.create(list, server.uri),
+    internalCommand: (db, cmd) => command(server.internal, db, cmd),
+    failPoints: [],
+  };
+  try {
+    if (file.initialData) await setUpCollections(server, file.initialData);
+    entities.create(file.createEntities ?? [], server.uri);
+    for (const op of test.operations ?? []) await runOne(ctx, op);
+    for (const spec of test.expectEvents ?? []) await assertExpectedEvents(spec, entities);
+    if (test.outcome) await assertOutcome(server, test.outcome, entities);
+  } finally {
+    for (const fp of ctx.failPoints) {
+      await command(server.internal, 'admin', { configureFailPoint: fp.name, mode: 'off' }).catch(() => {});
+    }
+    await entities.close();
+  }
+}

@@ -1,0 +1,60 @@
+// The deployment the unified runner talks to, and what it learnt about it (buildInfo, hello).
+import type { Document } from 'bson';
+import { lastValueFrom } from 'rxjs';
+import { MongoClient } from '../../src/index.js';
+import { testServer } from '../support/ferretdb.js';
+import type { ServerInfo } from './requirements.js';
+
+export interface UnifiedServer {
+  readonly uri: string;
+  /** The internal MongoClient (initialData, outcome, fail points). */
+  readonly internal: MongoClient;
+  readonly info: ServerInfo;
+  release(): Promise<void>;
+}
+
+export function command(client: MongoClient, db: string, cmd: Document): Promise<Document> {
+  return lastValueFrom(client.db(db).command(cmd));
+}
+
+function topologyOf(hello: Document): string {
+  if (hello.msg === 'isdbgrid') return hello.serviceId ? 'load-balanced' : 'sharded';
+  if (hello.setName) return 'replicaset';
+  return 'single';
+}
+
+/** Starts (or reuses) the test server and probes it with an internal client. */
+export async function openServer(): Promise<UnifiedServer> {
+  const server = await testServer();
+  const internal = new MongoClient(server.uri);
+  try {
+    const build = await command(internal, 'admin', { buildInfo: 1 });
+    const hello = await command(internal, 'admin', { hello: 1 });
+    const info: ServerInfo = {
+      version: String(build.version),
+      topology: topologyOf(hello),
+      auth: /@/.test(server.uri.replace(/^mongodb(\+srv)?:\/\//, '').split('/')[0] ?? ''),
+      ferretdbVersion: typeof build.ferretdbVersion === 'string' ? build.ferretdbVersion : undefined,
+      serverParameters: async () => {
+        try {
+          return await command(internal, 'admin', { getParameter: '*' });
+        } catch {
+          return undefined;
+        }
+      },
+    };
+    return {
+      uri: server.uri,
+      internal,
+      info,
+      release: async () => {
+        await lastValueFrom(internal.close(), { defaultValue: undefined });
+        await server.release();
+      },
+    };
+  } catch (e) {
+    await lastValueFrom(internal.close(), { defaultValue: undefined });
+    await server.release();
+    throw e;
+  }
+}

@@ -1,0 +1,129 @@
+// `unified:<folder>` suites: each test of each file is a SpecCase, run against the test server.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Document, EJSON } from 'bson';
+import { registerUnified } from '../runner/suites.js';
+import type { SpecCase, SpecSuite } from '../runner/types.js';
+import { FERRETDB_LIMITATIONS, limitationFor, RUNNER_GAPS } from './ferretdb-limitations.js';
+import { requirementsUnmet } from './requirements.js';
+import { runUnifiedTest } from './runner.js';
+import { openServer, type UnifiedServer } from './server.js';
+
+interface Folder {
+  readonly dir: string;
+  /** valid-fail: each test must fail for the case to pass. */
+  readonly mustFail: boolean;
+}
+
+/** Where a suite's JSON lives: `<folder>/tests/unified`, `<folder>/tests`, or the folder itself. */
+function foldersOf(specDir: string, folder: string): Folder[] {
+  if (folder === 'unified-test-format') {
+    const base = join(specDir, folder, 'tests');
+    return [
+      { dir: join(base, 'valid-pass'), mustFail: false },
+      { dir: join(base, 'valid-fail'), mustFail: true },
+    ];
+  }
+  const candidates = [
+    join(specDir, folder, 'tests', 'unified'),
+    join(specDir, folder, 'tests'),
+    join(specDir, folder),
+  ];
+  const dir = candidates.find((c) => existsSync(c) && statSync(c).isDirectory());
+  return dir ? [{ dir, mustFail: folder.endsWith('valid-fail') }] : [];
+}
+
+export interface UnifiedSuiteOptions {
+  /** A server the caller owns (and releases); else one is opened per suite and released after its last case. */
+  readonly server?: () => Promise<UnifiedServer>;
+}
+
+async function skipReason(
+  server: UnifiedServer,
+  path: string,
+  file: Document,
+  test: Document,
+): Promise<string | undefined> {
+  if (test.skipReason) return `skipReason: ${test.skipReason}`;
+  const unmet =
+    (await requirementsUnmet(file.runOnRequirements, server.info)) ??
+    (await requirementsUnmet(test.runOnRequirements, server.info));
+  if (unmet) return unmet;
+  const gap = limitationFor(RUNNER_GAPS, path, file, test);
+  if (gap) return gap;
+  if (server.info.ferretdbVersion) return limitationFor(FERRETDB_LIMITATIONS, path, file, test);
+  return undefined;
+}
+
+async function failsAsExpected(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch {
+    return;
+  }
+  throw new Error('valid-fail test passed: the runner should have rejected it');
+}
+
+export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}): SpecSuite {
+  return {
+    name: `unified:${folder}`,
+    description: `unified test format files of ${folder}`,
+    async load(specDir: string): Promise<SpecCase[]> {
+      const folders = foldersOf(specDir, folder);
+      if (folders.length === 0) throw new Error(`no unified tests for ${folder} under ${specDir}`);
+      const server = await (options.server ?? openServer)();
+      const cases: Array<SpecCase & { skip?: string }> = [];
+      try {
+        for (const { dir, mustFail } of folders) {
+          for (const name of readdirSync(dir)
+            .filter((f) => f.endsWith('.json'))
+            .sort()) {
+            const path = `${dir.slice(specDir.length + 1)}/${name}`;
+            const file = EJSON.parse(readFileSync(join(dir, name), 'utf8'), { relaxed: true }) as Document;
+            for (const test of file.tests ?? []) {
+              const skip = await skipReason(server, path, file, test);
+              const run = () => runUnifiedTest(file, test, server);
+              cases.push({
+                name: `${path}: ${test.description}`,
+                skip,
+                run: mustFail ? () => failsAsExpected(run) : run,
+              });
+            }
+          }
+        }
+      } catch (e) {
+        if (!options.server) await server.release();
+        throw e;
+      }
+      return options.server ? cases : releaseAfterLast(cases, server);
+    },
+  };
+}
+
+/** Releases the suite's own server once its last runnable case has run. */
+function releaseAfterLast(cases: SpecCase[], server: UnifiedServer): SpecCase[] {
+  let lastRunnable = -1;
+  cases.forEach((c, i) => {
+    if (!c.skip) lastRunnable = i;
+  });
+  if (lastRunnable < 0) {
+    void server.release();
+    return cases;
+  }
+  return cases.map((c, i) =>
+    i === lastRunnable
+      ? {
+          name: c.name,
+          run: async () => {
+            try {
+              await c.run();
+            } finally {
+              await server.release();
+            }
+          },
+        }
+      : c,
+  );
+}
+
+registerUnified(async (folder) => unifiedSuite(folder));
