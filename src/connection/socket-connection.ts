@@ -280,16 +280,22 @@ export class SocketConnection implements Connection {
   }
 
   // --- command monitoring (command-logging-and-monitoring) ---
-  private publishStarted(requestId: number, db: string, commandName: string, body: Document): void {
-    this.bus?.emit({
-      name: 'commandStarted',
+  private eventBase(requestId: number, databaseName: string, commandName: string) {
+    return {
       requestId,
-      databaseName: db,
+      databaseName,
       commandName,
       address: this.address,
       connectionId: this.id,
       serverConnectionId: this.serverConnectionId,
       serviceId: this.serviceId,
+    };
+  }
+
+  private publishStarted(requestId: number, db: string, commandName: string, body: Document): void {
+    this.bus?.emit({
+      name: 'commandStarted',
+      ...this.eventBase(requestId, db, commandName),
       command: isSensitiveCommand(commandName, body) ? {} : body,
     });
   }
@@ -304,13 +310,7 @@ export class SocketConnection implements Connection {
   ): void {
     this.bus?.emit({
       name: 'commandSucceeded',
-      requestId,
-      databaseName: db,
-      commandName,
-      address: this.address,
-      connectionId: this.id,
-      serverConnectionId: this.serverConnectionId,
-      serviceId: this.serviceId,
+      ...this.eventBase(requestId, db, commandName),
       duration: performance.now() - started,
       reply: isSensitiveReply(commandName, body, reply) ? {} : reply,
     });
@@ -325,13 +325,7 @@ export class SocketConnection implements Connection {
   ): void {
     this.bus?.emit({
       name: 'commandFailed',
-      requestId,
-      databaseName: db,
-      commandName,
-      address: this.address,
-      connectionId: this.id,
-      serverConnectionId: this.serverConnectionId,
-      serviceId: this.serviceId,
+      ...this.eventBase(requestId, db, commandName),
       duration: performance.now() - started,
       failure,
     });
