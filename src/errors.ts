@@ -79,6 +79,62 @@ export class MongoWriteConcernError extends MongoServerError {
   }
 }
 
+/** The outcome of a collection-level bulk write (crud spec "BulkWriteResult"); ids are keyed by model index. */
+export interface BulkWriteResult {
+  readonly acknowledged: boolean;
+  readonly insertedCount: number;
+  readonly matchedCount: number;
+  readonly modifiedCount: number;
+  readonly deletedCount: number;
+  readonly upsertedCount: number;
+  readonly insertedIds: Readonly<Record<number, unknown>>;
+  readonly upsertedIds: Readonly<Record<number, unknown>>;
+}
+
+/** One failed write of a bulk write; `index` is the position of its model in the caller's list. */
+export interface WriteError {
+  readonly index: number;
+  readonly code: number;
+  readonly errmsg: string;
+  readonly errInfo?: Document;
+  /** The statement that failed (the document, or the update/delete statement). */
+  readonly op?: Document;
+}
+
+/**
+ * A bulk write (insertMany, bulkWrite) had write errors or write concern errors: carries what did
+ * succeed and every error. Ordered writes stop at the first write error; unordered ones do not.
+ */
+export class MongoBulkWriteError extends MongoServerError {
+  readonly result: BulkWriteResult;
+  readonly writeErrors: readonly WriteError[];
+  readonly writeConcernErrors: readonly Document[];
+
+  constructor(
+    result: BulkWriteResult,
+    writeErrors: readonly WriteError[],
+    writeConcernErrors: readonly Document[],
+  ) {
+    const first: Document = writeErrors[0] ?? writeConcernErrors[0] ?? {};
+    const labels = writeConcernErrors.flatMap((e) => (Array.isArray(e.errorLabels) ? e.errorLabels : []));
+    super({ errmsg: first.errmsg, code: first.code, codeName: first.codeName, errorLabels: labels });
+    this.result = result;
+    this.writeErrors = writeErrors;
+    this.writeConcernErrors = writeConcernErrors;
+  }
+
+  /** The first write concern error, as the official driver names it. */
+  get writeConcernError(): Document | undefined {
+    return this.writeConcernErrors[0];
+  }
+  get insertedCount(): number {
+    return this.result.insertedCount;
+  }
+  get insertedIds(): Readonly<Record<number, unknown>> {
+    return this.result.insertedIds;
+  }
+}
+
 /** The socket failed: refused, reset, closed, or a TLS failure. */
 export class MongoNetworkError extends MongoError {
   /** True when the failure happened before the handshake completed (SDAM treats these differently). */

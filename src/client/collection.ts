@@ -1,60 +1,424 @@
 import type { Document } from 'bson';
-import { defer, type Observable } from 'rxjs';
+import {
+  catchError,
+  defaultIfEmpty,
+  defer,
+  map,
+  type Observable,
+  of,
+  switchMap,
+  take,
+  throwError,
+} from 'rxjs';
+import { type AggregateOptions, AggregationCursor } from '../cursor/aggregation-cursor.js';
+import { CommandCursor } from '../cursor/command-cursor.js';
+import { MongoAPIError, MongoServerError } from '../errors.js';
 import { executeOperation } from '../execute.js';
+import {
+  type AnyBulkWriteOperation,
+  type BulkWriteOptions,
+  type BulkWriteResult,
+  bulkWrite,
+} from '../operations/bulk-write.js';
+import {
+  type CollectionInfo,
+  dropCollectionOperation,
+  listCollectionsOperation,
+  type RenameOptions,
+  renameCollectionOperation,
+} from '../operations/collections.js';
+import { type CountDocumentsOptions, countDocumentsOperation } from '../operations/count-documents.js';
+import { type DeleteOptions, type DeleteResult, deleteOperation } from '../operations/delete.js';
+import { type DistinctOptions, distinctOperation } from '../operations/distinct.js';
+import {
+  type EstimatedDocumentCountOptions,
+  estimatedDocumentCountOperation,
+} from '../operations/estimated-document-count.js';
 import { type FindOptions, validateFindOptions } from '../operations/find.js';
-import { type InsertOneResult, type InsertOptions, insertOneOperation } from '../operations/insert.js';
+import {
+  type FindOneAndDeleteOptions,
+  type FindOneAndReplaceOptions,
+  type FindOneAndUpdateOptions,
+  findOneAndDeleteOperation,
+  findOneAndReplaceOperation,
+  findOneAndUpdateOperation,
+  type ModifyResult,
+} from '../operations/find-and-modify.js';
+import {
+  type CreateIndexesOptions,
+  createIndexesOperation,
+  dropIndexesOperation,
+  type IndexCommandOptions,
+  type IndexDescription,
+  type IndexSpecification,
+  type ListIndexesOptions,
+  listIndexesOperation,
+  splitIndexOptions,
+} from '../operations/indexes.js';
+import {
+  type InsertManyOptions,
+  type InsertManyResult,
+  type InsertOneOptions,
+  type InsertOneResult,
+  insertMany,
+  insertOneOperation,
+} from '../operations/insert.js';
+import type { CommandOperation } from '../operations/operation.js';
+import type { Filter, OptionalId, UpdateFilter, WithId, WithoutId } from '../operations/schema.js';
+import {
+  type ReplaceOptions,
+  replaceOneOperation,
+  type UpdateOptions,
+  type UpdateResult,
+  updateOperation,
+} from '../operations/update.js';
+import type { DdlOptions } from '../operations/write-command.js';
 import type { ClientContext } from './client-context.js';
 import { FindCursor } from './find-cursor.js';
-import { type InheritedOptions, inherit } from './inherited-options.js';
+import { type InheritableOptions, OptionsHolder, resolveOptions } from './inherited-options.js';
 import { validateCollectionName } from './names.js';
 
-/** A collection handle. Every method returns a cold Observable: nothing is sent before subscribe. */
-export class Collection<TSchema extends Document = Document> {
+/** MongoDB's "ns not found": drop of a missing collection (collection-management). */
+const NAMESPACE_NOT_FOUND = 26;
+
+/**
+ * A collection handle. Every method returns a cold Observable: nothing is sent before subscribe,
+ * each subscription runs the operation again, and bad arguments error it before anything is sent.
+ */
+export class Collection<TSchema extends Document = Document> extends OptionsHolder {
   readonly dbName: string;
   readonly collectionName: string;
-  protected readonly context: ClientContext;
-
-  constructor(context: ClientContext, dbName: string, name: string, options?: InheritedOptions) {
+  constructor(context: ClientContext, dbName: string, name: string, options?: InheritableOptions) {
     validateCollectionName(name);
+    super(context, options);
     this.dbName = dbName;
     this.collectionName = name;
-    this.context = { ...context, inherited: inherit(context.inherited, options) };
   }
 
   get namespace(): string {
     return `${this.dbName}.${this.collectionName}`;
   }
 
-  get readPreference(): unknown {
-    return this.context.inherited.readPreference;
+  // --- writes -------------------------------------------------------------------------------
+
+  insertOne(
+    document: OptionalId<TSchema>,
+    options: InsertOneOptions = {},
+  ): Observable<InsertOneResult<TSchema>> {
+    return this.run(() =>
+      insertOneOperation<TSchema>(this.dbName, this.collectionName, document, this.resolve(options)),
+    );
   }
 
-  get writeConcern(): Document | undefined {
-    return this.context.inherited.writeConcern;
-  }
-
-  get readConcern(): Document | undefined {
-    return this.context.inherited.readConcern;
-  }
-
-  insertOne(document: TSchema, options: InsertOptions = {}): Observable<InsertOneResult> {
+  /** Batched by the server's limits; write errors give MongoBulkWriteError with the partial result. */
+  insertMany(
+    documents: readonly OptionalId<TSchema>[],
+    options: InsertManyOptions = {},
+  ): Observable<InsertManyResult<TSchema>> {
     return defer(() =>
-      executeOperation(
-        this.context.execution(),
-        insertOneOperation(this.dbName, this.collectionName, document, {
-          ...options,
-          writeConcern: options.writeConcern ?? this.context.inherited.writeConcern,
-        }),
+      insertMany<TSchema>(this.execute, this.dbName, this.collectionName, documents, this.resolve(options)),
+    );
+  }
+
+  bulkWrite(
+    operations: readonly AnyBulkWriteOperation<TSchema>[],
+    options: BulkWriteOptions = {},
+  ): Observable<BulkWriteResult> {
+    return defer(() =>
+      bulkWrite(this.execute, this.dbName, this.collectionName, operations, this.resolve(options)),
+    );
+  }
+
+  updateOne(
+    filter: Filter<TSchema>,
+    update: UpdateFilter<TSchema> | Document[],
+    options: UpdateOptions = {},
+  ): Observable<UpdateResult<TSchema>> {
+    return this.run(() =>
+      updateOperation<TSchema>(
+        this.dbName,
+        this.collectionName,
+        filter,
+        update,
+        this.resolve(options),
+        false,
       ),
     );
   }
 
-  find(filter: Document = {}, options: FindOptions = {}): FindCursor<TSchema> {
+  updateMany(
+    filter: Filter<TSchema>,
+    update: UpdateFilter<TSchema> | Document[],
+    options: Omit<UpdateOptions, 'sort'> = {},
+  ): Observable<UpdateResult<TSchema>> {
+    return this.run(() =>
+      updateOperation<TSchema>(this.dbName, this.collectionName, filter, update, this.resolve(options), true),
+    );
+  }
+
+  replaceOne(
+    filter: Filter<TSchema>,
+    replacement: WithoutId<TSchema>,
+    options: ReplaceOptions = {},
+  ): Observable<UpdateResult<TSchema>> {
+    return this.run(() =>
+      replaceOneOperation<TSchema>(
+        this.dbName,
+        this.collectionName,
+        filter,
+        replacement,
+        this.resolve(options),
+      ),
+    );
+  }
+
+  deleteOne(filter: Filter<TSchema> = {}, options: DeleteOptions = {}): Observable<DeleteResult> {
+    return this.run(() =>
+      deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options), false),
+    );
+  }
+
+  deleteMany(filter: Filter<TSchema> = {}, options: DeleteOptions = {}): Observable<DeleteResult> {
+    return this.run(() =>
+      deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options), true),
+    );
+  }
+
+  // --- reads --------------------------------------------------------------------------------
+
+  find(filter: Filter<TSchema> = {}, options: FindOptions = {}): FindCursor<WithId<TSchema>> {
     validateFindOptions(options);
-    return new FindCursor<TSchema>(this.context.execution(), this.dbName, this.collectionName, filter, {
-      ...options,
-      readPreference: options.readPreference ?? this.context.inherited.readPreference,
-      readConcern: options.readConcern ?? this.context.inherited.readConcern,
+    const inherited = this.context.inherited;
+    return new FindCursor<WithId<TSchema>>(
+      this.context.execution(),
+      this.dbName,
+      this.collectionName,
+      filter,
+      {
+        ...options,
+        readPreference: options.readPreference ?? inherited.readPreference,
+        readConcern: options.readConcern ?? inherited.readConcern,
+      },
+    );
+  }
+
+  /** The first matching document, or null; emits once. */
+  findOne(
+    filter: Filter<TSchema> = {},
+    options: Omit<FindOptions, 'limit' | 'batchSize'> = {},
+  ): Observable<WithId<TSchema> | null> {
+    return defer(() => this.find(filter, { ...options, limit: -1 }).pipe(take(1), defaultIfEmpty(null)));
+  }
+
+  aggregate<T extends Document = Document>(
+    pipeline: Document[] = [],
+    options: AggregateOptions = {},
+  ): AggregationCursor<T> {
+    const resolved = resolveOptions(this.context.inherited, options);
+    return new AggregationCursor<T>(
+      this.context.execution(),
+      this.dbName,
+      this.collectionName,
+      pipeline,
+      resolved,
+    );
+  }
+
+  countDocuments(filter: Filter<TSchema> = {}, options: CountDocumentsOptions = {}): Observable<number> {
+    return this.run(() =>
+      countDocumentsOperation(this.dbName, this.collectionName, filter, this.resolve(options)),
+    );
+  }
+
+  estimatedDocumentCount(options: EstimatedDocumentCountOptions = {}): Observable<number> {
+    return this.run(() =>
+      estimatedDocumentCountOperation(this.dbName, this.collectionName, this.resolve(options)),
+    );
+  }
+
+  distinct<K extends keyof WithId<TSchema> & string>(
+    key: K,
+    filter?: Filter<TSchema>,
+    options?: DistinctOptions,
+  ): Observable<WithId<TSchema>[K][]>;
+  distinct(key: string, filter?: Filter<TSchema>, options?: DistinctOptions): Observable<unknown[]>;
+  distinct(key: string, filter: Filter<TSchema> = {}, options: DistinctOptions = {}): Observable<unknown[]> {
+    return this.run(() =>
+      distinctOperation(this.dbName, this.collectionName, key, filter, this.resolve(options)),
+    );
+  }
+
+  // --- find and modify ----------------------------------------------------------------------
+
+  findOneAndDelete(
+    filter: Filter<TSchema>,
+    options: FindOneAndDeleteOptions & { includeResultMetadata: true },
+  ): Observable<ModifyResult<TSchema>>;
+  findOneAndDelete(
+    filter: Filter<TSchema>,
+    options?: FindOneAndDeleteOptions,
+  ): Observable<WithId<TSchema> | null>;
+  findOneAndDelete(
+    filter: Filter<TSchema>,
+    options: FindOneAndDeleteOptions = {},
+  ): Observable<WithId<TSchema> | ModifyResult<TSchema> | null> {
+    return this.run(() =>
+      findOneAndDeleteOperation<TSchema>(this.dbName, this.collectionName, filter, this.resolve(options)),
+    );
+  }
+
+  findOneAndReplace(
+    filter: Filter<TSchema>,
+    replacement: WithoutId<TSchema>,
+    options: FindOneAndReplaceOptions & { includeResultMetadata: true },
+  ): Observable<ModifyResult<TSchema>>;
+  findOneAndReplace(
+    filter: Filter<TSchema>,
+    replacement: WithoutId<TSchema>,
+    options?: FindOneAndReplaceOptions,
+  ): Observable<WithId<TSchema> | null>;
+  findOneAndReplace(
+    filter: Filter<TSchema>,
+    replacement: WithoutId<TSchema>,
+    options: FindOneAndReplaceOptions = {},
+  ): Observable<WithId<TSchema> | ModifyResult<TSchema> | null> {
+    return this.run(() =>
+      findOneAndReplaceOperation<TSchema>(
+        this.dbName,
+        this.collectionName,
+        filter,
+        replacement,
+        this.resolve(options),
+      ),
+    );
+  }
+
+  findOneAndUpdate(
+    filter: Filter<TSchema>,
+    update: UpdateFilter<TSchema> | Document[],
+    options: FindOneAndUpdateOptions & { includeResultMetadata: true },
+  ): Observable<ModifyResult<TSchema>>;
+  findOneAndUpdate(
+    filter: Filter<TSchema>,
+    update: UpdateFilter<TSchema> | Document[],
+    options?: FindOneAndUpdateOptions,
+  ): Observable<WithId<TSchema> | null>;
+  findOneAndUpdate(
+    filter: Filter<TSchema>,
+    update: UpdateFilter<TSchema> | Document[],
+    options: FindOneAndUpdateOptions = {},
+  ): Observable<WithId<TSchema> | ModifyResult<TSchema> | null> {
+    return this.run(() =>
+      findOneAndUpdateOperation<TSchema>(
+        this.dbName,
+        this.collectionName,
+        filter,
+        update,
+        this.resolve(options),
+      ),
+    );
+  }
+
+  // --- indexes ------------------------------------------------------------------------------
+
+  /** Creates one index; emits its name (generated as `a_1_b_-1` unless given). */
+  createIndex(key: IndexSpecification, options: CreateIndexesOptions = {}): Observable<string> {
+    return this.run(() => {
+      const { index, command } = splitIndexOptions(options);
+      return createIndexesOperation(
+        this.dbName,
+        this.collectionName,
+        [{ ...index, key }],
+        this.resolve(command),
+      );
+    }).pipe(map((names) => names[0]));
+  }
+
+  createIndexes(
+    indexes: readonly IndexDescription[],
+    options: IndexCommandOptions = {},
+  ): Observable<string[]> {
+    return this.run(() =>
+      createIndexesOperation(this.dbName, this.collectionName, indexes, this.resolve(options)),
+    );
+  }
+
+  dropIndex(name: string, options: IndexCommandOptions = {}): Observable<Document> {
+    return this.run(() =>
+      dropIndexesOperation(this.dbName, this.collectionName, name, this.resolve(options)),
+    );
+  }
+
+  /** Drops every index but `_id`'s. */
+  dropIndexes(options: IndexCommandOptions = {}): Observable<boolean> {
+    return this.run(() =>
+      dropIndexesOperation(this.dbName, this.collectionName, '*', this.resolve(options)),
+    ).pipe(map(() => true));
+  }
+
+  listIndexes(options: ListIndexesOptions = {}): CommandCursor<Document> {
+    const ctx = this.context.execution();
+    return new CommandCursor<Document>(
+      ctx,
+      () => listIndexesOperation(this.dbName, this.collectionName, options),
+      {
+        batchSize: options.batchSize,
+        comment: options.comment,
+      },
+    );
+  }
+
+  // --- the collection itself ----------------------------------------------------------------
+
+  /** Drops the collection; emits false when it did not exist (as the official driver does). */
+  drop(options: DdlOptions = {}): Observable<boolean> {
+    return this.run(() =>
+      dropCollectionOperation(this.dbName, this.collectionName, this.resolve(options)),
+    ).pipe(
+      catchError((e: unknown) =>
+        e instanceof MongoServerError && e.code === NAMESPACE_NOT_FOUND ? of(false) : throwError(() => e),
+      ),
+    );
+  }
+
+  /** renameCollection (on admin); emits the handle of the renamed collection. */
+  rename(newName: string, options: RenameOptions = {}): Observable<Collection<TSchema>> {
+    return defer(() => {
+      validateCollectionName(newName);
+      return executeOperation(
+        this.context.execution(),
+        renameCollectionOperation(this.dbName, this.collectionName, newName, this.resolve(options)),
+      ).pipe(map(() => new Collection<TSchema>(this.context, this.dbName, newName)));
     });
   }
+
+  /** The options the collection was created with (listCollections); errors when it does not exist. */
+  options(): Observable<Document> {
+    return this.info().pipe(map((info) => info.options ?? {}));
+  }
+
+  isCapped(): Observable<boolean> {
+    return this.options().pipe(map((options) => options.capped === true));
+  }
+
+  private info(): Observable<CollectionInfo> {
+    return defer(() => {
+      const ctx = this.context.execution();
+      const cursor = new CommandCursor<CollectionInfo>(ctx, () =>
+        listCollectionsOperation<Document>(this.dbName, { name: this.collectionName }),
+      );
+      return cursor.pipe(
+        take(1),
+        defaultIfEmpty(undefined),
+        switchMap((info) =>
+          info ? of(info) : throwError(() => new MongoAPIError(`collection ${this.namespace} not found`)),
+        ),
+      );
+    });
+  }
+
+  // --- plumbing -----------------------------------------------------------------------------
+
+  private readonly execute = <T>(op: CommandOperation<T>): Observable<T> =>
+    executeOperation(this.context.execution(), op);
 }

@@ -1,39 +1,102 @@
 import type { Document } from 'bson';
-import { defer, type Observable } from 'rxjs';
-import { executeOperation } from '../execute.js';
+import { defer, map, type Observable } from 'rxjs';
+import { type AggregateOptions, AggregationCursor } from '../cursor/aggregation-cursor.js';
+import { CommandCursor } from '../cursor/command-cursor.js';
+import {
+  type CollectionInfo,
+  type CreateCollectionOptions,
+  createCollectionOperation,
+  type DbStatsOptions,
+  dbStatsOperation,
+  dropDatabaseOperation,
+  type ListCollectionsOptions,
+  listCollectionsOperation,
+} from '../operations/collections.js';
+import { type ReadPreferenceLike, readPreferenceOf } from '../operations/options.js';
 import { runCommandOperation } from '../operations/run-command.js';
+import type { DdlOptions } from '../operations/write-command.js';
 import type { ClientContext } from './client-context.js';
 import { Collection } from './collection.js';
-import { type InheritedOptions, inherit } from './inherited-options.js';
-import { validateDbName } from './names.js';
+import { type InheritableOptions, OptionsHolder, resolveOptions } from './inherited-options.js';
+import { validateCollectionName, validateDbName } from './names.js';
 
 export interface RunCommandOptions {
-  /** Reads may go to secondaries; without it the command goes to the primary. */
-  readonly readPreference?: unknown;
+  /** Reads may go to secondaries; without it the command goes to the primary (run-command spec). */
+  readonly readPreference?: ReadPreferenceLike;
 }
 
-/** A database handle. */
-export class Db {
+/** A database handle. Every method returns a cold Observable (or a cold cursor). */
+export class Db extends OptionsHolder {
   readonly databaseName: string;
-  protected readonly context: ClientContext;
-
-  constructor(context: ClientContext, name: string, options?: InheritedOptions) {
+  constructor(context: ClientContext, name: string, options?: InheritableOptions) {
     validateDbName(name);
+    super(context, options);
     this.databaseName = name;
-    this.context = { ...context, inherited: inherit(context.inherited, options) };
   }
 
   collection<TSchema extends Document = Document>(
     name: string,
-    options?: InheritedOptions,
+    options?: InheritableOptions,
   ): Collection<TSchema> {
     return new Collection<TSchema>(this.context, this.databaseName, name, options);
   }
 
-  /** Runs a command as given and emits the server's reply (run-command spec). */
+  /**
+   * Runs a command as given and emits the server's reply (run-command spec): no inherited read
+   * preference, read concern or write concern is added; it is never retried.
+   */
   command(command: Document, options: RunCommandOptions = {}): Observable<Document> {
-    return defer(() =>
-      executeOperation(this.context.execution(), runCommandOperation(this.databaseName, command, options)),
+    return this.run(() =>
+      runCommandOperation(this.databaseName, command, {
+        readPreference: readPreferenceOf(options.readPreference),
+      }),
     );
+  }
+
+  /** Creates a collection (or a view, with `viewOn`); emits its handle. */
+  createCollection<TSchema extends Document = Document>(
+    name: string,
+    options: CreateCollectionOptions = {},
+  ): Observable<Collection<TSchema>> {
+    return this.run(() => {
+      validateCollectionName(name);
+      return createCollectionOperation(this.databaseName, name, this.resolve(options));
+    }).pipe(map(() => this.collection<TSchema>(name)));
+  }
+
+  /** Emits `{name, type, options, info, idIndex}` per collection; `nameOnly` for names and types only. */
+  listCollections<T extends Document = CollectionInfo>(
+    filter: Document = {},
+    options: ListCollectionsOptions = {},
+  ): CommandCursor<T> {
+    const resolved = this.resolve(options);
+    return new CommandCursor<T>(
+      this.context.execution(),
+      () => listCollectionsOperation<Document>(this.databaseName, filter, resolved),
+      { batchSize: options.batchSize, comment: options.comment },
+    );
+  }
+
+  /** Emits false when the collection did not exist. */
+  dropCollection(name: string, options: DdlOptions = {}): Observable<boolean> {
+    return defer(() => this.collection(name).drop(options));
+  }
+
+  dropDatabase(options: DdlOptions = {}): Observable<boolean> {
+    return this.run(() => dropDatabaseOperation(this.databaseName, this.resolve(options)));
+  }
+
+  /** A database-level pipeline (`aggregate: 1`), e.g. starting with `$documents` or `$currentOp`. */
+  aggregate<T extends Document = Document>(
+    pipeline: Document[] = [],
+    options: AggregateOptions = {},
+  ): AggregationCursor<T> {
+    const resolved = resolveOptions(this.context.inherited, options);
+    return new AggregationCursor<T>(this.context.execution(), this.databaseName, 1, pipeline, resolved);
+  }
+
+  /** `dbStats`. */
+  stats(options: DbStatsOptions = {}): Observable<Document> {
+    return this.run(() => dbStatsOperation(this.databaseName, this.resolve(options)));
   }
 }

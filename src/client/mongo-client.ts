@@ -3,7 +3,12 @@ import { defer, map, type Observable, of, take } from 'rxjs';
 import { serverApiFields } from '../connection/handshake.js';
 import { EventBus } from '../events/bus.js';
 import type { MongoEvent } from '../events/types.js';
-import type { ExecutionContext } from '../execute.js';
+import { type ExecutionContext, executeOperation } from '../execute.js';
+import {
+  type ListDatabasesOptions,
+  type ListDatabasesResult,
+  listDatabasesOperation,
+} from '../operations/list-databases.js';
 import type { ReadConcern } from '../read-concern.js';
 import type { ReadPreference } from '../read-preference.js';
 import type { TopologyDescription } from '../sdam/description/topology-description.js';
@@ -14,6 +19,7 @@ import type { ResolvedOptions } from '../uri/resolved-options.js';
 import type { WriteConcern } from '../write-concern.js';
 import type { ClientContext } from './client-context.js';
 import { Db } from './db.js';
+import type { InheritableOptions } from './inherited-options.js';
 import { createTopology } from './topology-factory.js';
 
 /**
@@ -89,8 +95,13 @@ export class MongoClient {
     });
   }
 
-  db(name?: string, options?: ClientContext['inherited']): Db {
+  db(name?: string, options?: InheritableOptions): Db {
     return new Db(this.context, name ?? this.options.dbName ?? 'test', options);
+  }
+
+  /** `listDatabases` on admin (enumerate-databases spec). */
+  listDatabases(options: ListDatabasesOptions = {}): Observable<ListDatabasesResult> {
+    return defer(() => executeOperation(this.context.execution(), listDatabasesOperation(options)));
   }
 
   /** The topology, created on first use; after close() the next use reconnects, as the official driver does. */

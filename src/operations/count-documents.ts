@@ -1,0 +1,45 @@
+import type { Document } from 'bson';
+import { MongoInvalidArgumentError } from '../errors.js';
+import { parseCursorReply } from './cursor-commands.js';
+import type { CommandOperation } from './operation.js';
+import { assertDocument, assertInteger, copyDefined, type ReadOptions } from './options.js';
+import { readCommandOperation } from './read-command.js';
+
+export interface CountDocumentsOptions extends ReadOptions {
+  readonly skip?: number;
+  readonly limit?: number;
+  readonly collation?: Document;
+  readonly hint?: string | Document;
+}
+
+/** crud spec "countDocuments": `$match`, then `$skip`/`$limit` when given, then a `$group` that counts. */
+export function countDocumentsPipeline(filter: Document, options: CountDocumentsOptions): Document[] {
+  const pipeline: Document[] = [{ $match: filter }];
+  if (options.skip !== undefined) pipeline.push({ $skip: options.skip });
+  if (options.limit !== undefined) pipeline.push({ $limit: options.limit });
+  pipeline.push({ $group: { _id: 1, n: { $sum: 1 } } });
+  return pipeline;
+}
+
+export function countDocumentsOperation(
+  db: string,
+  collection: string,
+  filter: unknown,
+  options: CountDocumentsOptions,
+): CommandOperation<number> {
+  assertDocument(filter, 'filter');
+  assertInteger(options.skip, 'skip');
+  assertInteger(options.limit, 'limit');
+  if ((options.skip ?? 0) < 0 || (options.limit ?? 0) < 0) {
+    throw new MongoInvalidArgumentError('skip and limit must not be negative');
+  }
+  const command = copyDefined(
+    { aggregate: collection, pipeline: countDocumentsPipeline(filter, options), cursor: {} },
+    options,
+    ['collation', 'hint'],
+  );
+  return readCommandOperation(db, command, options, (reply) => {
+    const first = parseCursorReply<Document>(reply).batch[0];
+    return first ? Number(first.n) : 0;
+  });
+}

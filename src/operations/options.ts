@@ -1,0 +1,137 @@
+import { calculateObjectSize, type Document } from 'bson';
+import { MongoInvalidArgumentError } from '../errors.js';
+import { ReadConcern, type ReadConcernLevel, type ReadConcernLike } from '../read-concern.js';
+import { ReadPreference, type ReadPreferenceMode } from '../read-preference.js';
+import { WriteConcern, type WriteConcernOptions } from '../write-concern.js';
+import type { ServerInfo } from './operation.js';
+
+/** A write concern as users write it: the driver's names or the wire names (`wtimeout`, `j`). */
+export type WriteConcernLike = WriteConcernOptions & { readonly wtimeout?: number; readonly j?: boolean };
+/** A read preference object or a mode name. */
+export type ReadPreferenceLike = ReadPreference | ReadPreferenceMode;
+
+/** Options every command accepts. */
+export interface CommandOptions {
+  readonly comment?: unknown;
+  readonly maxTimeMS?: number;
+}
+
+/** Options of write commands. */
+export interface WriteOptions {
+  readonly writeConcern?: WriteConcernLike;
+  readonly comment?: unknown;
+}
+
+/** Options of read commands. */
+export interface ReadOptions {
+  readonly readPreference?: ReadPreferenceLike;
+  readonly readConcern?: ReadConcernLike | ReadConcernLevel;
+  readonly comment?: unknown;
+  readonly maxTimeMS?: number;
+}
+
+/** Copies the keys of `source` that are set (not undefined) onto `target`. */
+export function copyDefined<T extends object>(
+  target: Document,
+  source: T,
+  keys: readonly (keyof T)[],
+): Document {
+  for (const key of keys) {
+    const value = source[key];
+    if (value !== undefined) target[key as string] = value;
+  }
+  return target;
+}
+
+/** The wire `writeConcern` document, validated (read-write-concern spec); undefined for the server default. */
+export function writeConcernDocument(wc: WriteConcernLike | Document | undefined): Document | undefined {
+  if (wc === undefined || wc === null) return undefined;
+  if (wc instanceof WriteConcern) return nonEmpty(wc.toDocument());
+  const o = wc as Document;
+  return nonEmpty(
+    new WriteConcern({
+      w: o.w,
+      wtimeoutMS: o.wtimeoutMS ?? o.wtimeout,
+      journal: o.journal ?? o.j,
+    }).toDocument(),
+  );
+}
+
+/** The wire `readConcern` document; undefined for the server default. */
+export function readConcernDocument(
+  rc: ReadConcernLike | ReadConcernLevel | Document | undefined,
+): Document | undefined {
+  if (rc === undefined || rc === null) return undefined;
+  return nonEmpty(ReadConcern.from(rc as ReadConcernLike | ReadConcernLevel).toDocument());
+}
+
+/** A ReadPreference from a mode name or an instance; undefined stays undefined (primary). */
+export function readPreferenceOf(rp: unknown): ReadPreference | undefined {
+  if (rp === undefined || rp === null) return undefined;
+  if (rp instanceof ReadPreference) return rp;
+  if (typeof rp === 'string') return ReadPreference.from(rp as ReadPreferenceMode);
+  const o = rp as { mode?: ReadPreferenceMode; tags?: []; maxStalenessSeconds?: number; hedge?: Document };
+  return new ReadPreference(o.mode as ReadPreferenceMode, o);
+}
+
+/** w:0 (without j) is unacknowledged: sent with moreToCome and not awaited. */
+export function isUnacknowledged(writeConcern: Document | undefined): boolean {
+  return writeConcern?.w === 0 && writeConcern.j !== true;
+}
+
+export function assertDocument(doc: unknown, what: string): asserts doc is Document {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new MongoInvalidArgumentError(`${what} must be an object`);
+  }
+}
+
+export function assertInteger(value: unknown, what: string): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value))) {
+    throw new MongoInvalidArgumentError(`${what} must be an integer`);
+  }
+}
+
+/** Throws when a document is over the server's maxBsonObjectSize (plus an allowance for statement wrappers). */
+export function assertDocumentSize(doc: Document, server: ServerInfo, allowance = 0): number {
+  const size = calculateObjectSize(doc);
+  if (size > server.maxBsonObjectSize + allowance) {
+    throw new MongoInvalidArgumentError(
+      `document is ${size} bytes, larger than the server's maxBsonObjectSize (${server.maxBsonObjectSize})`,
+    );
+  }
+  return size;
+}
+
+/**
+ * crud spec "hint": with an unacknowledged write the server cannot report that it does not support
+ * the hint, so drivers refuse it on servers too old to honour it.
+ */
+export function assertHintSupported(
+  hint: unknown,
+  writeConcern: Document | undefined,
+  server: ServerInfo,
+  minWireVersion: number,
+): void {
+  if (hint !== undefined && isUnacknowledged(writeConcern) && server.maxWireVersion < minWireVersion) {
+    throw new MongoInvalidArgumentError(
+      'hint is not supported with an unacknowledged write on this server version',
+    );
+  }
+}
+
+const SORT_WORDS: Readonly<Record<string, number>> = { asc: 1, ascending: 1, desc: -1, descending: -1 };
+
+/** A sort document with the driver's direction words ('asc', 'descending', ...) turned into 1 / -1. */
+export function sortDocument(sort: unknown): Document {
+  if (sort instanceof Map) return sortDocument(Object.fromEntries(sort));
+  assertDocument(sort, 'sort');
+  const out: Document = {};
+  for (const [key, value] of Object.entries(sort)) {
+    out[key] = typeof value === 'string' ? (SORT_WORDS[value.toLowerCase()] ?? value) : value;
+  }
+  return out;
+}
+
+function nonEmpty(doc: Document): Document | undefined {
+  return Object.keys(doc).length > 0 ? doc : undefined;
+}

@@ -1,0 +1,125 @@
+import type { Document } from 'bson';
+import { commandNameOf } from '../connection/command-name.js';
+import type { BuiltCommand, CommandOperation, ServerInfo } from './operation.js';
+import { copyDefined, isUnacknowledged, type WriteConcernLike, writeConcernDocument } from './options.js';
+import { throwOnWriteErrors } from './write-errors.js';
+
+/** The three write commands of server_write_commands. */
+export type WriteCommandType = 'insert' | 'update' | 'delete';
+
+/** The OP_MSG document sequence each write command carries its statements in. */
+export const STATEMENT_FIELD: Readonly<Record<WriteCommandType, string>> = {
+  insert: 'documents',
+  update: 'updates',
+  delete: 'deletes',
+};
+
+/** Command-level fields of a write command, already resolved (writeConcern as the wire document). */
+export interface WriteCommandFields {
+  readonly ordered?: boolean;
+  readonly writeConcern?: Document;
+  readonly bypassDocumentValidation?: boolean;
+  readonly comment?: unknown;
+  readonly let?: Document;
+}
+
+/** Options users pass to a write (operation level); writeConcern in either naming. */
+export interface WriteCommandOptions {
+  readonly writeConcern?: WriteConcernLike;
+  readonly bypassDocumentValidation?: boolean;
+  readonly comment?: unknown;
+  readonly let?: Document;
+}
+
+/** The command-level fields of user options, with the write concern validated into its wire form. */
+export function writeFields(options: WriteCommandOptions, ordered = true): WriteCommandFields {
+  return {
+    ordered,
+    writeConcern: writeConcernDocument(options.writeConcern),
+    bypassDocumentValidation: options.bypassDocumentValidation,
+    comment: options.comment,
+    let: options.let,
+  };
+}
+
+/** `{insert|update|delete: coll, ordered, ...}` with the statements as a kind-1 sequence. */
+export function buildWriteCommand(
+  type: WriteCommandType,
+  collection: string,
+  fields: WriteCommandFields,
+  statements: readonly Document[],
+): BuiltCommand {
+  const command: Document = { [type]: collection, ordered: fields.ordered ?? true };
+  copyDefined(command, fields, ['writeConcern', 'comment', 'let']);
+  // bypassDocumentValidation means nothing to delete; false is the default and need not be sent.
+  if (type !== 'delete' && fields.bypassDocumentValidation) command.bypassDocumentValidation = true;
+  return {
+    command,
+    sequences: [{ identifier: STATEMENT_FIELD[type], documents: statements }],
+    moreToCome: isUnacknowledged(fields.writeConcern),
+  };
+}
+
+/**
+ * A write command with one statement (insertOne, updateOne, deleteMany, ...). The first write error
+ * becomes a MongoServerError, a write concern error a MongoWriteConcernError.
+ */
+export function singleWriteOperation<R>(
+  type: WriteCommandType,
+  db: string,
+  collection: string,
+  statement: Document,
+  fields: WriteCommandFields,
+  toResult: (reply: Document, acknowledged: boolean) => R,
+  check?: (server: ServerInfo) => void,
+): CommandOperation<R> {
+  const acknowledged = !isUnacknowledged(fields.writeConcern);
+  return {
+    commandName: type,
+    dbName: db,
+    kind: 'write',
+    // Multi-document updates and deletes are not retryable (retryable-writes spec).
+    retryable: statement.multi === true || statement.limit === 0 ? false : 'write',
+    sessionSupport: acknowledged,
+    build: (server) => {
+      check?.(server);
+      return buildWriteCommand(type, collection, fields, [statement]);
+    },
+    parse: (reply) => {
+      if (acknowledged) throwOnWriteErrors(reply);
+      return toResult(reply, acknowledged);
+    },
+  };
+}
+
+/** Options of commands that change collections, indexes or databases. */
+export interface DdlOptions {
+  readonly writeConcern?: WriteConcernLike;
+  readonly comment?: unknown;
+  readonly maxTimeMS?: number;
+  /** createIndexes only (replica sets, 4.4+). */
+  readonly commitQuorum?: number | string;
+}
+
+/**
+ * A command that changes collections, indexes or databases (create, drop, createIndexes,
+ * renameCollection, ...): writeConcern, comment, maxTimeMS added; sent to the primary, never retried.
+ */
+export function ddlOperation<R>(
+  db: string,
+  command: Document,
+  options: DdlOptions,
+  parse: (reply: Document) => R,
+): CommandOperation<R> {
+  const full = copyDefined({ ...command }, options, ['commitQuorum', 'maxTimeMS', 'comment']);
+  const writeConcern = writeConcernDocument(options.writeConcern);
+  if (writeConcern) full.writeConcern = writeConcern;
+  return {
+    commandName: commandNameOf(command),
+    dbName: db,
+    kind: 'write',
+    retryable: false,
+    build: () => ({ command: full }),
+    parse,
+  };
+}
