@@ -247,6 +247,17 @@ const handlers: Record<string, Handler> = {
     const reply = (await settle(c.db('admin').command({ listDatabases: 1, ...without(args) }))) as Document;
     return reply.databases;
   },
+  clientBulkWrite: async (_ctx, t, args) => {
+    if (t.kind !== 'client') throw new RunnerError(`clientBulkWrite needs a client, got ${t.kind}`);
+    const c = t.value.client;
+    return settle(
+      method(
+        c,
+        'MongoClient',
+        'bulkWrite',
+      )(required(args, 'models', 'clientBulkWrite'), without(args, 'models')),
+    );
+  },
   listDatabaseNames: async (_ctx, t, args) => {
     const all = (await handlers.listDatabases(_ctx, t, args)) as Document[];
     return all.map((d) => d.name);

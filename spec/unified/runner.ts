@@ -1,7 +1,7 @@
 // Executes one unified test (unified test format, "Executing a Test").
 import type { Document } from 'bson';
-import { MongoServerError } from '../../src/index.js';
-import { CursorEntity, EntityMap } from './entities.js';
+import { Collection, MongoServerError } from '../../src/index.js';
+import { CursorEntity, type Entity, EntityMap } from './entities.js';
 import { assertExpectedError, assertExpectedEvents } from './expect.js';
 import { assertMatches } from './match.js';
 import { type OperationContext, RunnerError, returnsDocuments, runOperation } from './operations.js';
@@ -67,6 +67,13 @@ function matchResult(op: Document, result: unknown, entities: EntityMap): void {
   }
 }
 
+/** What saveResultAsEntity stores: cursors and collection handles as such, else the BSON value. */
+function entityOf(result: unknown): Entity {
+  if (result instanceof CursorEntity) return { kind: 'cursor', value: result };
+  if (result instanceof Collection) return { kind: 'collection', value: result };
+  return { kind: 'value', value: result };
+}
+
 async function runOne(ctx: OperationContext, op: Document): Promise<void> {
   let result: unknown;
   try {
@@ -90,11 +97,7 @@ async function runOne(ctx: OperationContext, op: Document): Promise<void> {
   if (op.ignoreResultAndError) return;
   if (op.expectResult !== undefined) matchResult(op, result, ctx.entities);
   if (op.saveResultAsEntity) {
-    const entity =
-      result instanceof CursorEntity
-        ? { kind: 'cursor' as const, value: result }
-        : { kind: 'value' as const, value: result };
-    ctx.entities.set(op.saveResultAsEntity, entity);
+    ctx.entities.set(op.saveResultAsEntity, entityOf(result));
   }
 }
 

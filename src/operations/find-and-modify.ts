@@ -63,7 +63,8 @@ export function buildFindAndModify(
     command.update = change.update;
     command.new = options.returnDocument === 'after';
     if (options.upsert !== undefined) command.upsert = options.upsert;
-    if (options.bypassDocumentValidation) command.bypassDocumentValidation = true;
+    if (options.bypassDocumentValidation !== undefined)
+      command.bypassDocumentValidation = options.bypassDocumentValidation;
   }
   if (options.projection !== undefined) command.fields = options.projection;
   copyDefined(command, options, ['arrayFilters', 'collation', 'hint', 'maxTimeMS', 'comment', 'let']);
