@@ -2,11 +2,13 @@
 // malformed replies. The mock server plays the server.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import type { Document } from 'bson';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { buildClientMetadata } from '../../src/connection/client-metadata.js';
 import { connect } from '../../src/connection/connect.js';
 import type { SocketConnection } from '../../src/connection/socket-connection.js';
 import { MongoNetworkError, MongoNetworkTimeoutError, MongoProtocolError } from '../../src/errors.js';
+import { EventBus } from '../../src/events/bus.js';
 import { MockServer } from '../support/mock-server/index.js';
 
 const servers: MockServer[] = [];
@@ -57,6 +59,36 @@ describe('compression (OP_COMPRESSED, zlib)', () => {
     assert.equal(conn.compressor, undefined);
     await firstValueFrom(conn.command('admin', { ping: 1 }));
     assert.equal(server.requests.find((r) => r.commandName === 'ping')?.compressed, false);
+    conn.close();
+  });
+});
+
+describe('command monitoring', () => {
+  it('shows document sequences as arrays in commandStarted', async () => {
+    const server = await start();
+    const bus = new EventBus();
+    const started: Document[] = [];
+    bus.of('commandStarted').subscribe((e) => started.push(e.command));
+    const conn = await firstValueFrom(
+      connect(
+        {
+          target: { host: server.host, port: server.port },
+          socket: { connectTimeoutMS: 2000 },
+          metadata: {},
+          bus,
+        },
+        { id: 1, generation: 0 },
+      ),
+    );
+    await firstValueFrom(
+      conn.command(
+        'db',
+        { insert: 'c' },
+        { sequences: [{ identifier: 'documents', documents: [{ a: 1 }, { a: 2 }] }] },
+      ),
+    );
+    assert.deepEqual(started, [{ insert: 'c', $db: 'db', documents: [{ a: 1 }, { a: 2 }] }]);
+    assert.equal(server.requests.find((r) => r.commandName === 'insert')?.command.documents, undefined);
     conn.close();
   });
 });

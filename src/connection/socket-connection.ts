@@ -125,7 +125,7 @@ export class SocketConnection implements Connection {
       const body = { ...command, $db: db };
       const monitored = !options.unmonitored && this.bus !== undefined && this.bus.wants();
       const started = performance.now();
-      if (monitored) this.publishStarted(requestId, db, commandName, body);
+      if (monitored) this.publishStarted(requestId, db, commandName, withSequences(body, options.sequences));
 
       let message: Buffer;
       try {
@@ -330,6 +330,17 @@ export class SocketConnection implements Connection {
       failure,
     });
   }
+}
+
+/**
+ * Command events show kind-1 document sequences as arrays in the command, as if they had been
+ * sent in the body (command-logging-and-monitoring, "Command Started Message").
+ */
+function withSequences(body: Document, sequences: CommandOptions['sequences']): Document {
+  if (!sequences || sequences.length === 0) return body;
+  const command: Document = { ...body };
+  for (const s of sequences) command[s.identifier] = [...s.documents];
+  return command;
 }
 
 function asProtocolError(e: unknown): MongoError {
