@@ -114,4 +114,26 @@ describe('topology event sequence (marbles)', () => {
       ],
     );
   });
+
+  it('load-balanced: opens Unknown, then LoadBalanced with no monitoring and a ready pool', () => {
+    const scheduler = testScheduler();
+    let log: string[] = [];
+    scheduler.run(() => {
+      const t = scriptedTopology(scheduler, { [A]: () => 'down' }, { loadBalanced: true });
+      log = t.log;
+      t.topology.connect();
+      scheduler.schedule(() => t.topology.close().subscribe(), 5);
+    });
+    assert.deepEqual(log, [
+      '0 topologyOpening',
+      '0 topologyDescriptionChanged Unknown',
+      `0 serverOpening ${A}`,
+      `0 connectionPoolReady ${A}`,
+      `0 serverDescriptionChanged ${A} Unknown->LoadBalancer`,
+      '0 topologyDescriptionChanged LoadBalanced',
+      `5 serverClosed ${A}`,
+      '5 topologyDescriptionChanged Unknown',
+      '5 topologyClosed',
+    ]);
+  });
 });

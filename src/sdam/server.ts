@@ -58,6 +58,7 @@ export class Server {
               this.onError(this.address, error, {
                 connectionGeneration: conn.generation,
                 maxWireVersion: maxWireVersionOf(conn),
+                serviceId: conn.hello?.serviceId,
               });
             }
             return throwError(() => error);

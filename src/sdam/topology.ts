@@ -36,7 +36,7 @@ import {
   handleMonitorCheckError,
 } from './description/error-handling.js';
 import { diffTopologyEvents, openingEvents } from './description/events.js';
-import type { ServerDescription } from './description/server-description.js';
+import { type ServerDescription, unknownServerDescription } from './description/server-description.js';
 import {
   type InitialTopologyOptions,
   initialTopologyDescription,
@@ -50,7 +50,7 @@ import {
   type ServerMonitoringMode,
   streamingEnabled,
 } from './monitor/types.js';
-import { Server, type ServerErrorContext } from './server.js';
+import { maxWireVersionOf, Server, type ServerErrorContext } from './server.js';
 import type { SrvPollerOptions } from './srv-poller.js';
 import { SrvPoller } from './srv-poller.js';
 import type { SelectedServer, SelectionCriteria, TopologyLike } from './topology-contract.js';
@@ -108,12 +108,22 @@ export class Topology implements TopologyLike {
   private srvPoller: SrvPoller | undefined;
   private phase: 'new' | 'open' | 'closed' = 'new';
   private nextMonitorConnectionId = 1;
+  /** Load-balanced mode: the description published right after opening (load-balancers "Monitoring"). */
+  private readonly loadBalancedDescription: TopologyDescription | undefined;
 
   constructor(options: TopologyOptions) {
     this.options = options;
     this.bus = options.bus ?? new EventBus();
     this.scheduler = options.scheduler ?? asyncScheduler;
-    this.current = initialTopologyDescription(options);
+    const initial = initialTopologyDescription(options);
+    if (initial.type === 'LoadBalanced') {
+      // Opens as Unknown, then changes to LoadBalanced (server Unknown -> LoadBalancer) on connect.
+      this.loadBalancedDescription = initial;
+      const servers = new Map([...initial.servers.keys()].map((a) => [a, unknownServerDescription(a)]));
+      this.current = { ...initial, type: 'Unknown', servers };
+    } else {
+      this.current = initial;
+    }
     this.state = new BehaviorSubject(this.current);
   }
 
@@ -136,10 +146,8 @@ export class Topology implements TopologyLike {
     this.phase = 'open';
     for (const event of openingEvents(this.topologyId, this.current)) this.bus.emit(event);
     const added = [...this.current.servers.keys()].map((address) => this.addServer(address));
-    if (this.current.type === 'LoadBalanced') {
-      // load-balancers spec: no monitoring; the pool is usable at once.
-      for (const server of this.servers.values()) server.pool.ready();
-    }
+    // load-balancers spec: no monitoring; apply() marks the pool ready with the LoadBalancer description.
+    if (this.loadBalancedDescription) this.apply(this.loadBalancedDescription);
     for (const server of added) server.monitor?.start();
     if (this.options.srvPolling && !this.options.loadBalanced) {
       this.srvPoller = new SrvPoller({
@@ -326,7 +334,7 @@ export class Topology implements TopologyLike {
   /** Creates a server with its pool and (not yet started) monitor. */
   private addServer(address: string): Server {
     const o = this.options;
-    const loadBalanced = this.current.type === 'LoadBalanced';
+    const loadBalanced = this.loadBalancedDescription !== undefined;
     const pool = new ConnectionPool(
       {
         ...o.pool,
@@ -335,7 +343,8 @@ export class Topology implements TopologyLike {
         onNetworkError: (error, conn) =>
           this.onApplicationError(address, error, {
             connectionGeneration: conn.generation,
-            maxWireVersion: typeof conn.hello?.maxWireVersion === 'number' ? conn.hello.maxWireVersion : 0,
+            maxWireVersion: maxWireVersionOf(conn),
+            serviceId: conn.hello?.serviceId,
           }),
         onEstablishmentError: (error) =>
           this.onApplicationError(address, error, { beforeHandshake: true, maxWireVersion: 0 }),
