@@ -52,6 +52,35 @@ describe('monitor (marbles)', () => {
     assert.deepEqual(opened, ['0 monitor', '1 rtt']);
   });
 
+  it('serverMonitoringMode=poll never streams and opens no RTT connection, even with topologyVersion', () => {
+    const scheduler = testScheduler();
+    let log: string[] = [];
+    const opened: string[] = [];
+    scheduler.run(() => {
+      const scripts = {
+        [A]: () => member('primary', A, [A], { topologyVersion: { processId, counter: 1 } }),
+      };
+      const inner = scriptedConnector(scheduler, scripts);
+      const t = scriptedTopology(scheduler, scripts, {
+        serverMonitoringMode: 'poll',
+        monitorConnector: (address, purpose) => {
+          opened.push(purpose);
+          return inner(address, purpose);
+        },
+      });
+      log = t.log;
+      t.topology.connect();
+      scheduler.schedule(() => t.topology.close().subscribe(), 1100);
+    });
+    assert.deepEqual(
+      log.filter((l) => l.includes('Heartbeat')),
+      [0, 1, 501, 502, 1002, 1003].map(
+        (time, i) => `${time} serverHeartbeat${i % 2 === 0 ? 'Started' : 'Succeeded'} ${A}`,
+      ),
+    );
+    assert.deepEqual(opened, ['monitor']);
+  });
+
   it('a waiting selection requests immediate checks; they stay minHeartbeatFrequencyMS apart', () => {
     const scheduler = testScheduler();
     let log: string[] = [];
