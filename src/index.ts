@@ -4,6 +4,7 @@ export { Binary, BSON, Decimal128, type Document, Long, ObjectId, Timestamp } fr
 export { Collection } from './client/collection.js';
 export { Db, type RunCommandOptions } from './client/db.js';
 export { FindCursor } from './client/find-cursor.js';
+export type { InheritableOptions } from './client/inherited-options.js';
 export { MongoClient } from './client/mongo-client.js';
 export { AbstractCursor, type CursorOptions } from './cursor/abstract-cursor.js';
 export { type AggregateOptions, AggregationCursor } from './cursor/aggregation-cursor.js';
@@ -11,8 +12,59 @@ export { CommandCursor } from './cursor/command-cursor.js';
 export { type DemandSource, isDemandSource, mergeMapWithDemand } from './cursor/demand.js';
 export * from './errors.js';
 export type * from './events/types.js';
+export type { AnyBulkWriteOperation, BulkWriteOptions } from './operations/bulk-write.js';
+export type {
+  CollectionInfo,
+  CreateCollectionOptions,
+  DbStatsOptions,
+  ListCollectionsOptions,
+  RenameOptions,
+} from './operations/collections.js';
+export type { CountDocumentsOptions } from './operations/count-documents.js';
+export type { DeleteOptions, DeleteResult } from './operations/delete.js';
+export type { DistinctOptions } from './operations/distinct.js';
+export type { EstimatedDocumentCountOptions } from './operations/estimated-document-count.js';
 export type { FindOptions } from './operations/find.js';
-export type { InsertOneResult, InsertOptions } from './operations/insert.js';
+export type {
+  FindOneAndDeleteOptions,
+  FindOneAndReplaceOptions,
+  FindOneAndUpdateOptions,
+  ModifyResult,
+} from './operations/find-and-modify.js';
+export {
+  type CreateIndexesOptions,
+  type IndexCommandOptions,
+  type IndexDescription,
+  type IndexOptions,
+  type IndexSpecification,
+  indexName,
+  type ListIndexesOptions,
+} from './operations/indexes.js';
+export type {
+  InsertManyOptions,
+  InsertManyResult,
+  InsertOneOptions,
+  InsertOneResult,
+  InsertOptions,
+} from './operations/insert.js';
+export type { DatabaseInfo, ListDatabasesOptions, ListDatabasesResult } from './operations/list-databases.js';
+export type { ReadPreferenceLike, WriteConcernLike } from './operations/options.js';
+export type {
+  Condition,
+  Filter,
+  FilterOperators,
+  InferIdType,
+  MatchKeysAndValues,
+  OptionalId,
+  RootFilterOperators,
+  Sort,
+  SortDirection,
+  UpdateFilter,
+  WithId,
+  WithoutId,
+} from './operations/schema.js';
+export type { ReplaceOptions, UpdateOptions, UpdateResult } from './operations/update.js';
+export type { DdlOptions } from './operations/write-command.js';
 export { ReadConcern } from './read-concern.js';
 export { ReadPreference } from './read-preference.js';
 export type { ServerDescription } from './sdam/description/server-description.js';

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lastValueFrom } from 'rxjs';
+import { Collection } from '../../src/client/collection.js';
+import { Db } from '../../src/client/db.js';
+import { MongoInvalidArgumentError } from '../../src/errors.js';
+import { ReadPreference } from '../../src/read-preference.js';
+import { fakeContext } from './fakes.js';
+
+describe('Collection (fake server)', () => {
+  it('is cold: nothing is sent before subscribe, and each subscription sends again', async () => {
+    const { context, sent } = fakeContext(() => ({ ok: 1, n: 1 }));
+    const insert = new Collection(context, 'db', 'c').insertOne({ _id: 1 });
+    assert.equal(sent.length, 0);
+    await lastValueFrom(insert);
+    await lastValueFrom(insert);
+    assert.equal(sent.length, 2);
+  });
+
+  it('bad arguments error on subscribe, not on call', async () => {
+    const { context, sent } = fakeContext();
+    const coll = new Collection(context, 'db', 'c');
+    const bad = coll.updateMany({}, { a: 1 } as never);
+    await assert.rejects(lastValueFrom(bad), MongoInvalidArgumentError);
+    await assert.rejects(lastValueFrom(coll.distinct('')), MongoInvalidArgumentError);
+    await assert.rejects(lastValueFrom(coll.rename('bad$name')), MongoInvalidArgumentError);
+    await assert.rejects(
+      lastValueFrom(coll.insertOne({}, { writeConcern: { w: 0, journal: true } })),
+      MongoInvalidArgumentError,
+    );
+    assert.equal(sent.length, 0);
+    assert.throws(() => new Collection(context, 'db', ''), MongoInvalidArgumentError);
+  });
+
+  it('resolves concerns client -> db -> collection -> operation', async () => {
+    const { context, sent } = fakeContext(() => ({
+      ok: 1,
+      n: 0,
+      cursor: { id: 0, ns: 'db.c', firstBatch: [] },
+    }));
+    const db = new Db(
+      { ...context, inherited: { writeConcern: { w: 1 }, readConcern: { level: 'local' } } },
+      'db',
+      {
+        readConcern: 'majority',
+      },
+    );
+    const coll = db.collection('c', {
+      readPreference: 'secondaryPreferred',
+      writeConcern: { w: 2, journal: true },
+    });
+    assert.deepEqual(coll.writeConcern, { w: 2, j: true });
+    assert.deepEqual(coll.readConcern, { level: 'majority' });
+    assert.equal(coll.readPreference?.mode, 'secondaryPreferred');
+
+    await lastValueFrom(coll.deleteOne({}));
+    assert.deepEqual(sent[0].command.writeConcern, { w: 2, j: true });
+    assert.equal(sent[0].criteria.kind, 'write');
+
+    await lastValueFrom(coll.countDocuments({}, { readConcern: { level: 'available' } }));
+    assert.deepEqual(sent[1].command.readConcern, { level: 'available' });
+    assert.equal((sent[1].criteria.readPreference as ReadPreference).mode, 'secondaryPreferred');
+
+    await lastValueFrom(coll.estimatedDocumentCount({ readPreference: ReadPreference.nearest }));
+    assert.deepEqual(sent[2].command.readConcern, { level: 'majority' });
+    assert.equal((sent[2].criteria.readPreference as ReadPreference).mode, 'nearest');
+  });
+
+  it('w:0 writes go out with moreToCome', async () => {
+    const { context, sent } = fakeContext(() => ({ ok: 1 }));
+    const coll = new Collection(context, 'db', 'c', { writeConcern: { w: 0 } });
+    const result = await lastValueFrom(coll.updateOne({}, { $set: { a: 1 } }));
+    assert.equal(result.acknowledged, false);
+    assert.equal(sent[0].options?.moreToCome, true);
+  });
+
+  it('findOneAndDelete emits null once when nothing matched', async () => {
+    const { context } = fakeContext(() => ({ ok: 1, value: null }));
+    const values: unknown[] = [];
+    await new Promise<void>((resolve, reject) =>
+      new Collection(context, 'db', 'c').findOneAndDelete({}).subscribe({
+        next: (v) => values.push(v),
+        error: reject,
+        complete: resolve,
+      }),
+    );
+    assert.deepEqual(values, [null]);
+  });
+});
