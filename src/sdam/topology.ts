@@ -42,7 +42,7 @@ import {
   initialTopologyDescription,
   type TopologyDescription,
 } from './description/topology-description.js';
-import { updateTopology } from './description/update-topology.js';
+import { invalidatedPrimaries, updateTopology } from './description/update-topology.js';
 import { Monitor } from './monitor/monitor.js';
 import {
   MIN_HEARTBEAT_FREQUENCY_MS,
@@ -278,6 +278,12 @@ export class Topology implements TopologyLike {
     const events = diffTopologyEvents(previous, next, this.topologyId);
     for (const event of events) this.bus.emit(event);
     if (events.length > 0) this.state.next(next);
+    // SDAM "A note on invalidating the old primary": check it now; pre-4.2 servers also lose their pool.
+    for (const old of invalidatedPrimaries(previous, next)) {
+      const server = this.servers.get(old.address);
+      if (old.maxWireVersion < 8) server?.pool.clear();
+      server?.monitor?.requestCheck();
+    }
     // Monitors of new servers start after their serverOpening event.
     for (const server of added) server.monitor?.start();
   }
