@@ -1,8 +1,8 @@
 // `npm run demo`: starts a local FerretDB, inserts documents and reads them back through an RxJS
 // pipeline, printing each step, then stops the server.
-import { concatMap, filter, from, lastValueFrom, map, mergeMap, reduce, tap, toArray } from 'rxjs';
-import { MongoClient } from '../src/index.js';
+import { filter, from, lastValueFrom, map, mergeMap, reduce, tap, toArray } from 'rxjs';
 import { startFerretDB } from '../spec/support/ferretdb.js';
+import { MongoClient } from '../src/index.js';
 
 interface Reading {
   sensor: string;
@@ -35,7 +35,9 @@ try {
   const summary = await lastValueFrom(
     readings.find({}, { sort: { at: 1 }, batchSize: 10 }).pipe(
       filter((r) => r.celsius > 20),
-      tap((r) => console.log(`  warm: ${r.sensor.padEnd(5)} ${r.celsius.toFixed(1)} °C at ${r.at.toISOString()}`)),
+      tap((r) =>
+        console.log(`  warm: ${r.sensor.padEnd(5)} ${r.celsius.toFixed(1)} °C at ${r.at.toISOString()}`),
+      ),
       reduce((acc, r) => acc.set(r.sensor, (acc.get(r.sensor) ?? 0) + 1), new Map<string, number>()),
     ),
   );
@@ -43,14 +45,17 @@ try {
 
   // One batch at a time.
   const sizes = await lastValueFrom(
-    readings.find({}, { batchSize: 15 }).batches().pipe(
-      map((b) => b.length),
-      toArray(),
-    ),
+    readings
+      .find({}, { batchSize: 15 })
+      .batches()
+      .pipe(
+        map((b) => b.length),
+        toArray(),
+      ),
   );
   console.log(`server batches of a batchSize 15 cursor: ${sizes.join(', ')}`);
 
-  const reply = await lastValueFrom(client.db('demo').command({ ping: 1 }).pipe(concatMap(async (r) => r)));
+  const reply = await lastValueFrom(client.db('demo').command({ ping: 1 }));
   console.log('ping:', reply.ok === 1 ? 'ok' : reply);
 } finally {
   await lastValueFrom(client.close(), { defaultValue: undefined });

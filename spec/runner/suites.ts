@@ -8,10 +8,12 @@ export const suites: Record<string, () => Promise<SpecSuite>> = {
   'connection-string': async () => (await import('../uri/connection-string-suite.js')).connectionStringSuite,
   'uri-options': async () => (await import('../uri/connection-string-suite.js')).uriOptionsSuite,
   auth: async () => (await import('../uri/auth-suite.js')).authSuite,
-  'read-write-concern': async () => (await import('../uri/read-write-concern-suite.js')).readWriteConcernSuite,
+  'read-write-concern': async () =>
+    (await import('../uri/read-write-concern-suite.js')).readWriteConcernSuite,
   cmap: async () => (await import('../pool/cmap-suite.js')).cmapSuite,
   sdam: async () => (await import('../sdam/sdam-suite.js')).sdamSuite,
-  'server-selection': async () => (await import('../selection/server-selection-suite.js')).serverSelectionSuite,
+  'server-selection': async () =>
+    (await import('../selection/server-selection-suite.js')).serverSelectionSuite,
   'max-staleness': async () => (await import('../selection/max-staleness-suite.js')).maxStalenessSuite,
 };
 

@@ -126,7 +126,8 @@ export async function startFerretDB(options: FerretDBOptions = {}): Promise<Runn
  * started for the whole run, else one started for this test file (stopped by `release`).
  */
 export async function testServer(): Promise<{ uri: string; isFerretDB: boolean; release(): Promise<void> }> {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, isFerretDB: false, release: async () => {} };
+  if (process.env.MONGODB_URI)
+    return { uri: process.env.MONGODB_URI, isFerretDB: false, release: async () => {} };
   const shared = process.env.MONGORX_SHARED_FERRETDB_URI;
   if (shared) return { uri: shared, isFerretDB: true, release: async () => {} };
   const own = await startFerretDB();
