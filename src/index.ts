@@ -20,10 +20,10 @@ export type {
   ListCollectionsOptions,
   RenameOptions,
 } from './operations/collections.js';
+export type { CountOptions, EstimatedDocumentCountOptions } from './operations/count.js';
 export type { CountDocumentsOptions } from './operations/count-documents.js';
 export type { DeleteOptions, DeleteResult } from './operations/delete.js';
 export type { DistinctOptions } from './operations/distinct.js';
-export type { EstimatedDocumentCountOptions } from './operations/estimated-document-count.js';
 export type { FindOptions } from './operations/find.js';
 export type {
   FindOneAndDeleteOptions,

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MongoInvalidArgumentError } from '../../src/errors.js';
-import { listCollectionsOperation, renameCollectionOperation } from '../../src/operations/collections.js';
+import {
+  createCollectionOperation,
+  listCollectionsOperation,
+  renameCollectionOperation,
+} from '../../src/operations/collections.js';
+import { countOperation, estimatedDocumentCountOperation } from '../../src/operations/count.js';
 import { countDocumentsOperation } from '../../src/operations/count-documents.js';
 import { distinctOperation } from '../../src/operations/distinct.js';
-import { estimatedDocumentCountOperation } from '../../src/operations/estimated-document-count.js';
 import {
   findOneAndDeleteOperation,
   findOneAndUpdateOperation,
@@ -61,6 +65,12 @@ describe('countDocuments / estimatedDocumentCount / distinct', () => {
     const op = estimatedDocumentCountOperation('db', 'c', { maxTimeMS: 5 });
     assert.deepEqual(op.build(SERVER).command, { count: 'c', maxTimeMS: 5 });
     assert.equal(op.parse({ ok: 1, n: 12 }, SERVER), 12);
+  });
+
+  it('the deprecated count sends query, skip and limit', () => {
+    const op = countOperation('db', 'c', { a: 1 }, { skip: 1, limit: 3 });
+    assert.deepEqual(op.build(SERVER).command, { count: 'c', query: { a: 1 }, skip: 1, limit: 3 });
+    assert.equal(op.parse({ ok: 1, n: 2 }, SERVER), 2);
   });
 
   it('distinct sends key and query and emits the values', () => {
@@ -176,6 +186,21 @@ describe('indexes', () => {
 });
 
 describe('collections and databases', () => {
+  it('create sends collection options, not read options', () => {
+    const op = createCollectionOperation('db', 'c', {
+      capped: true,
+      size: 4096,
+      writeConcern: { w: 1 },
+      readPreference: 'primary',
+    } as never);
+    assert.deepEqual(op.build(SERVER).command, {
+      create: 'c',
+      capped: true,
+      size: 4096,
+      writeConcern: { w: 1 },
+    });
+  });
+
   it('renameCollection runs on admin with namespaces', () => {
     const op = renameCollectionOperation('db', 'a', 'b', { dropTarget: true });
     assert.equal(op.dbName, 'admin');

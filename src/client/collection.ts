@@ -27,13 +27,15 @@ import {
   type RenameOptions,
   renameCollectionOperation,
 } from '../operations/collections.js';
+import {
+  type CountOptions,
+  countOperation,
+  type EstimatedDocumentCountOptions,
+  estimatedDocumentCountOperation,
+} from '../operations/count.js';
 import { type CountDocumentsOptions, countDocumentsOperation } from '../operations/count-documents.js';
 import { type DeleteOptions, type DeleteResult, deleteOperation } from '../operations/delete.js';
 import { type DistinctOptions, distinctOperation } from '../operations/distinct.js';
-import {
-  type EstimatedDocumentCountOptions,
-  estimatedDocumentCountOperation,
-} from '../operations/estimated-document-count.js';
 import { type FindOptions, validateFindOptions } from '../operations/find.js';
 import {
   type FindOneAndDeleteOptions,
@@ -228,6 +230,11 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     return this.run(() =>
       countDocumentsOperation(this.dbName, this.collectionName, filter, this.resolve(options)),
     );
+  }
+
+  /** @deprecated Use countDocuments (exact) or estimatedDocumentCount (metadata), as the crud spec says. */
+  count(filter: Filter<TSchema> = {}, options: CountOptions = {}): Observable<number> {
+    return this.run(() => countOperation(this.dbName, this.collectionName, filter, this.resolve(options)));
   }
 
   estimatedDocumentCount(options: EstimatedDocumentCountOptions = {}): Observable<number> {

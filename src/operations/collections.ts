@@ -25,7 +25,16 @@ export interface CreateCollectionOptions extends DdlOptions {
   readonly encryptedFields?: Document;
 }
 
-const DDL_KEYS = new Set(['writeConcern', 'comment', 'maxTimeMS', 'commitQuorum']);
+/** Options that are not collection options: command-level, or inherited ones that do not apply. */
+const NOT_COLLECTION_OPTIONS = new Set([
+  'writeConcern',
+  'comment',
+  'maxTimeMS',
+  'commitQuorum',
+  'readPreference',
+  'readConcern',
+  'session',
+]);
 
 /** `create`: the collection's options go on the command; writeConcern/comment as for any DDL. */
 export function createCollectionOperation(
@@ -35,7 +44,7 @@ export function createCollectionOperation(
 ): CommandOperation<void> {
   const command: Document = { create: name };
   for (const [key, value] of Object.entries(options)) {
-    if (!DDL_KEYS.has(key) && value !== undefined) command[key] = value;
+    if (!NOT_COLLECTION_OPTIONS.has(key) && value !== undefined) command[key] = value;
   }
   return ddlOperation(db, command, options, () => undefined);
 }

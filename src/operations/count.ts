@@ -1,5 +1,6 @@
+import type { Document } from 'bson';
 import type { CommandOperation } from './operation.js';
-import type { ReadOptions } from './options.js';
+import { assertDocument, assertInteger, copyDefined, type ReadOptions } from './options.js';
 import { readCommandOperation } from './read-command.js';
 
 export type EstimatedDocumentCountOptions = ReadOptions;
@@ -11,4 +12,30 @@ export function estimatedDocumentCountOperation(
   options: EstimatedDocumentCountOptions,
 ): CommandOperation<number> {
   return readCommandOperation(db, { count: collection }, options, (reply) => Number(reply.n ?? 0));
+}
+
+/** The deprecated `count` (crud spec "count"): may be inaccurate on sharded clusters; prefer countDocuments. */
+export interface CountOptions extends ReadOptions {
+  readonly skip?: number;
+  readonly limit?: number;
+  readonly hint?: string | Document;
+  readonly collation?: Document;
+}
+
+export function countOperation(
+  db: string,
+  collection: string,
+  filter: unknown,
+  options: CountOptions,
+): CommandOperation<number> {
+  assertDocument(filter, 'filter');
+  assertInteger(options.skip, 'skip');
+  assertInteger(options.limit, 'limit');
+  const command = copyDefined({ count: collection, query: filter }, options, [
+    'skip',
+    'limit',
+    'hint',
+    'collation',
+  ]);
+  return readCommandOperation(db, command, options, (reply) => Number(reply.n ?? 0));
 }

@@ -123,6 +123,8 @@ export function splitIndexOptions(options: CreateIndexesOptions): {
       delete index[k];
     }
   }
+  // Read options mean nothing to an index; never let them reach the index specification.
+  for (const k of ['readPreference', 'readConcern', 'session']) delete index[k];
   return { index, command };
 }
 

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { commandNameOf } from '../connection/command-name.js';
+import { type CursorReply, parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
 
 /** `db.command(doc)`: sent as given (run-command spec); the reply is returned whole. */
@@ -18,4 +19,16 @@ export function runCommandOperation(
     build: () => ({ command }),
     parse: (reply) => reply,
   };
+}
+
+/**
+ * `db.runCursorCommand(doc)`: the command as given, whose reply must be a cursor (run-command
+ * spec, "runCursorCommand"); a reply without one is a client error.
+ */
+export function runCursorCommandOperation(
+  dbName: string,
+  command: Document,
+  options: { readPreference?: unknown } = {},
+): CommandOperation<CursorReply<Document>> {
+  return { ...runCommandOperation(dbName, command, options), parse: (reply) => parseCursorReply(reply) };
 }

@@ -51,8 +51,9 @@ export function buildWriteCommand(
 ): BuiltCommand {
   const command: Document = { [type]: collection, ordered: fields.ordered ?? true };
   copyDefined(command, fields, ['writeConcern', 'comment', 'let']);
-  // bypassDocumentValidation means nothing to delete; false is the default and need not be sent.
-  if (type !== 'delete' && fields.bypassDocumentValidation) command.bypassDocumentValidation = true;
+  // bypassDocumentValidation means nothing to delete; an explicit false is sent as given (crud spec).
+  if (type !== 'delete' && fields.bypassDocumentValidation !== undefined)
+    command.bypassDocumentValidation = fields.bypassDocumentValidation;
   return {
     command,
     sequences: [{ identifier: STATEMENT_FIELD[type], documents: statements }],
