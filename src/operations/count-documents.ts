@@ -21,15 +21,23 @@ export function countDocumentsPipeline(filter: Document, options: CountDocuments
   return pipeline;
 }
 
+/** A document filter and integer skip/limit (countDocuments, count). */
+export function validateCountArguments(
+  filter: unknown,
+  options: { skip?: number; limit?: number },
+): asserts filter is Document {
+  assertDocument(filter, 'filter');
+  assertInteger(options.skip, 'skip');
+  assertInteger(options.limit, 'limit');
+}
+
 export function countDocumentsOperation(
   db: string,
   collection: string,
   filter: unknown,
   options: CountDocumentsOptions,
 ): CommandOperation<number> {
-  assertDocument(filter, 'filter');
-  assertInteger(options.skip, 'skip');
-  assertInteger(options.limit, 'limit');
+  validateCountArguments(filter, options);
   if ((options.skip ?? 0) < 0 || (options.limit ?? 0) < 0) {
     throw new MongoInvalidArgumentError('skip and limit must not be negative');
   }

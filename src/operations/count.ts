@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
+import { validateCountArguments } from './count-documents.js';
 import type { CommandOperation } from './operation.js';
-import { assertDocument, assertInteger, copyDefined, type ReadOptions } from './options.js';
+import { copyDefined, type ReadOptions } from './options.js';
 import { readCommandOperation } from './read-command.js';
 
 export type EstimatedDocumentCountOptions = ReadOptions;
@@ -28,9 +29,7 @@ export function countOperation(
   filter: unknown,
   options: CountOptions,
 ): CommandOperation<number> {
-  assertDocument(filter, 'filter');
-  assertInteger(options.skip, 'skip');
-  assertInteger(options.limit, 'limit');
+  validateCountArguments(filter, options);
   const command = copyDefined({ count: collection, query: filter }, options, [
     'skip',
     'limit',

@@ -67,7 +67,9 @@ export function buildFindCommand(collection: string, filter: Document, options: 
   const rawBatchSize = options.batchSize ?? 0;
   const singleBatch = rawLimit < 0 || rawBatchSize < 0 || options.singleBatch === true;
   const limit = Math.abs(rawLimit);
-  let batchSize = singleBatch && limit !== 0 ? limit : Math.abs(rawBatchSize);
+  // A negative limit (legacy OP_QUERY "one batch of n") also sizes the batch; an explicit
+  // singleBatch (findOne: limit 1) sends no batchSize (crud spec, findOne).
+  let batchSize = rawLimit < 0 ? limit : Math.abs(rawBatchSize);
   // batchSize == limit would leave an open cursor for nothing: ask for one more (crud spec, find).
   if (!singleBatch && limit > 0 && batchSize === limit) batchSize = limit + 1;
   if (limit !== 0) command.limit = limit;
