@@ -95,15 +95,28 @@ function isSensitive(event: MongoEvent & { commandName: string }): boolean {
 export class CursorEntity {
   private readonly iterator: AsyncIterator<Document>;
   private closed = false;
+  /** The first result, fetched when the entity is created. */
+  private head: IteratorResult<Document> | undefined;
 
   constructor(source: Observable<Document>) {
     this.iterator = pull(source);
   }
 
+  /**
+   * Creates the server-side cursor now (unified format, createFindCursor / createCommandCursor:
+   * the initial command runs when the operation does), so its errors surface here.
+   */
+  static async open(source: Observable<Document>): Promise<CursorEntity> {
+    const cursor = new CursorEntity(source);
+    cursor.head = await cursor.iterator.next();
+    return cursor;
+  }
+
   /** The next document, or undefined when the cursor is exhausted. */
   async next(): Promise<Document | undefined> {
     if (this.closed) throw new Error('cursor is closed');
-    const r = await this.iterator.next();
+    const r = this.head ?? (await this.iterator.next());
+    this.head = undefined;
     return r.done ? undefined : r.value;
   }
 

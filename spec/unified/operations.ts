@@ -175,7 +175,7 @@ const handlers: Record<string, Handler> = {
     );
   },
   createFindCursor: async (_ctx, t, args) =>
-    new CursorEntity(findCursor(coll(t, 'createFindCursor'), args) as Observable<Document>),
+    CursorEntity.open(findCursor(coll(t, 'createFindCursor'), args) as Observable<Document>),
   aggregate: async (_ctx, t, args) => {
     const target = t.kind === 'database' ? t.value : coll(t, 'aggregate');
     const label = t.kind === 'database' ? 'Db' : 'Collection';
@@ -216,7 +216,7 @@ const handlers: Record<string, Handler> = {
       'Db',
       'runCursorCommand',
     )(required(args, 'command', 'createCommandCursor'), without(args, 'command', 'commandName'));
-    return new CursorEntity(cursor as Observable<Document>);
+    return CursorEntity.open(cursor as Observable<Document>);
   },
   createCollection: dbCall('createCollection', ['collection'], 'settle'),
   dropCollection: dbCall('dropCollection', ['collection'], 'settle'),

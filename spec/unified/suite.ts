@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { type Document, EJSON } from 'bson';
 import { registerUnified } from '../runner/suites.js';
 import type { SpecCase, SpecSuite } from '../runner/types.js';
+import { DRIVER_GAPS } from './driver-gaps.js';
 import { FERRETDB_LIMITATIONS, limitationFor, RUNNER_GAPS } from './ferretdb-limitations.js';
 import { requirementsUnmet } from './requirements.js';
 import { runUnifiedTest } from './runner.js';
 import { openServer, type UnifiedServer } from './server.js';
+
+/** A unified case; `todo` names the unbuilt driver feature it needs (driver-gaps.ts). */
+export interface UnifiedCase extends SpecCase {
+  readonly todo?: string;
+}
 
 interface Folder {
   readonly dir: string;
@@ -64,15 +70,19 @@ async function failsAsExpected(run: () => Promise<void>): Promise<void> {
   throw new Error('valid-fail test passed: the runner should have rejected it');
 }
 
-export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}): SpecSuite {
+export interface UnifiedSuite extends SpecSuite {
+  load(specDir: string): Promise<UnifiedCase[]>;
+}
+
+export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}): UnifiedSuite {
   return {
     name: `unified:${folder}`,
     description: `unified test format files of ${folder}`,
-    async load(specDir: string): Promise<SpecCase[]> {
+    async load(specDir: string): Promise<UnifiedCase[]> {
       const folders = foldersOf(specDir, folder);
       if (folders.length === 0) throw new Error(`no unified tests for ${folder} under ${specDir}`);
       const server = await (options.server ?? openServer)();
-      const cases: Array<SpecCase & { skip?: string }> = [];
+      const cases: UnifiedCase[] = [];
       try {
         for (const { dir, mustFail } of folders) {
           for (const name of readdirSync(dir)
@@ -86,6 +96,7 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
               cases.push({
                 name: `${path}: ${test.description}`,
                 skip,
+                todo: skip ? undefined : limitationFor(DRIVER_GAPS, path, file, test),
                 run: mustFail ? () => failsAsExpected(run) : run,
               });
             }
@@ -101,7 +112,7 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
 }
 
 /** Releases the suite's own server once its last runnable case has run. */
-function releaseAfterLast(cases: SpecCase[], server: UnifiedServer): SpecCase[] {
+function releaseAfterLast(cases: UnifiedCase[], server: UnifiedServer): UnifiedCase[] {
   let lastRunnable = -1;
   cases.forEach((c, i) => {
     if (!c.skip) lastRunnable = i;
@@ -114,6 +125,7 @@ function releaseAfterLast(cases: SpecCase[], server: UnifiedServer): SpecCase[] 
     i === lastRunnable
       ? {
           name: c.name,
+          todo: c.todo,
           run: async () => {
             try {
               await c.run();

@@ -209,7 +209,9 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     filter: Filter<TSchema> = {},
     options: Omit<FindOptions, 'limit' | 'batchSize'> = {},
   ): Observable<WithId<TSchema> | null> {
-    return defer(() => this.find(filter, { ...options, limit: -1 }).pipe(take(1), defaultIfEmpty(null)));
+    return defer(() =>
+      this.find(filter, { ...options, limit: 1, singleBatch: true }).pipe(take(1), defaultIfEmpty(null)),
+    );
   }
 
   aggregate<T extends Document = Document>(

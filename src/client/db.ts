@@ -13,7 +13,7 @@ import {
   listCollectionsOperation,
 } from '../operations/collections.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../operations/options.js';
-import { runCommandOperation } from '../operations/run-command.js';
+import { runCommandOperation, runCursorCommandOperation } from '../operations/run-command.js';
 import type { DdlOptions } from '../operations/write-command.js';
 import type { ClientContext } from './client-context.js';
 import { Collection } from './collection.js';
@@ -23,6 +23,15 @@ import { validateCollectionName, validateDbName } from './names.js';
 export interface RunCommandOptions {
   /** Reads may go to secondaries; without it the command goes to the primary (run-command spec). */
   readonly readPreference?: ReadPreferenceLike;
+}
+
+export interface RunCursorCommandOptions extends RunCommandOptions {
+  /** Sent as getMore `batchSize` (the command's own batchSize governs the first batch). */
+  readonly batchSize?: number;
+  /** Sent as getMore `maxTimeMS` (run-command spec, "runCursorCommand"). */
+  readonly maxTimeMS?: number;
+  /** Sent as getMore `comment`. */
+  readonly comment?: unknown;
 }
 
 /** A database handle. Every method returns a cold Observable (or a cold cursor). */
@@ -50,6 +59,22 @@ export class Db extends OptionsHolder {
       runCommandOperation(this.databaseName, command, {
         readPreference: readPreferenceOf(options.readPreference),
       }),
+    );
+  }
+
+  /**
+   * Runs a command whose reply is a cursor (find, aggregate, checkMetadataConsistency, ...) as
+   * given and iterates it with getMore; the options apply to the getMores only (run-command spec).
+   */
+  runCursorCommand<T extends Document = Document>(
+    command: Document,
+    options: RunCursorCommandOptions = {},
+  ): CommandCursor<T> {
+    const readPreference = readPreferenceOf(options.readPreference);
+    return new CommandCursor<T>(
+      this.context.execution(),
+      () => runCursorCommandOperation(this.databaseName, command, { readPreference }),
+      { batchSize: options.batchSize, maxAwaitTimeMS: options.maxTimeMS, comment: options.comment },
     );
   }
 

@@ -124,7 +124,8 @@ export function splitIndexOptions(options: CreateIndexesOptions): {
     }
   }
   // Read options mean nothing to an index; never let them reach the index specification.
-  for (const k of ['readPreference', 'readConcern', 'session']) delete index[k];
+  // rawData (8.2+ command option) is not supported by this driver: ignored as on older servers.
+  for (const k of ['readPreference', 'readConcern', 'session', 'rawData']) delete index[k];
   return { index, command };
 }
 
