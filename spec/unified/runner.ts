@@ -33,6 +33,33 @@ async function setUpCollections(server: UnifiedServer, initialData: readonly Doc
   }
 }
 
+/** Databases a file names (database entities and initialData), except the server's own. */
+function databasesOf(file: Document): Set<string> {
+  const names = new Set<string>();
+  for (const e of file.createEntities ?? []) if (e.database) names.add(e.database.databaseName);
+  for (const d of file.initialData ?? []) names.add(d.databaseName);
+  for (const own of ['admin', 'config', 'local']) names.delete(own);
+  return names;
+}
+
+/** The file whose tests ran last on each server. */
+const lastFile = new WeakMap<UnifiedServer, Document>();
+
+/**
+ * Gives each file a clean slate: when a new file starts, the databases the previous one used are
+ * dropped, so a file without initialData (which the format leaves untouched) does not see
+ * another file's documents.
+ */
+async function enterFile(server: UnifiedServer, file: Document): Promise<void> {
+  const previous = lastFile.get(server);
+  if (previous === file) return;
+  lastFile.set(server, file);
+  if (!previous) return;
+  for (const db of databasesOf(previous)) {
+    await command(server.internal, db, { dropDatabase: 1, writeConcern: MAJORITY });
+  }
+}
+
 async function findAll(server: UnifiedServer, db: string, coll: string): Promise<Document[]> {
   const reply = await command(server.internal, db, {
     find: coll,
@@ -112,6 +139,7 @@ export async function runUnifiedTest(file: Document, test: Document, server: Uni
     failPoints: [],
   };
   try {
+    await enterFile(server, file);
     if (file.initialData) await setUpCollections(server, file.initialData);
     entities.create(file.createEntities ?? [], server.uri);
     for (const op of test.operations ?? []) await runOne(ctx, op);
