@@ -4,11 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Document } from 'bson';
 import { firstValueFrom, lastValueFrom, map, take, takeUntil, timer, toArray } from 'rxjs';
 import { MongoClient } from '../../src/client/mongo-client.js';
-import { AggregationCursor } from '../../src/cursor/aggregation-cursor.js';
 import { mergeMapWithDemand } from '../../src/cursor/demand.js';
 import { MongoServerError } from '../../src/errors.js';
 import type { CommandStartedEvent, MongoEvent } from '../../src/events/types.js';
-import type { ExecutionContext } from '../../src/execute.js';
 import { testServer } from '../support/ferretdb.js';
 
 describe('cursors (integration)', () => {
@@ -115,15 +113,14 @@ describe('cursors (integration)', () => {
   });
 
   it('aggregate runs through the same cursor machinery', async () => {
-    // Built directly (collection.aggregate is the CRUD layer's): the client's execution context.
-    const ctx = (
-      items() as unknown as { context: { execution: () => ExecutionContext } }
-    ).context.execution();
-    const cursor = new AggregationCursor<Document>(ctx, dbName, 'items', [{ $match: { x: 1 } }], {
-      batchSize: 3,
-    });
-    const docs = await lastValueFrom(cursor.toArray());
+    const mark = started.length;
+    const docs = await lastValueFrom(
+      items()
+        .aggregate<Document>([{ $match: { x: 1 } }], { batchSize: 3 })
+        .toArray(),
+    );
     assert.equal(docs.length, 10);
+    assert.ok(commands(mark).filter((c) => c === 'getMore').length >= 3, 'batches of 3 come through getMore');
   });
 
   it('a server error ends the stream with MongoServerError', async () => {
