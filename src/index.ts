@@ -3,13 +3,13 @@
 export { Binary, BSON, Decimal128, type Document, Long, ObjectId, Timestamp } from 'bson';
 export { Collection } from './client/collection.js';
 export { Db, type RunCommandOptions } from './client/db.js';
-export { FindCursor } from './client/find-cursor.js';
 export type { InheritableOptions } from './client/inherited-options.js';
 export { MongoClient } from './client/mongo-client.js';
 export { AbstractCursor, type CursorOptions } from './cursor/abstract-cursor.js';
 export { type AggregateOptions, AggregationCursor } from './cursor/aggregation-cursor.js';
 export { CommandCursor } from './cursor/command-cursor.js';
 export { type DemandSource, isDemandSource, mergeMapWithDemand } from './cursor/demand.js';
+export { FindCursor } from './cursor/find-cursor.js';
 export * from './errors.js';
 export type * from './events/types.js';
 export type { AnyBulkWriteOperation, BulkWriteOptions } from './operations/bulk-write.js';
@@ -48,7 +48,7 @@ export type {
   InsertOptions,
 } from './operations/insert.js';
 export type { DatabaseInfo, ListDatabasesOptions, ListDatabasesResult } from './operations/list-databases.js';
-export type { ReadPreferenceLike, WriteConcernLike } from './operations/options.js';
+export type { WriteConcernLike } from './operations/options.js';
 export type {
   Condition,
   Filter,
@@ -66,7 +66,12 @@ export type {
 export type { ReplaceOptions, UpdateOptions, UpdateResult } from './operations/update.js';
 export type { DdlOptions } from './operations/write-command.js';
 export { ReadConcern } from './read-concern.js';
-export { ReadPreference } from './read-preference.js';
+export {
+  ReadPreference,
+  type ReadPreferenceLike,
+  type ReadPreferenceMode,
+  type ReadPreferenceObject,
+} from './read-preference.js';
 export type { ServerDescription } from './sdam/description/server-description.js';
 export type { TopologyDescription } from './sdam/description/topology-description.js';
 export type { MongoClientOptions } from './uri/client-options.js';

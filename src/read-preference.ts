@@ -101,6 +101,30 @@ export class ReadPreference {
   }
 }
 
+/** The plain-object form users may write (`{ mode: 'secondary', tags: [...] }`), as in the official driver. */
+export interface ReadPreferenceObject extends ReadPreferenceOptions {
+  readonly mode: ReadPreferenceMode;
+}
+
+/** Every form a read preference option takes: an instance, a mode name, or a plain object. */
+export type ReadPreferenceLike = ReadPreference | ReadPreferenceMode | ReadPreferenceObject;
+
+/**
+ * The one conversion from what users write to a validated ReadPreference (MongoInvalidArgumentError
+ * on anything else); undefined and null stay undefined (the level above decides).
+ */
+export function readPreferenceOf(value: ReadPreferenceLike | null | undefined): ReadPreference | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof ReadPreference) return value;
+  if (typeof value === 'string') return new ReadPreference(value);
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new MongoInvalidArgumentError(
+      'readPreference must be a mode name, a ReadPreference or { mode, ... }',
+    );
+  }
+  return new ReadPreference(value.mode, value);
+}
+
 function isTagSet(value: unknown): value is TagSet {
   return (
     typeof value === 'object' &&

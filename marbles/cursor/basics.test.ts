@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Long } from 'bson';
 import { map, take } from 'rxjs';
-import { FindCursor } from '../../src/client/find-cursor.js';
-import { AggregationCursor } from '../../src/cursor/aggregation-cursor.js';
-import { CommandCursor } from '../../src/cursor/command-cursor.js';
+import { aggregationCursor } from '../../src/cursor/aggregation-cursor.js';
+import { commandCursor } from '../../src/cursor/command-cursor.js';
+import { findCursor } from '../../src/cursor/find-cursor.js';
 import { parseCursorReply } from '../../src/operations/cursor-commands.js';
 import type { FindOptions } from '../../src/operations/find.js';
 import {
@@ -19,7 +19,7 @@ import {
 function setup(options: FakeCursorServerOptions, find: FindOptions = {}) {
   const scheduler = testScheduler();
   const server = new FakeCursorServer(scheduler, options);
-  const cursor = new FindCursor(server.ctx, 'db', 'coll', {}, find);
+  const cursor = findCursor(server.ctx, 'db', 'coll', {}, find);
   return { scheduler, server, cursor };
 }
 
@@ -180,8 +180,8 @@ describe('cursor basics (marbles)', () => {
   it('serves aggregate and any cursor command with the same machinery', () => {
     const scheduler = testScheduler();
     const server = new FakeCursorServer(scheduler, { count: 5 });
-    const agg = new AggregationCursor(server.ctx, 'db', 'coll', [{ $match: {} }], { batchSize: 2 });
-    const list = new CommandCursor(server.ctx, () => ({
+    const agg = aggregationCursor(server.ctx, 'db', 'coll', [{ $match: {} }], { batchSize: 2 });
+    const list = commandCursor(server.ctx, 'db', () => ({
       commandName: 'aggregate',
       dbName: 'db',
       kind: 'read',

@@ -2,15 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { concatMap, delay, map, mergeMap, of, Subject, take, timer } from 'rxjs';
-import { FindCursor } from '../../src/client/find-cursor.js';
 import { mergeMapWithDemand } from '../../src/cursor/demand.js';
+import { findCursor } from '../../src/cursor/find-cursor.js';
 import type { FindOptions } from '../../src/operations/find.js';
 import { FakeCursorServer, type FakeCursorServerOptions, record, testScheduler } from './harness.js';
 
 function setup(options: FakeCursorServerOptions, find: FindOptions = {}) {
   const scheduler = testScheduler();
   const server = new FakeCursorServer(scheduler, options);
-  const cursor = new FindCursor<{ _id: number }>(server.ctx, 'db', 'coll', {}, find);
+  const cursor = findCursor<{ _id: number }>(server.ctx, 'db', 'coll', {}, find);
   return { scheduler, server, cursor };
 }
 
@@ -143,7 +143,7 @@ describe('cursor demand (marbles)', () => {
   it('async iteration pulls one document per next() and breaking out kills the cursor', async () => {
     const scheduler = testScheduler();
     const server = new FakeCursorServer(scheduler, { count: 10, latency: 0 });
-    const cursor = new FindCursor<{ _id: number }>(server.ctx, 'db', 'coll', {}, { batchSize: 3 });
+    const cursor = findCursor<{ _id: number }>(server.ctx, 'db', 'coll', {}, { batchSize: 3 });
     const seen: number[] = [];
     // Outside scheduler.run the fake's latency timers run on real time (0 ms here).
     for await (const d of cursor) {
@@ -189,7 +189,7 @@ describe('cursor demand (marbles)', () => {
   it('a tailable awaitData cursor keeps emitting new documents until unsubscribed', () => {
     const scheduler = testScheduler();
     const server = new FakeCursorServer(scheduler, { count: 2, latency: 10, tailable: true });
-    const cursor = new FindCursor<{ _id: number }>(
+    const cursor = findCursor<{ _id: number }>(
       server.ctx,
       'db',
       'coll',

@@ -6,7 +6,7 @@ import { defer, finalize, map, type Observable, of, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Connection } from '../../src/connection/types.js';
 import { MongoServerError } from '../../src/errors.js';
-import type { ExecutionContext } from '../../src/execute.js';
+import type { ExecutionContext } from '../../src/execute/context.js';
 import { unknownServerDescription } from '../../src/sdam/description/server-description.js';
 import type { SelectedServer, TopologyLike } from '../../src/sdam/topology-contract.js';
 

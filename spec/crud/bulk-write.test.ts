@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import type { Document } from 'bson';
 import { lastValueFrom } from 'rxjs';
 import { MongoBulkWriteError, MongoInvalidArgumentError } from '../../src/errors.js';
-import { batchLength, bulkWrite, groupStatements, toStatements } from '../../src/operations/bulk-write.js';
-import { insertMany } from '../../src/operations/insert.js';
+import { batchLength, groupStatements, toStatements } from '../../src/operations/bulk-write.js';
+import { bulkWrite, insertMany } from '../../src/operations/bulk-write-run.js';
 import type { BuiltCommand } from '../../src/operations/operation.js';
 import { fakeExecute, SERVER } from './fakes.js';
 

@@ -1,5 +1,5 @@
 import type { EventBus } from '../events/bus.js';
-import type { ExecutionContext } from '../execute.js';
+import type { ExecutionContext } from '../execute/context.js';
 import type { InheritedOptions } from './inherited-options.js';
 
 /** What Db and Collection share with their client: how to execute, the bus, inherited options. */

@@ -10,16 +10,20 @@ import {
   take,
   throwError,
 } from 'rxjs';
-import { type AggregateOptions, AggregationCursor } from '../cursor/aggregation-cursor.js';
-import { CommandCursor } from '../cursor/command-cursor.js';
+import { type AggregationCursor, aggregationCursor } from '../cursor/aggregation-cursor.js';
+import { type CommandCursor, commandCursor } from '../cursor/command-cursor.js';
+import { type FindCursor, findCursor } from '../cursor/find-cursor.js';
 import { MongoAPIError, MongoServerError } from '../errors.js';
-import { executeOperation } from '../execute.js';
-import {
-  type AnyBulkWriteOperation,
-  type BulkWriteOptions,
-  type BulkWriteResult,
-  bulkWrite,
+import { executeOperation } from '../execute/execute-operation.js';
+import { ExecutionScope } from '../execute/scope.js';
+import { AGGREGATE_CONCERNS, type AggregateOptions } from '../operations/aggregate.js';
+import type {
+  AnyBulkWriteOperation,
+  BulkWriteOptions,
+  BulkWriteResult,
+  Execute,
 } from '../operations/bulk-write.js';
+import { bulkWrite, insertMany } from '../operations/bulk-write-run.js';
 import {
   type CollectionInfo,
   dropCollectionOperation,
@@ -36,7 +40,7 @@ import {
 import { type CountDocumentsOptions, countDocumentsOperation } from '../operations/count-documents.js';
 import { type DeleteOptions, type DeleteResult, deleteOperation } from '../operations/delete.js';
 import { type DistinctOptions, distinctOperation } from '../operations/distinct.js';
-import { type FindOptions, validateFindOptions } from '../operations/find.js';
+import type { FindOptions } from '../operations/find.js';
 import {
   type FindOneAndDeleteOptions,
   type FindOneAndReplaceOptions,
@@ -62,10 +66,9 @@ import {
   type InsertManyResult,
   type InsertOneOptions,
   type InsertOneResult,
-  insertMany,
   insertOneOperation,
 } from '../operations/insert.js';
-import type { CommandOperation } from '../operations/operation.js';
+import { type CommandOperation, READ_CONCERNS, WRITE_CONCERNS } from '../operations/operation.js';
 import type { Filter, OptionalId, UpdateFilter, WithId, WithoutId } from '../operations/schema.js';
 import {
   type ReplaceOptions,
@@ -76,9 +79,9 @@ import {
 } from '../operations/update.js';
 import type { DdlOptions } from '../operations/write-command.js';
 import type { ClientContext } from './client-context.js';
-import { FindCursor } from './find-cursor.js';
-import { type InheritableOptions, OptionsHolder, resolveOptions } from './inherited-options.js';
+import { type InheritableOptions, resolveOptions } from './inherited-options.js';
 import { validateCollectionName } from './names.js';
+import { OptionsHolder } from './options-holder.js';
 
 /** MongoDB's "ns not found": drop of a missing collection (collection-management). */
 const NAMESPACE_NOT_FOUND = 26;
@@ -108,7 +111,12 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     options: InsertOneOptions = {},
   ): Observable<InsertOneResult<TSchema>> {
     return this.run(() =>
-      insertOneOperation<TSchema>(this.dbName, this.collectionName, document, this.resolve(options)),
+      insertOneOperation<TSchema>(
+        this.dbName,
+        this.collectionName,
+        document,
+        this.resolve(options, WRITE_CONCERNS),
+      ),
     );
   }
 
@@ -118,7 +126,13 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     options: InsertManyOptions = {},
   ): Observable<InsertManyResult<TSchema>> {
     return defer(() =>
-      insertMany<TSchema>(this.execute, this.dbName, this.collectionName, documents, this.resolve(options)),
+      insertMany<TSchema>(
+        this.executeInScope(),
+        this.dbName,
+        this.collectionName,
+        documents,
+        this.resolve(options, WRITE_CONCERNS),
+      ),
     );
   }
 
@@ -127,7 +141,13 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     options: BulkWriteOptions = {},
   ): Observable<BulkWriteResult> {
     return defer(() =>
-      bulkWrite(this.execute, this.dbName, this.collectionName, operations, this.resolve(options)),
+      bulkWrite(
+        this.executeInScope(),
+        this.dbName,
+        this.collectionName,
+        operations,
+        this.resolve(options, WRITE_CONCERNS),
+      ),
     );
   }
 
@@ -142,7 +162,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.collectionName,
         filter,
         update,
-        this.resolve(options),
+        this.resolve(options, WRITE_CONCERNS),
         false,
       ),
     );
@@ -154,7 +174,14 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     options: Omit<UpdateOptions, 'sort'> = {},
   ): Observable<UpdateResult<TSchema>> {
     return this.run(() =>
-      updateOperation<TSchema>(this.dbName, this.collectionName, filter, update, this.resolve(options), true),
+      updateOperation<TSchema>(
+        this.dbName,
+        this.collectionName,
+        filter,
+        update,
+        this.resolve(options, WRITE_CONCERNS),
+        true,
+      ),
     );
   }
 
@@ -169,38 +196,34 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.collectionName,
         filter,
         replacement,
-        this.resolve(options),
+        this.resolve(options, WRITE_CONCERNS),
       ),
     );
   }
 
   deleteOne(filter: Filter<TSchema> = {}, options: DeleteOptions = {}): Observable<DeleteResult> {
     return this.run(() =>
-      deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options), false),
+      deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options, WRITE_CONCERNS), false),
     );
   }
 
   deleteMany(filter: Filter<TSchema> = {}, options: DeleteOptions = {}): Observable<DeleteResult> {
     return this.run(() =>
-      deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options), true),
+      deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options, WRITE_CONCERNS), true),
     );
   }
 
   // --- reads --------------------------------------------------------------------------------
 
   find(filter: Filter<TSchema> = {}, options: FindOptions = {}): FindCursor<WithId<TSchema>> {
-    validateFindOptions(options);
     const inherited = this.context.inherited;
-    return new FindCursor<WithId<TSchema>>(
+    return findCursor<WithId<TSchema>>(
       this.context.execution(),
       this.dbName,
       this.collectionName,
       filter,
-      {
-        ...options,
-        readPreference: options.readPreference ?? inherited.readPreference,
-        readConcern: options.readConcern ?? inherited.readConcern,
-      },
+      options,
+      (o) => resolveOptions(inherited, o, READ_CONCERNS),
     );
   }
 
@@ -218,30 +241,33 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     pipeline: Document[] = [],
     options: AggregateOptions = {},
   ): AggregationCursor<T> {
-    const resolved = resolveOptions(this.context.inherited, options);
-    return new AggregationCursor<T>(
+    const inherited = this.context.inherited;
+    return aggregationCursor<T>(
       this.context.execution(),
       this.dbName,
       this.collectionName,
       pipeline,
-      resolved,
+      options,
+      (o) => resolveOptions(inherited, o, AGGREGATE_CONCERNS),
     );
   }
 
   countDocuments(filter: Filter<TSchema> = {}, options: CountDocumentsOptions = {}): Observable<number> {
     return this.run(() =>
-      countDocumentsOperation(this.dbName, this.collectionName, filter, this.resolve(options)),
+      countDocumentsOperation(this.dbName, this.collectionName, filter, this.resolve(options, READ_CONCERNS)),
     );
   }
 
   /** @deprecated Use countDocuments (exact) or estimatedDocumentCount (metadata), as the crud spec says. */
   count(filter: Filter<TSchema> = {}, options: CountOptions = {}): Observable<number> {
-    return this.run(() => countOperation(this.dbName, this.collectionName, filter, this.resolve(options)));
+    return this.run(() =>
+      countOperation(this.dbName, this.collectionName, filter, this.resolve(options, READ_CONCERNS)),
+    );
   }
 
   estimatedDocumentCount(options: EstimatedDocumentCountOptions = {}): Observable<number> {
     return this.run(() =>
-      estimatedDocumentCountOperation(this.dbName, this.collectionName, this.resolve(options)),
+      estimatedDocumentCountOperation(this.dbName, this.collectionName, this.resolve(options, READ_CONCERNS)),
     );
   }
 
@@ -253,7 +279,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   distinct(key: string, filter?: Filter<TSchema>, options?: DistinctOptions): Observable<unknown[]>;
   distinct(key: string, filter: Filter<TSchema> = {}, options: DistinctOptions = {}): Observable<unknown[]> {
     return this.run(() =>
-      distinctOperation(this.dbName, this.collectionName, key, filter, this.resolve(options)),
+      distinctOperation(this.dbName, this.collectionName, key, filter, this.resolve(options, READ_CONCERNS)),
     );
   }
 
@@ -272,7 +298,12 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     options: FindOneAndDeleteOptions = {},
   ): Observable<WithId<TSchema> | ModifyResult<TSchema> | null> {
     return this.run(() =>
-      findOneAndDeleteOperation<TSchema>(this.dbName, this.collectionName, filter, this.resolve(options)),
+      findOneAndDeleteOperation<TSchema>(
+        this.dbName,
+        this.collectionName,
+        filter,
+        this.resolve(options, WRITE_CONCERNS),
+      ),
     );
   }
 
@@ -297,7 +328,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.collectionName,
         filter,
         replacement,
-        this.resolve(options),
+        this.resolve(options, WRITE_CONCERNS),
       ),
     );
   }
@@ -323,7 +354,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.collectionName,
         filter,
         update,
-        this.resolve(options),
+        this.resolve(options, WRITE_CONCERNS),
       ),
     );
   }
@@ -338,7 +369,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.dbName,
         this.collectionName,
         [{ ...index, key }],
-        this.resolve(command),
+        this.resolve(command, WRITE_CONCERNS),
       );
     }).pipe(map((names) => names[0]));
   }
@@ -348,32 +379,34 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     options: IndexCommandOptions = {},
   ): Observable<string[]> {
     return this.run(() =>
-      createIndexesOperation(this.dbName, this.collectionName, indexes, this.resolve(options)),
+      createIndexesOperation(
+        this.dbName,
+        this.collectionName,
+        indexes,
+        this.resolve(options, WRITE_CONCERNS),
+      ),
     );
   }
 
   dropIndex(name: string, options: IndexCommandOptions = {}): Observable<Document> {
     return this.run(() =>
-      dropIndexesOperation(this.dbName, this.collectionName, name, this.resolve(options)),
+      dropIndexesOperation(this.dbName, this.collectionName, name, this.resolve(options, WRITE_CONCERNS)),
     );
   }
 
   /** Drops every index but `_id`'s. */
   dropIndexes(options: IndexCommandOptions = {}): Observable<boolean> {
     return this.run(() =>
-      dropIndexesOperation(this.dbName, this.collectionName, '*', this.resolve(options)),
+      dropIndexesOperation(this.dbName, this.collectionName, '*', this.resolve(options, WRITE_CONCERNS)),
     ).pipe(map(() => true));
   }
 
   listIndexes(options: ListIndexesOptions = {}): CommandCursor<Document> {
-    const ctx = this.context.execution();
-    return new CommandCursor<Document>(
-      ctx,
+    return commandCursor<Document>(
+      this.context.execution(),
+      this.dbName,
       () => listIndexesOperation(this.dbName, this.collectionName, options),
-      {
-        batchSize: options.batchSize,
-        comment: options.comment,
-      },
+      { batchSize: options.batchSize, comment: options.comment },
     );
   }
 
@@ -382,7 +415,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   /** Drops the collection; emits false when it did not exist (as the official driver does). */
   drop(options: DdlOptions = {}): Observable<boolean> {
     return this.run(() =>
-      dropCollectionOperation(this.dbName, this.collectionName, this.resolve(options)),
+      dropCollectionOperation(this.dbName, this.collectionName, this.resolve(options, WRITE_CONCERNS)),
     ).pipe(
       catchError((e: unknown) =>
         e instanceof MongoServerError && e.code === NAMESPACE_NOT_FOUND ? of(false) : throwError(() => e),
@@ -396,7 +429,12 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
       validateCollectionName(newName);
       return executeOperation(
         this.context.execution(),
-        renameCollectionOperation(this.dbName, this.collectionName, newName, this.resolve(options)),
+        renameCollectionOperation(
+          this.dbName,
+          this.collectionName,
+          newName,
+          this.resolve(options, WRITE_CONCERNS),
+        ),
       ).pipe(map(() => new Collection<TSchema>(this.context, this.dbName, newName)));
     });
   }
@@ -412,8 +450,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   private info(): Observable<CollectionInfo> {
     return defer(() => {
-      const ctx = this.context.execution();
-      const cursor = new CommandCursor<CollectionInfo>(ctx, () =>
+      const cursor = commandCursor<CollectionInfo>(this.context.execution(), this.dbName, () =>
         listCollectionsOperation<Document>(this.dbName, { name: this.collectionName }),
       );
       return cursor.pipe(
@@ -428,6 +465,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   // --- plumbing -----------------------------------------------------------------------------
 
-  private readonly execute = <T>(op: CommandOperation<T>): Observable<T> =>
-    executeOperation(this.context.execution(), op);
+  /** Runs each command of a multi-command write in one scope (one session, one deadline). */
+  private executeInScope(): Execute {
+    const ctx = this.context.execution();
+    const scope = new ExecutionScope();
+    return <T>(op: CommandOperation<T>): Observable<T> => executeOperation(ctx, op, scope);
+  }
 }

@@ -1,7 +1,8 @@
 import type { Document } from 'bson';
 import { defer, map, type Observable } from 'rxjs';
-import { type AggregateOptions, AggregationCursor } from '../cursor/aggregation-cursor.js';
-import { CommandCursor } from '../cursor/command-cursor.js';
+import { type AggregationCursor, aggregationCursor } from '../cursor/aggregation-cursor.js';
+import { type CommandCursor, commandCursor } from '../cursor/command-cursor.js';
+import { AGGREGATE_CONCERNS, type AggregateOptions } from '../operations/aggregate.js';
 import {
   type CollectionInfo,
   type CreateCollectionOptions,
@@ -12,13 +13,15 @@ import {
   type ListCollectionsOptions,
   listCollectionsOperation,
 } from '../operations/collections.js';
-import { type ReadPreferenceLike, readPreferenceOf } from '../operations/options.js';
+import { READ_CONCERNS, WRITE_CONCERNS } from '../operations/operation.js';
 import { runCommandOperation, runCursorCommandOperation } from '../operations/run-command.js';
 import type { DdlOptions } from '../operations/write-command.js';
+import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
 import type { ClientContext } from './client-context.js';
 import { Collection } from './collection.js';
-import { type InheritableOptions, OptionsHolder, resolveOptions } from './inherited-options.js';
+import { type InheritableOptions, resolveOptions } from './inherited-options.js';
 import { validateCollectionName, validateDbName } from './names.js';
+import { OptionsHolder } from './options-holder.js';
 
 export interface RunCommandOptions {
   /** Reads may go to secondaries; without it the command goes to the primary (run-command spec). */
@@ -70,10 +73,13 @@ export class Db extends OptionsHolder {
     command: Document,
     options: RunCursorCommandOptions = {},
   ): CommandCursor<T> {
-    const readPreference = readPreferenceOf(options.readPreference);
-    return new CommandCursor<T>(
+    return commandCursor<T>(
       this.context.execution(),
-      () => runCursorCommandOperation(this.databaseName, command, { readPreference }),
+      this.databaseName,
+      () =>
+        runCursorCommandOperation(this.databaseName, command, {
+          readPreference: readPreferenceOf(options.readPreference),
+        }),
       { batchSize: options.batchSize, maxAwaitTimeMS: options.maxTimeMS, comment: options.comment },
     );
   }
@@ -85,7 +91,7 @@ export class Db extends OptionsHolder {
   ): Observable<Collection<TSchema>> {
     return this.run(() => {
       validateCollectionName(name);
-      return createCollectionOperation(this.databaseName, name, this.resolve(options));
+      return createCollectionOperation(this.databaseName, name, this.resolve(options, WRITE_CONCERNS));
     }).pipe(map(() => this.collection<TSchema>(name)));
   }
 
@@ -94,10 +100,11 @@ export class Db extends OptionsHolder {
     filter: Document = {},
     options: ListCollectionsOptions = {},
   ): CommandCursor<T> {
-    const resolved = this.resolve(options);
-    return new CommandCursor<T>(
+    return commandCursor<T>(
       this.context.execution(),
-      () => listCollectionsOperation<Document>(this.databaseName, filter, resolved),
+      this.databaseName,
+      () =>
+        listCollectionsOperation<Document>(this.databaseName, filter, this.resolve(options, READ_CONCERNS)),
       { batchSize: options.batchSize, comment: options.comment },
     );
   }
@@ -108,7 +115,7 @@ export class Db extends OptionsHolder {
   }
 
   dropDatabase(options: DdlOptions = {}): Observable<boolean> {
-    return this.run(() => dropDatabaseOperation(this.databaseName, this.resolve(options)));
+    return this.run(() => dropDatabaseOperation(this.databaseName, this.resolve(options, WRITE_CONCERNS)));
   }
 
   /** A database-level pipeline (`aggregate: 1`), e.g. starting with `$documents` or `$currentOp`. */
@@ -116,12 +123,14 @@ export class Db extends OptionsHolder {
     pipeline: Document[] = [],
     options: AggregateOptions = {},
   ): AggregationCursor<T> {
-    const resolved = resolveOptions(this.context.inherited, options);
-    return new AggregationCursor<T>(this.context.execution(), this.databaseName, 1, pipeline, resolved);
+    const inherited = this.context.inherited;
+    return aggregationCursor<T>(this.context.execution(), this.databaseName, 1, pipeline, options, (o) =>
+      resolveOptions(inherited, o, AGGREGATE_CONCERNS),
+    );
   }
 
   /** `dbStats`. */
   stats(options: DbStatsOptions = {}): Observable<Document> {
-    return this.run(() => dbStatsOperation(this.databaseName, this.resolve(options)));
+    return this.run(() => dbStatsOperation(this.databaseName, this.resolve(options, READ_CONCERNS)));
   }
 }

@@ -1,17 +1,8 @@
 import type { Document } from 'bson';
-import { defer, type Observable } from 'rxjs';
-import { executeOperation } from '../execute.js';
-import type { CommandOperation } from '../operations/operation.js';
-import {
-  type ReadPreferenceLike,
-  readConcernDocument,
-  readPreferenceOf,
-  type WriteConcernLike,
-  writeConcernDocument,
-} from '../operations/options.js';
+import type { ConcernNeeds } from '../operations/operation.js';
+import { readConcernDocument, type WriteConcernLike, writeConcernDocument } from '../operations/options.js';
 import type { ReadConcernLevel, ReadConcernLike } from '../read-concern.js';
-import type { ReadPreference } from '../read-preference.js';
-import type { ClientContext } from './client-context.js';
+import { type ReadPreference, type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
 
 /** What users may pass to `client.db(name, options)` and `db.collection(name, options)`. */
 export interface InheritableOptions {
@@ -22,7 +13,8 @@ export interface InheritableOptions {
 
 /**
  * Options resolved client -> db -> collection -> operation, as the official driver does: each level
- * inherits the level above unless it sets its own. Stored validated, concerns in their wire form.
+ * inherits the level above unless it sets its own. Stored validated: the read preference as a
+ * ReadPreference (resolved once, here), the concerns in their wire form.
  */
 export interface InheritedOptions {
   readonly readPreference?: ReadPreference;
@@ -39,44 +31,21 @@ export function inherit(parent: InheritedOptions, own: InheritableOptions = {}):
   };
 }
 
-/** An operation's own read/write options over the inherited ones (operation level wins). */
+/**
+ * An operation's options with the concerns it takes (its `ConcernNeeds`) resolved: its own value
+ * when it set one, else the inherited one. Concerns it does not take are left as the user gave them
+ * (usually absent), so no operation has to strip inherited values it must not send.
+ */
 export function resolveOptions<O extends object>(
   inherited: InheritedOptions,
   options: O,
+  needs: ConcernNeeds,
 ): O & InheritedOptions {
-  return { ...options, ...inherit(inherited, options as InheritableOptions) };
-}
-
-/**
- * What Db and Collection share: the client context with their own inherited options, the getters
- * that expose them, and the one way they run an operation.
- */
-export abstract class OptionsHolder {
-  protected readonly context: ClientContext;
-
-  constructor(context: ClientContext, options: InheritableOptions | undefined) {
-    this.context = { ...context, inherited: inherit(context.inherited, options) };
-  }
-
-  get readPreference(): ReadPreference | undefined {
-    return this.context.inherited.readPreference;
-  }
-
-  get writeConcern(): Document | undefined {
-    return this.context.inherited.writeConcern;
-  }
-
-  get readConcern(): Document | undefined {
-    return this.context.inherited.readConcern;
-  }
-
-  /** Runs an operation built on subscribe, so argument errors error the Observable, not the call. */
-  protected run<T>(build: () => CommandOperation<T>): Observable<T> {
-    return defer(() => executeOperation(this.context.execution(), build()));
-  }
-
-  /** Operation-level read/write concern and read preference over the inherited ones. */
-  protected resolve<O extends object>(options: O): O & InheritedOptions {
-    return resolveOptions(this.context.inherited, options);
-  }
+  const own = options as InheritableOptions;
+  const out = { ...options } as Record<string, unknown>;
+  if (needs.readPreference)
+    out.readPreference = readPreferenceOf(own.readPreference) ?? inherited.readPreference;
+  if (needs.readConcern) out.readConcern = readConcernDocument(own.readConcern) ?? inherited.readConcern;
+  if (needs.writeConcern) out.writeConcern = writeConcernDocument(own.writeConcern) ?? inherited.writeConcern;
+  return out as O & InheritedOptions;
 }

@@ -3,7 +3,8 @@ import { defer, map, type Observable, of, take } from 'rxjs';
 import { serverApiFields } from '../connection/handshake.js';
 import { EventBus } from '../events/bus.js';
 import type { MongoEvent } from '../events/types.js';
-import { type ExecutionContext, executeOperation } from '../execute.js';
+import type { ExecutionContext } from '../execute/context.js';
+import { executeOperation } from '../execute/execute-operation.js';
 import {
   type ListDatabasesOptions,
   type ListDatabasesResult,
@@ -45,6 +46,7 @@ export class MongoClient {
     const execution: ExecutionContext = {
       topology: this.lazyTopology(),
       retryReads: this.options.retryReads,
+      retryWrites: this.options.retryWrites,
       serverApiFields: serverApiFields(this.options.serverApi),
       socketTimeoutMS: this.options.socketTimeoutMS,
     };

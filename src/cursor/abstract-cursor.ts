@@ -1,36 +1,127 @@
 import type { Document } from 'bson';
 import { Observable } from 'rxjs';
+import { MongoAPIError } from '../errors.js';
+import type { ExecutionContext } from '../execute/context.js';
+import type { CursorCommandOptions, CursorReply } from '../operations/cursor-commands.js';
+import type { CommandOperation } from '../operations/operation.js';
+import type { ReadPreference } from '../read-preference.js';
 import { CursorRun, type CursorSink, type CursorSpec } from './cursor-run.js';
+import { explainCommand } from './explain.js';
 
 export type { CursorSink, CursorSpec } from './cursor-run.js';
 
 /** Options every cursor shares. */
-export interface CursorOptions {
-  /** Documents per batch (first batch and getMore). */
-  readonly batchSize?: number;
-  /** getMore `maxTimeMS` for tailable awaitData cursors. */
-  readonly maxAwaitTimeMS?: number;
-  readonly comment?: unknown;
-  /** Fetch batch N+1 while batch N is consumed (never more than one batch ahead). */
-  readonly prefetch?: boolean;
+export type CursorOptions = CursorCommandOptions;
+
+/** How a cursor's getMores behave, from its options (everything of CursorSpec but how to open). */
+export type CursorSettings = Omit<CursorSpec<unknown>, 'ctx' | 'open' | 'transform'>;
+
+/**
+ * What find, aggregate, command and list cursors differ in: their options, the command that opens
+ * them, the getMore settings those options give, and (find, aggregate) the command `explain` wraps.
+ */
+export interface CursorDefinition<O> {
+  readonly ctx: ExecutionContext;
+  readonly dbName: string;
+  readonly options: O;
+  /**
+   * Resolves inherited concerns into the options before `open`/`explain` (run on subscribe, so a bad
+   * inherited or given value errors the cursor, never the call that made it).
+   */
+  readonly resolve?: (options: O) => O;
+  /** Builds the opening command; throws MongoInvalidArgumentError on bad options (on subscribe). */
+  open(options: O): CommandOperation<CursorReply<Document>>;
+  settings(options: O): CursorSettings;
+  explainable?(options: O): { readonly command: Document; readonly readPreference?: ReadPreference };
 }
+
+type Transform<T> = ((doc: Document) => T) | undefined;
+
+/** The getMore settings of options that have nothing cursor-specific beyond CursorOptions. */
+export function cursorSettings(options: CursorOptions): CursorSettings {
+  return {
+    batchSize: options.batchSize,
+    maxAwaitTimeMS: options.maxAwaitTimeMS,
+    comment: options.comment,
+    prefetch: options.prefetch,
+  };
+}
+
+/** Constructors of cursor classes: all take a definition and an optional transform (for clones). */
+type CursorConstructor<O> = new <U>(
+  definition: CursorDefinition<O>,
+  transform?: Transform<U>,
+) => AbstractCursor<U, O>;
 
 /**
  * A cursor is a cold Observable of documents: each subscription opens its own server cursor,
  * emits documents from each batch in a loop, sends getMore when the batch is used up, and kills
- * the server cursor when unsubscribed early.
+ * the server cursor when unsubscribed early. Builders return a new cursor of the same class and
+ * leave this one unchanged.
  */
-export class AbstractCursor<T = Document> extends Observable<T> {
-  protected spec: CursorSpec<T>;
+export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<T> {
+  protected readonly spec: CursorSpec<T>;
+  protected readonly definition: CursorDefinition<O>;
+  protected readonly transform: Transform<T>;
 
-  constructor(spec: CursorSpec<T>) {
-    // A plain function: `this` is the cursor at subscribe time, so clones may replace `spec`.
+  constructor(definition: CursorDefinition<O>, transform?: Transform<T>) {
+    // A plain function: Observable calls it with `this` bound to the cursor being subscribed.
     super(function (this: Observable<T>, subscriber) {
-      const run = new CursorRun<T>((this as AbstractCursor<T>).spec, subscriber);
+      const run = new CursorRun<T>((this as AbstractCursor<T, O>).spec, subscriber);
       run.request(Number.POSITIVE_INFINITY);
       return () => run.cancel();
     });
-    this.spec = spec;
+    this.definition = definition;
+    this.transform = transform;
+    this.spec = {
+      ...definition.settings(definition.options),
+      ctx: definition.ctx,
+      open: () => definition.open(resolvedOptions(definition)),
+      transform,
+    };
+  }
+
+  /** The options this cursor runs with. */
+  get options(): O {
+    return this.definition.options;
+  }
+
+  /** A cursor that emits `fn(doc)` for each document (the original is unchanged). */
+  map<U>(fn: (doc: T) => U): AbstractCursor<U, O> {
+    const previous = this.transform;
+    const transform = previous ? (doc: Document) => fn(previous(doc)) : (doc: Document) => fn(doc as T);
+    return this.rebuild<U>(this.definition, transform);
+  }
+
+  /** The same cursor with more options (e.g. `{ prefetch: true }`, `hint`, `maxTimeMS`). */
+  withOptions(patch: Partial<O>): this {
+    const options = { ...this.definition.options, ...patch };
+    return this.rebuild<T>({ ...this.definition, options }, this.transform) as this;
+  }
+
+  /** The same cursor with another batch size. */
+  batchSize(batchSize: number): this {
+    return this.withOptions({ batchSize } as unknown as Partial<O>);
+  }
+
+  /** Runs the opening command under `explain` and emits the server's plan (find and aggregate). */
+  explain(verbosity: string | boolean = true): Observable<Document> {
+    const definition = this.definition;
+    return explainCommand(definition.ctx, definition.dbName, verbosity, () => {
+      if (!definition.explainable) throw new MongoAPIError('this cursor cannot be explained');
+      return definition.explainable(resolvedOptions(definition));
+    });
+  }
+
+  /** A new cursor of this class (clone, builders): nothing is shared but the definition. */
+  protected rebuild<U>(definition: CursorDefinition<O>, transform: Transform<U>): AbstractCursor<U, O> {
+    const Ctor = this.constructor as CursorConstructor<O>;
+    return new Ctor<U>(definition, transform);
+  }
+
+  /** An identical, unsubscribed copy. */
+  clone(): this {
+    return this.rebuild<T>(this.definition, this.transform) as this;
   }
 
   /** One array per server batch (empty batches of tailable cursors are skipped). */
@@ -82,22 +173,14 @@ export class AbstractCursor<T = Document> extends Observable<T> {
     });
   }
 
-  /** A cursor that emits `fn(doc)` for each document (the original is unchanged). */
-  map<U>(fn: (doc: T) => U): AbstractCursor<U> {
-    return new AbstractCursor<U>(composeTransform(this.spec, fn));
-  }
-
   /** Pull-based iteration: one document is requested per `next()`; `break` kills the cursor. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return cursorIterator(this.spec);
   }
 }
 
-/** The spec of a cursor whose documents go through `fn` after the existing transform. */
-export function composeTransform<T, U>(spec: CursorSpec<T>, fn: (doc: T) => U): CursorSpec<U> {
-  const previous = spec.transform;
-  const transform = previous ? (doc: Document) => fn(previous(doc)) : (doc: Document) => fn(doc as T);
-  return { ...spec, transform };
+function resolvedOptions<O>(definition: CursorDefinition<O>): O {
+  return definition.resolve ? definition.resolve(definition.options) : definition.options;
 }
 
 const CLOSED_SINK: CursorSink<never> = { closed: true, next() {}, error() {}, complete() {} };

@@ -1,49 +1,46 @@
 import type { Document } from 'bson';
-import type { ExecutionContext } from '../execute.js';
+import type { ExecutionContext } from '../execute/context.js';
 import type { CursorReply } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
-import { AbstractCursor, type CursorOptions, type CursorSpec, composeTransform } from './abstract-cursor.js';
+import {
+  AbstractCursor,
+  type CursorDefinition,
+  type CursorOptions,
+  cursorSettings,
+} from './abstract-cursor.js';
 
 /**
- * A cursor over any command whose reply is a cursor (listCollections, listIndexes, ...): the same
- * getMore/demand/prefetch/killCursors machinery as find and aggregate.
+ * A cursor over any command whose reply is a cursor (listCollections, listIndexes,
+ * runCursorCommand, ...): the same getMore/demand/prefetch/killCursors machinery as find and aggregate.
  */
-export class CommandCursor<T = Document> extends AbstractCursor<T> {
-  constructor(
-    ctx: ExecutionContext,
-    open: () => CommandOperation<CursorReply<Document>>,
-    options: CursorOptions = {},
-  ) {
-    super(commandCursorSpec<T>(ctx, open, options));
-  }
-
+export class CommandCursor<T = Document> extends AbstractCursor<T, CursorOptions> {
   override map<U>(fn: (doc: T) => U): CommandCursor<U> {
-    return CommandCursor.fromSpec(composeTransform(this.spec, fn));
-  }
-
-  /** The same cursor with another batch size for its getMores. */
-  batchSize(batchSize: number): CommandCursor<T> {
-    return CommandCursor.fromSpec({ ...this.spec, batchSize });
-  }
-
-  private static fromSpec<U>(spec: CursorSpec<U>): CommandCursor<U> {
-    const cursor = new CommandCursor<U>(spec.ctx, spec.open);
-    cursor.spec = spec;
-    return cursor;
+    return super.map(fn) as CommandCursor<U>;
   }
 }
 
-export function commandCursorSpec<T>(
+/** The definition of a command cursor: `open` builds the command; the options drive the getMores. */
+export function commandCursorDefinition(
   ctx: ExecutionContext,
+  dbName: string,
   open: () => CommandOperation<CursorReply<Document>>,
-  options: CursorOptions,
-): CursorSpec<T> {
+  options: CursorOptions = {},
+): CursorDefinition<CursorOptions> {
   return {
     ctx,
-    open,
-    batchSize: options.batchSize,
-    maxAwaitTimeMS: options.maxAwaitTimeMS,
-    comment: options.comment,
-    prefetch: options.prefetch,
+    dbName,
+    options,
+    open: () => open(),
+    settings: cursorSettings,
   };
+}
+
+/** A cursor over a cursor-returning command. */
+export function commandCursor<T = Document>(
+  ctx: ExecutionContext,
+  dbName: string,
+  open: () => CommandOperation<CursorReply<Document>>,
+  options: CursorOptions = {},
+): CommandCursor<T> {
+  return new CommandCursor<T>(commandCursorDefinition(ctx, dbName, open, options));
 }

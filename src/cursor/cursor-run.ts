@@ -1,7 +1,9 @@
 import type { Document } from 'bson';
-import { type Subscription, take } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { MongoInvalidArgumentError, MongoUnexpectedServerResponseError } from '../errors.js';
-import { type ExecutionContext, isRetryableReadError, runOnServer } from '../execute.js';
+import type { ExecutionContext } from '../execute/context.js';
+import { executeOperation } from '../execute/execute-operation.js';
+import { ExecutionScope } from '../execute/scope.js';
 import {
   type CursorReply,
   getMoreOperation,
@@ -9,8 +11,6 @@ import {
   killCursorsOperation,
 } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
-import type { ServerDescription } from '../sdam/description/server-description.js';
-import type { SelectedServer } from '../sdam/topology-contract.js';
 
 /** Everything a cursor needs to (re)open itself: each subscription opens a new server cursor. */
 export interface CursorSpec<T> {
@@ -58,7 +58,8 @@ export class CursorRun<T> {
   private demand = 0;
   private buf: readonly Document[] = EMPTY;
   private pos = 0;
-  private server: SelectedServer | undefined;
+  /** The cursor's scope: its first command pins the server; getMore and killCursors follow it there. */
+  private scope = new ExecutionScope({ pinsServer: true });
   private ns = '';
   private id: CursorId = 0;
   private received = 0;
@@ -67,11 +68,12 @@ export class CursorRun<T> {
   private serverDone = false;
   private opened = false;
   private inFlight = false;
-  private selecting: Subscription | undefined;
+  private command: Subscription | undefined;
   private draining = false;
   /** Completed, errored or cancelled: nothing is emitted any more. */
   private ended = false;
   private cancelled = false;
+  private postBatchResumeToken: Document | undefined;
 
   /**
    * @param batchSink when set, whole batches go there instead of documents to `sink` (`batches()`).
@@ -100,83 +102,94 @@ export class CursorRun<T> {
     this.cancelled = true;
     this.ended = true;
     this.buf = EMPTY;
-    if (this.selecting) {
-      this.selecting.unsubscribe();
-      this.selecting = undefined;
+    if (this.inFlight && !this.scope.server) {
+      // Still selecting a server for the opening command: nothing was sent, so stop here.
+      this.command?.unsubscribe();
+      this.inFlight = false;
     } else if (!this.inFlight) {
       this.kill();
     }
     // A command in flight finishes; its reply handler then kills the cursor it names.
   }
 
+  /** The server cursor this run holds: id, namespace and the address it lives on. */
+  get cursor(): { readonly id: CursorId; readonly ns: string; readonly address: string | undefined } {
+    return { id: this.id, ns: this.ns, address: this.scope.server?.description.address };
+  }
+
+  /** Change streams: the resume token of the last batch (`postBatchResumeToken`). */
+  get resumeToken(): Document | undefined {
+    return this.postBatchResumeToken;
+  }
+
+  /**
+   * Re-opens the cursor with a new opening command (change streams resume): the old server cursor
+   * is killed, the server is selected again, buffered documents are dropped, demand is kept.
+   */
+  reopen(open: () => CommandOperation<CursorReply<Document>>): void {
+    if (this.ended) return;
+    this.kill();
+    this.scope = new ExecutionScope({ pinsServer: true });
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.serverDone = false;
+    this.openWith(open);
+  }
+
   private openCursor(): void {
     this.opened = true;
+    this.openWith(this.spec.open);
+  }
+
+  private openWith(open: () => CommandOperation<CursorReply<Document>>): void {
+    let op: CommandOperation<CursorReply<Document>>;
+    try {
+      op = open();
+    } catch (e) {
+      // Bad options surface here, on subscribe, through the sink (never as a synchronous throw).
+      this.fail(e);
+      return;
+    }
+    this.send(op);
+  }
+
+  /**
+   * Sends one command through the execution path (which retries the opening command by the
+   * retryable-reads rules and never retries getMore); acts on the reply once the connection is
+   * back in the pool (on complete).
+   */
+  private send(op: CommandOperation<CursorReply<Document>>): void {
     this.inFlight = true;
-    this.select(this.spec.open(), [], true);
-  }
-
-  private select(
-    op: CommandOperation<CursorReply<Document>>,
-    deprioritized: ServerDescription[],
-    retry: boolean,
-  ) {
-    let selected = false;
-    const sub = this.spec.ctx.topology
-      .selectServer({
-        kind: op.kind,
-        readPreference: op.readPreference,
-        deprioritized,
-        operationName: op.commandName,
-      })
-      .pipe(take(1))
-      .subscribe({
-        next: (server) => {
-          selected = true;
-          this.selecting = undefined;
-          this.server = server;
-          this.send(op, retry);
-        },
-        error: (e: unknown) => {
-          this.selecting = undefined;
-          this.inFlight = false;
-          this.fail(e);
-        },
-      });
-    if (!selected && !sub.closed) this.selecting = sub;
-  }
-
-  /** Sends one command; acts on the reply once the connection is back in the pool (on complete). */
-  private send(op: CommandOperation<CursorReply<Document>>, retry = false): void {
-    const server = this.server as SelectedServer;
     let reply: CursorReply<Document> | undefined;
-    runOnServer(this.spec.ctx, server, op).subscribe({
+    let done = false;
+    const sub = executeOperation(this.spec.ctx, op, this.scope).subscribe({
       next: (r) => {
         reply = r;
       },
       error: (e: unknown) => {
+        done = true;
+        this.command = undefined;
         this.inFlight = false;
         if (this.ended) return;
-        // retryable-reads: the command that opens a cursor is retried once on a new selection.
-        if (retry && op.retryable === 'read' && this.spec.ctx.retryReads && isRetryableReadError(e)) {
-          this.inFlight = true;
-          this.select(op, [server.description], false);
-          return;
-        }
         // The server ends a cursor whose getMore failed; nothing to kill.
         this.id = 0;
         this.fail(e);
       },
       complete: () => {
+        done = true;
+        this.command = undefined;
         this.inFlight = false;
         if (reply) this.onReply(reply);
         else if (!this.ended) this.fail(new MongoUnexpectedServerResponseError('no cursor reply'));
       },
     });
+    if (!done) this.command = sub;
   }
 
   private onReply(reply: CursorReply<Document>): void {
     this.id = reply.id;
     if (reply.ns) this.ns = reply.ns;
+    if (reply.postBatchResumeToken) this.postBatchResumeToken = reply.postBatchResumeToken;
     if (this.ended) {
       this.kill();
       return;
@@ -257,13 +270,12 @@ export class CursorRun<T> {
   }
 
   private maybeFetch(buffered: number): void {
-    if (this.inFlight || this.serverDone || this.ended || !this.server) return;
+    if (this.inFlight || this.serverDone || this.ended || !this.scope.server) return;
     const demand = this.batchSink ? Number.POSITIVE_INFINITY : this.demand;
     const fetch = this.spec.prefetch
       ? demand > 0 && buffered - Math.min(demand, buffered) < this.batchEstimate()
       : buffered < demand;
     if (!fetch) return;
-    this.inFlight = true;
     this.send(
       getMoreOperation<Document>(this.ns, this.id, {
         batchSize: this.getMoreBatchSize(),
@@ -289,9 +301,9 @@ export class CursorRun<T> {
 
   private kill(): void {
     const id = this.id;
-    if (!this.server || isZeroCursorId(id)) return;
+    if (!this.scope.server || isZeroCursorId(id)) return;
     this.id = 0;
-    runOnServer(this.spec.ctx, this.server, killCursorsOperation(this.ns, id)).subscribe({ error: noop });
+    executeOperation(this.spec.ctx, killCursorsOperation(this.ns, id), this.scope).subscribe({ error: noop });
   }
 
   private fail(error: unknown): void {

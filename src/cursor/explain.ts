@@ -1,6 +1,8 @@
 import type { Document } from 'bson';
 import { defer, type Observable } from 'rxjs';
-import { type ExecutionContext, executeOperation } from '../execute.js';
+import type { ExecutionContext } from '../execute/context.js';
+import { executeOperation } from '../execute/execute-operation.js';
+import type { ReadPreference } from '../read-preference.js';
 
 /** `true` means the server's richest mode, as in the official driver. */
 export function explainVerbosity(verbosity: string | boolean): string {
@@ -13,19 +15,19 @@ export function explainVerbosity(verbosity: string | boolean): string {
 export function explainCommand(
   ctx: ExecutionContext,
   dbName: string,
-  command: () => Document,
   verbosity: string | boolean,
-  readPreference: unknown,
+  target: () => { readonly command: Document; readonly readPreference?: ReadPreference },
 ): Observable<Document> {
-  return defer(() =>
-    executeOperation<Document>(ctx, {
+  return defer(() => {
+    const { command, readPreference } = target();
+    return executeOperation<Document>(ctx, {
       commandName: 'explain',
       dbName,
       kind: 'read',
       retryable: 'read',
       readPreference,
-      build: () => ({ command: { explain: command(), verbosity: explainVerbosity(verbosity) } }),
+      build: () => ({ command: { explain: command, verbosity: explainVerbosity(verbosity) } }),
       parse: (reply) => reply,
-    }),
-  );
+    });
+  });
 }

@@ -1,5 +1,5 @@
 import { calculateObjectSize, type Document } from 'bson';
-import { concat, concatMap, defer, EMPTY, type Observable, of } from 'rxjs';
+import type { Observable } from 'rxjs';
 import {
   type BulkWriteResult,
   MongoBulkWriteError,
@@ -7,7 +7,7 @@ import {
   type WriteError,
 } from '../errors.js';
 import { type DeleteStatementOptions, deleteStatement } from './delete.js';
-import { withId } from './insert.js';
+import { withId } from './document-id.js';
 import type { CommandOperation, ServerInfo } from './operation.js';
 import { assertDocument, isUnacknowledged } from './options.js';
 import type { Filter, OptionalId, UpdateFilter, WithoutId } from './schema.js';
@@ -22,7 +22,6 @@ import {
   type WriteCommandFields,
   type WriteCommandOptions,
   type WriteCommandType,
-  writeFields,
 } from './write-command.js';
 
 export type { BulkWriteResult, WriteError } from '../errors.js';
@@ -294,40 +293,4 @@ export class BulkResultBuilder {
     }
     return result;
   }
-}
-
-/**
- * Collection-level bulk write: validates on subscribe, then sends each group batch by batch (each
- * batch one pass through the execution path), stopping early when ordered and a write failed.
- */
-export function bulkWrite(
-  execute: Execute,
-  db: string,
-  collection: string,
-  models: readonly unknown[],
-  options: BulkWriteOptions = {},
-): Observable<BulkWriteResult> {
-  return defer(() => {
-    const ordered = options.ordered ?? true;
-    const groups = groupStatements(toStatements(models, options), ordered);
-    const fields = writeFields(options, ordered);
-    const results = new BulkResultBuilder(!isUnacknowledged(fields.writeConcern), ordered);
-    const step = (g: number, offset: number): Observable<never> => {
-      if (g >= groups.length) return EMPTY;
-      const group = groups[g];
-      const first = g === 0 && offset === 0 ? groups : undefined;
-      return execute(writeBatchOperation(db, collection, group, offset, fields, first)).pipe(
-        concatMap((outcome) => {
-          results.merge(group, offset, outcome);
-          if (results.stopped) return EMPTY;
-          const next = offset + outcome.count;
-          return next < group.statements.length ? step(g, next) : step(g + 1, 0);
-        }),
-      );
-    };
-    return concat(
-      step(0, 0),
-      defer(() => of(results.finish())),
-    );
-  });
 }

@@ -2,6 +2,17 @@ import { type Document, Long } from 'bson';
 import { MongoUnexpectedServerResponseError } from '../errors.js';
 import type { CommandOperation } from './operation.js';
 
+/** Options every cursor-opening command shares (driver-side getMore settings included). */
+export interface CursorCommandOptions {
+  /** Documents per batch (first batch and getMore). */
+  readonly batchSize?: number;
+  /** getMore `maxTimeMS` for tailable awaitData cursors and change streams. */
+  readonly maxAwaitTimeMS?: number;
+  readonly comment?: unknown;
+  /** Fetch batch N+1 while batch N is consumed (driver-side; never sent). */
+  readonly prefetch?: boolean;
+}
+
 /** A cursor reply (find/aggregate/getMore/list*): the batch, the id to continue with, and the namespace. */
 export interface CursorReply<T = Document> {
   readonly id: Long | bigint | number;

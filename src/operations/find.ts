@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { MongoInvalidArgumentError } from '../errors.js';
+import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
 import { type CursorReply, parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
 
@@ -27,7 +28,7 @@ export interface FindOptions {
   readonly allowPartialResults?: boolean;
   readonly oplogReplay?: boolean;
   readonly readConcern?: Document;
-  readonly readPreference?: unknown;
+  readonly readPreference?: ReadPreferenceLike;
   readonly singleBatch?: boolean;
   /** Fetch batch N+1 while batch N is consumed (driver-side; never sent). */
   readonly prefetch?: boolean;
@@ -100,7 +101,7 @@ export function findOperation<T>(
     dbName: db,
     kind: 'read',
     retryable: 'read',
-    readPreference: options.readPreference,
+    readPreference: readPreferenceOf(options.readPreference),
     build: () => ({ command: buildFindCommand(collection, filter, options) }),
     parse: (reply) => parseCursorReply<T>(reply),
   };

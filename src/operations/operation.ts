@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import type { DocumentSequence } from '../connection/types.js';
+import type { ReadPreference } from '../read-preference.js';
 
 /**
  * What an operation needs to know about the server it will run on, to build its command
@@ -24,9 +25,27 @@ export interface BuiltCommand {
 }
 
 /**
- * One command of the operations layer: a pure builder and a pure parser.
- * The execution path (src/execute.ts) selects a server, checks out a connection, attaches the
- * session/cluster time/read preference, sends `build()`, and hands the reply to `parse()`.
+ * Which of the concerns inherited from client -> db -> collection an operation takes; the public
+ * API layers only these over the operation's own options, so nothing needs stripping later.
+ */
+export interface ConcernNeeds {
+  readonly readPreference?: boolean;
+  readonly readConcern?: boolean;
+  readonly writeConcern?: boolean;
+}
+
+/** Reads: selected by read preference, with the read concern. */
+export const READ_CONCERNS: ConcernNeeds = { readPreference: true, readConcern: true };
+/** Writes and DDL: the write concern only. */
+export const WRITE_CONCERNS: ConcernNeeds = { writeConcern: true };
+/** Commands sent as given (runCommand, killCursors, ...). */
+export const NO_CONCERNS: ConcernNeeds = {};
+
+/**
+ * One command of the operations layer: data about what it needs, a pure builder and a pure parser.
+ * The execution path (src/execute/) selects a server by `kind`/`readPreference`, checks out a
+ * connection, lets the scope's session decorate the command, sends `build()`, hands the reply to
+ * `parse()`, and retries by `retryable`.
  */
 export interface CommandOperation<TResult> {
   /** First key of the command (`find`, `insert`, ...): for events, retry rules and logs. */
@@ -36,9 +55,12 @@ export interface CommandOperation<TResult> {
   readonly kind: 'read' | 'write';
   /** Retry class under retryable-reads / retryable-writes (false: never retried). */
   readonly retryable: 'read' | 'write' | false;
-  /** Read preference for reads (a ReadPreference); undefined means primary. */
-  readonly readPreference?: unknown;
-  /** Whether the command may take a session (lsid); false for e.g. unacknowledged writes. */
+  /** Read preference for reads; undefined means primary. */
+  readonly readPreference?: ReadPreference;
+  /**
+   * Whether the command may carry a session (lsid). False for unacknowledged writes (sessions spec:
+   * an implicit session is never used for them) and for commands that must not have one.
+   */
   readonly sessionSupport?: boolean;
   build(server: ServerInfo): BuiltCommand;
   /** Turns the reply into a result or throws a typed error (write errors, ...). `ok: 0` never reaches here. */

@@ -1,14 +1,14 @@
 import { calculateObjectSize, type Document } from 'bson';
 import { MongoInvalidArgumentError } from '../errors.js';
 import { ReadConcern, type ReadConcernLevel, type ReadConcernLike } from '../read-concern.js';
-import { ReadPreference, type ReadPreferenceMode } from '../read-preference.js';
+import type { ReadPreferenceLike } from '../read-preference.js';
 import { WriteConcern, type WriteConcernOptions } from '../write-concern.js';
 import type { ServerInfo } from './operation.js';
 
 /** A write concern as users write it: the driver's names or the wire names (`wtimeout`, `j`). */
 export type WriteConcernLike = WriteConcernOptions & { readonly wtimeout?: number; readonly j?: boolean };
-/** A read preference object or a mode name. */
-export type ReadPreferenceLike = ReadPreference | ReadPreferenceMode;
+export type { ReadPreferenceLike } from '../read-preference.js';
+export { readPreferenceOf } from '../read-preference.js';
 
 /** Options every command accepts. */
 export interface CommandOptions {
@@ -63,15 +63,6 @@ export function readConcernDocument(
 ): Document | undefined {
   if (rc === undefined || rc === null) return undefined;
   return nonEmpty(ReadConcern.from(rc as ReadConcernLike | ReadConcernLevel).toDocument());
-}
-
-/** A ReadPreference from a mode name or an instance; undefined stays undefined (primary). */
-export function readPreferenceOf(rp: unknown): ReadPreference | undefined {
-  if (rp === undefined || rp === null) return undefined;
-  if (rp instanceof ReadPreference) return rp;
-  if (typeof rp === 'string') return ReadPreference.from(rp as ReadPreferenceMode);
-  const o = rp as { mode?: ReadPreferenceMode; tags?: []; maxStalenessSeconds?: number; hedge?: Document };
-  return new ReadPreference(o.mode as ReadPreferenceMode, o);
 }
 
 /** w:0 (without j) is unacknowledged: sent with moreToCome and not awaited. */

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { commandNameOf } from '../connection/command-name.js';
+import type { ReadPreference } from '../read-preference.js';
 import { type CursorReply, parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
 
@@ -7,7 +8,7 @@ import type { CommandOperation } from './operation.js';
 export function runCommandOperation(
   dbName: string,
   command: Document,
-  options: { readPreference?: unknown } = {},
+  options: { readPreference?: ReadPreference } = {},
 ): CommandOperation<Document> {
   return {
     commandName: commandNameOf(command),
@@ -28,7 +29,7 @@ export function runCommandOperation(
 export function runCursorCommandOperation(
   dbName: string,
   command: Document,
-  options: { readPreference?: unknown } = {},
+  options: { readPreference?: ReadPreference } = {},
 ): CommandOperation<CursorReply<Document>> {
   return { ...runCommandOperation(dbName, command, options), parse: (reply) => parseCursorReply(reply) };
 }

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
+import type { ReadPreference } from '../read-preference.js';
 import type { ServerDescription } from './description/server-description.js';
 import type { TopologyDescription } from './description/topology-description.js';
 
@@ -7,8 +8,8 @@ import type { TopologyDescription } from './description/topology-description.js'
 export interface SelectionCriteria {
   /** Writes need a writable server; reads follow the read preference. */
   readonly kind: 'read' | 'write';
-  /** A ReadPreference (src/read-preference.ts); undefined means primary. */
-  readonly readPreference?: unknown;
+  /** Undefined means primary. */
+  readonly readPreference?: ReadPreference;
   /** Servers to avoid if others qualify (sharded retries: "deprioritized servers"). */
   readonly deprioritized?: readonly ServerDescription[];
   /** For error messages and logs. */

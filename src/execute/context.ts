@@ -1,0 +1,15 @@
+import type { Document } from 'bson';
+import type { TopologyLike } from '../sdam/topology-contract.js';
+
+/** What the execution path needs from the client: the topology and the options that decorate commands. */
+export interface ExecutionContext {
+  readonly topology: TopologyLike;
+  /** retryReads (retryable-reads spec); default true. */
+  readonly retryReads: boolean;
+  /** retryWrites (retryable-writes spec); default true. Read by the retry rules once sessions exist. */
+  readonly retryWrites?: boolean;
+  /** Stable API fields (`apiVersion`, ...) added to every command (versioned-api spec). */
+  readonly serverApiFields: Document;
+  /** 0 = none. */
+  readonly socketTimeoutMS: number;
+}

@@ -1,0 +1,78 @@
+import type { Document } from 'bson';
+import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
+import { type CursorCommandOptions, type CursorReply, parseCursorReply } from './cursor-commands.js';
+import type { CommandOperation, ConcernNeeds } from './operation.js';
+
+/** A pipeline reads by read preference and read concern; one ending in $out/$merge also takes the write concern. */
+export const AGGREGATE_CONCERNS: ConcernNeeds = {
+  readPreference: true,
+  readConcern: true,
+  writeConcern: true,
+};
+
+/** Options of `aggregate` (crud spec "Aggregate"). */
+export interface AggregateOptions extends CursorCommandOptions {
+  readonly allowDiskUse?: boolean;
+  readonly bypassDocumentValidation?: boolean;
+  readonly collation?: Document;
+  readonly hint?: Document | string;
+  readonly let?: Document;
+  readonly maxTimeMS?: number;
+  readonly readConcern?: Document;
+  readonly readPreference?: ReadPreferenceLike;
+  readonly writeConcern?: Document;
+}
+
+const PASS_THROUGH = [
+  'allowDiskUse',
+  'bypassDocumentValidation',
+  'collation',
+  'hint',
+  'let',
+  'maxTimeMS',
+  'comment',
+  'readConcern',
+] as const;
+
+/** True when the pipeline writes its result ($out / $merge as last stage). */
+export function isWritingPipeline(pipeline: readonly Document[]): boolean {
+  const last = pipeline[pipeline.length - 1];
+  return last !== undefined && ('$out' in last || '$merge' in last);
+}
+
+/**
+ * Builds `aggregate` (crud spec): `cursor.batchSize` is omitted for $out/$merge pipelines, whose
+ * result is written, not returned; `writeConcern` goes only with those.
+ */
+export function buildAggregateCommand(
+  collection: string | 1,
+  pipeline: readonly Document[],
+  options: AggregateOptions,
+): Document {
+  const writing = isWritingPipeline(pipeline);
+  const cursor: Document = {};
+  if (!writing && options.batchSize !== undefined && options.batchSize > 0)
+    cursor.batchSize = options.batchSize;
+  const command: Document = { aggregate: collection, pipeline, cursor };
+  for (const key of PASS_THROUGH) if (options[key] !== undefined) command[key] = options[key];
+  if (writing && options.writeConcern) command.writeConcern = options.writeConcern;
+  return command;
+}
+
+export function aggregateOperation(
+  db: string,
+  collection: string | 1,
+  pipeline: readonly Document[],
+  options: AggregateOptions,
+): CommandOperation<CursorReply<Document>> {
+  const writing = isWritingPipeline(pipeline);
+  return {
+    commandName: 'aggregate',
+    dbName: db,
+    kind: writing ? 'write' : 'read',
+    retryable: writing ? false : 'read',
+    readPreference: writing ? undefined : readPreferenceOf(options.readPreference),
+    build: () => ({ command: buildAggregateCommand(collection, pipeline, options) }),
+    parse: (reply) => parseCursorReply<Document>(reply),
+  };
+}

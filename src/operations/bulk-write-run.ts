@@ -1,0 +1,74 @@
+import type { Document } from 'bson';
+import { concat, concatMap, defer, EMPTY, map, type Observable, of } from 'rxjs';
+import {
+  BulkResultBuilder,
+  type BulkWriteOptions,
+  type BulkWriteResult,
+  type Execute,
+  groupStatements,
+  toStatements,
+  writeBatchOperation,
+} from './bulk-write.js';
+import type { InsertManyOptions, InsertManyResult } from './insert.js';
+import { isUnacknowledged } from './options.js';
+import type { InferIdType } from './schema.js';
+import { writeFields } from './write-command.js';
+
+// Orchestration of multi-command writes: each batch is one pass through the injected execution
+// path, so the execution scope (session, txnNumber per batch, deadline) covers every batch.
+
+/**
+ * Collection-level bulk write: validates on subscribe, then sends each group batch by batch (each
+ * batch one pass through the execution path), stopping early when ordered and a write failed.
+ */
+export function bulkWrite(
+  execute: Execute,
+  db: string,
+  collection: string,
+  models: readonly unknown[],
+  options: BulkWriteOptions = {},
+): Observable<BulkWriteResult> {
+  return defer(() => {
+    const ordered = options.ordered ?? true;
+    const groups = groupStatements(toStatements(models, options), ordered);
+    const fields = writeFields(options, ordered);
+    const results = new BulkResultBuilder(!isUnacknowledged(fields.writeConcern), ordered);
+    const step = (g: number, offset: number): Observable<never> => {
+      if (g >= groups.length) return EMPTY;
+      const group = groups[g];
+      const first = g === 0 && offset === 0 ? groups : undefined;
+      return execute(writeBatchOperation(db, collection, group, offset, fields, first)).pipe(
+        concatMap((outcome) => {
+          results.merge(group, offset, outcome);
+          if (results.stopped) return EMPTY;
+          const next = offset + outcome.count;
+          return next < group.statements.length ? step(g, next) : step(g + 1, 0);
+        }),
+      );
+    };
+    return concat(
+      step(0, 0),
+      defer(() => of(results.finish())),
+    );
+  });
+}
+
+/** insertMany: a bulk write of inserts (batched by the server's limits); write errors give MongoBulkWriteError. */
+export function insertMany<TSchema = Document>(
+  execute: Execute,
+  db: string,
+  collection: string,
+  documents: readonly unknown[],
+  options: InsertManyOptions = {},
+): Observable<InsertManyResult<TSchema>> {
+  const models = Array.isArray(documents)
+    ? documents.map((document) => ({ insertOne: { document } }))
+    : documents;
+  return bulkWrite(execute, db, collection, models, options).pipe(
+    map((r) => ({
+      acknowledged: r.acknowledged,
+      insertedCount: r.insertedCount,
+      insertedIds: r.insertedIds as Record<number, InferIdType<TSchema>>,
+    })),
+  );
+}
