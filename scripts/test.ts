@@ -1,6 +1,6 @@
 // `npm test`: type check, lint, then every *.test.ts under spec/ and marbles/ with node:test.
 // Starts one FerretDB for the integration tests (unless MONGODB_URI is set) and stops it after.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startFerretDB } from '../spec/support/ferretdb.js';
@@ -21,6 +21,14 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   return r.status ?? 1;
 }
 
+function runAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+    child.on('error', () => resolve(1));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
 async function main(): Promise<number> {
   const only = process.argv.slice(2);
   if (only.length === 0) {
@@ -36,7 +44,13 @@ async function main(): Promise<number> {
     env.MONGORX_SHARED_FERRETDB_URI = server.uri;
   }
   try {
-    return run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], env);
+    // Asynchronous, so this process keeps draining FerretDB's stderr pipe while the tests run
+    // (a blocked parent lets that pipe fill, and FerretDB then stalls on its next log line).
+    return await runAsync(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+      env,
+    );
   } finally {
     await server?.stop();
   }

@@ -36,6 +36,8 @@ export class MongoInvalidArgumentError extends MongoAPIError {}
 /** An operation on a closed client, ended session, exhausted cursor, ... */
 export class MongoNotConnectedError extends MongoAPIError {}
 export class MongoCursorExhaustedError extends MongoAPIError {}
+/** A session that has ended was used (driver sessions spec). */
+export class MongoExpiredSessionError extends MongoAPIError {}
 export class MongoTransactionError extends MongoAPIError {}
 export class MongoCompatibilityError extends MongoAPIError {}
 /** A connection string or option could not be parsed or is invalid. */

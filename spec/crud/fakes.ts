@@ -1,14 +1,17 @@
 // Test doubles for the operations layer: a fixed ServerInfo, an executor that builds and parses
 // against it, and a client context whose one server answers from a function.
+
 import type { Document } from 'bson';
 import { defer, NEVER, type Observable, of } from 'rxjs';
 import type { ClientContext } from '../../src/client/client-context.js';
 import type { CommandOptions, Connection } from '../../src/connection/types.js';
 import { EventBus } from '../../src/events/bus.js';
+import { ClusterClock } from '../../src/execute/cluster-clock.js';
 import type { Execute } from '../../src/operations/bulk-write.js';
 import type { BuiltCommand, CommandOperation, ServerInfo } from '../../src/operations/operation.js';
 import { unknownServerDescription } from '../../src/sdam/description/server-description.js';
 import type { SelectionCriteria } from '../../src/sdam/topology-contract.js';
+import { ServerSessionPool } from '../../src/session/server-session-pool.js';
 
 export const SERVER: ServerInfo = {
   address: 'localhost:27017',
@@ -78,5 +81,6 @@ export function fakeContext(
     serverApiFields: {},
     socketTimeoutMS: 0,
   };
-  return { context: { execution: () => execution, bus: new EventBus(), inherited: {} }, sent };
+  const sessions = { pool: new ServerSessionPool(), clusterClock: new ClusterClock(), now: () => 0 };
+  return { context: { execution: () => execution, bus: new EventBus(), inherited: {}, sessions }, sent };
 }

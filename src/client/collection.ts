@@ -3,6 +3,7 @@ import {
   catchError,
   defaultIfEmpty,
   defer,
+  finalize,
   map,
   type Observable,
   of,
@@ -15,14 +16,8 @@ import { type CommandCursor, commandCursor } from '../cursor/command-cursor.js';
 import { type FindCursor, findCursor } from '../cursor/find-cursor.js';
 import { MongoAPIError, MongoServerError } from '../errors.js';
 import { executeOperation } from '../execute/execute-operation.js';
-import { ExecutionScope } from '../execute/scope.js';
 import { AGGREGATE_CONCERNS, type AggregateOptions } from '../operations/aggregate.js';
-import type {
-  AnyBulkWriteOperation,
-  BulkWriteOptions,
-  BulkWriteResult,
-  Execute,
-} from '../operations/bulk-write.js';
+import type { AnyBulkWriteOperation, BulkWriteOptions, BulkWriteResult } from '../operations/bulk-write.js';
 import { bulkWrite, insertMany } from '../operations/bulk-write-run.js';
 import {
   type CollectionInfo,
@@ -68,7 +63,7 @@ import {
   type InsertOneResult,
   insertOneOperation,
 } from '../operations/insert.js';
-import { type CommandOperation, READ_CONCERNS, WRITE_CONCERNS } from '../operations/operation.js';
+import { READ_CONCERNS, WRITE_CONCERNS } from '../operations/operation.js';
 import type { Filter, OptionalId, UpdateFilter, WithId, WithoutId } from '../operations/schema.js';
 import {
   type ReplaceOptions,
@@ -79,9 +74,10 @@ import {
 } from '../operations/update.js';
 import type { DdlOptions } from '../operations/write-command.js';
 import type { ClientContext } from './client-context.js';
-import { type InheritableOptions, resolveOptions } from './inherited-options.js';
+import type { InheritableOptions } from './inherited-options.js';
 import { validateCollectionName } from './names.js';
 import { OptionsHolder } from './options-holder.js';
+import type { SessionOption } from './session-scope.js';
 
 /** MongoDB's "ns not found": drop of a missing collection (collection-management). */
 const NAMESPACE_NOT_FOUND = 26;
@@ -108,9 +104,9 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   insertOne(
     document: OptionalId<TSchema>,
-    options: InsertOneOptions = {},
+    options: InsertOneOptions & SessionOption = {},
   ): Observable<InsertOneResult<TSchema>> {
-    return this.run(() =>
+    return this.run(options, () =>
       insertOneOperation<TSchema>(
         this.dbName,
         this.collectionName,
@@ -123,40 +119,42 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   /** Batched by the server's limits; write errors give MongoBulkWriteError with the partial result. */
   insertMany(
     documents: readonly OptionalId<TSchema>[],
-    options: InsertManyOptions = {},
+    options: InsertManyOptions & SessionOption = {},
   ): Observable<InsertManyResult<TSchema>> {
-    return defer(() =>
-      insertMany<TSchema>(
-        this.executeInScope(),
+    return defer(() => {
+      const { execute, end } = this.executeInScope(options);
+      return insertMany<TSchema>(
+        execute,
         this.dbName,
         this.collectionName,
         documents,
         this.resolve(options, WRITE_CONCERNS),
-      ),
-    );
+      ).pipe(finalize(end));
+    });
   }
 
   bulkWrite(
     operations: readonly AnyBulkWriteOperation<TSchema>[],
-    options: BulkWriteOptions = {},
+    options: BulkWriteOptions & SessionOption = {},
   ): Observable<BulkWriteResult> {
-    return defer(() =>
-      bulkWrite(
-        this.executeInScope(),
+    return defer(() => {
+      const { execute, end } = this.executeInScope(options);
+      return bulkWrite(
+        execute,
         this.dbName,
         this.collectionName,
         operations,
         this.resolve(options, WRITE_CONCERNS),
-      ),
-    );
+      ).pipe(finalize(end));
+    });
   }
 
   updateOne(
     filter: Filter<TSchema>,
     update: UpdateFilter<TSchema> | Document[],
-    options: UpdateOptions = {},
+    options: UpdateOptions & SessionOption = {},
   ): Observable<UpdateResult<TSchema>> {
-    return this.run(() =>
+    return this.run(options, () =>
       updateOperation<TSchema>(
         this.dbName,
         this.collectionName,
@@ -171,9 +169,9 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   updateMany(
     filter: Filter<TSchema>,
     update: UpdateFilter<TSchema> | Document[],
-    options: Omit<UpdateOptions, 'sort'> = {},
+    options: Omit<UpdateOptions, 'sort'> & SessionOption = {},
   ): Observable<UpdateResult<TSchema>> {
-    return this.run(() =>
+    return this.run(options, () =>
       updateOperation<TSchema>(
         this.dbName,
         this.collectionName,
@@ -188,9 +186,9 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   replaceOne(
     filter: Filter<TSchema>,
     replacement: WithoutId<TSchema>,
-    options: ReplaceOptions = {},
+    options: ReplaceOptions & SessionOption = {},
   ): Observable<UpdateResult<TSchema>> {
-    return this.run(() =>
+    return this.run(options, () =>
       replaceOneOperation<TSchema>(
         this.dbName,
         this.collectionName,
@@ -201,36 +199,41 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
-  deleteOne(filter: Filter<TSchema> = {}, options: DeleteOptions = {}): Observable<DeleteResult> {
-    return this.run(() =>
+  deleteOne(
+    filter: Filter<TSchema> = {},
+    options: DeleteOptions & SessionOption = {},
+  ): Observable<DeleteResult> {
+    return this.run(options, () =>
       deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options, WRITE_CONCERNS), false),
     );
   }
 
-  deleteMany(filter: Filter<TSchema> = {}, options: DeleteOptions = {}): Observable<DeleteResult> {
-    return this.run(() =>
+  deleteMany(
+    filter: Filter<TSchema> = {},
+    options: DeleteOptions & SessionOption = {},
+  ): Observable<DeleteResult> {
+    return this.run(options, () =>
       deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options, WRITE_CONCERNS), true),
     );
   }
 
   // --- reads --------------------------------------------------------------------------------
 
-  find(filter: Filter<TSchema> = {}, options: FindOptions = {}): FindCursor<WithId<TSchema>> {
-    const inherited = this.context.inherited;
+  find(filter: Filter<TSchema> = {}, options: FindOptions & SessionOption = {}): FindCursor<WithId<TSchema>> {
     return findCursor<WithId<TSchema>>(
       this.context.execution(),
       this.dbName,
       this.collectionName,
       filter,
       options,
-      (o) => resolveOptions(inherited, o, READ_CONCERNS),
+      this.cursorHooks(READ_CONCERNS),
     );
   }
 
   /** The first matching document, or null; emits once. */
   findOne(
     filter: Filter<TSchema> = {},
-    options: Omit<FindOptions, 'limit' | 'batchSize'> = {},
+    options: Omit<FindOptions, 'limit' | 'batchSize'> & SessionOption = {},
   ): Observable<WithId<TSchema> | null> {
     return defer(() =>
       this.find(filter, { ...options, limit: 1, singleBatch: true }).pipe(take(1), defaultIfEmpty(null)),
@@ -239,34 +242,36 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   aggregate<T extends Document = Document>(
     pipeline: Document[] = [],
-    options: AggregateOptions = {},
+    options: AggregateOptions & SessionOption = {},
   ): AggregationCursor<T> {
-    const inherited = this.context.inherited;
     return aggregationCursor<T>(
       this.context.execution(),
       this.dbName,
       this.collectionName,
       pipeline,
       options,
-      (o) => resolveOptions(inherited, o, AGGREGATE_CONCERNS),
+      this.cursorHooks(AGGREGATE_CONCERNS),
     );
   }
 
-  countDocuments(filter: Filter<TSchema> = {}, options: CountDocumentsOptions = {}): Observable<number> {
-    return this.run(() =>
+  countDocuments(
+    filter: Filter<TSchema> = {},
+    options: CountDocumentsOptions & SessionOption = {},
+  ): Observable<number> {
+    return this.run(options, () =>
       countDocumentsOperation(this.dbName, this.collectionName, filter, this.resolve(options, READ_CONCERNS)),
     );
   }
 
   /** @deprecated Use countDocuments (exact) or estimatedDocumentCount (metadata), as the crud spec says. */
-  count(filter: Filter<TSchema> = {}, options: CountOptions = {}): Observable<number> {
-    return this.run(() =>
+  count(filter: Filter<TSchema> = {}, options: CountOptions & SessionOption = {}): Observable<number> {
+    return this.run(options, () =>
       countOperation(this.dbName, this.collectionName, filter, this.resolve(options, READ_CONCERNS)),
     );
   }
 
-  estimatedDocumentCount(options: EstimatedDocumentCountOptions = {}): Observable<number> {
-    return this.run(() =>
+  estimatedDocumentCount(options: EstimatedDocumentCountOptions & SessionOption = {}): Observable<number> {
+    return this.run(options, () =>
       estimatedDocumentCountOperation(this.dbName, this.collectionName, this.resolve(options, READ_CONCERNS)),
     );
   }
@@ -274,11 +279,19 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   distinct<K extends keyof WithId<TSchema> & string>(
     key: K,
     filter?: Filter<TSchema>,
-    options?: DistinctOptions,
+    options?: DistinctOptions & SessionOption,
   ): Observable<WithId<TSchema>[K][]>;
-  distinct(key: string, filter?: Filter<TSchema>, options?: DistinctOptions): Observable<unknown[]>;
-  distinct(key: string, filter: Filter<TSchema> = {}, options: DistinctOptions = {}): Observable<unknown[]> {
-    return this.run(() =>
+  distinct(
+    key: string,
+    filter?: Filter<TSchema>,
+    options?: DistinctOptions & SessionOption,
+  ): Observable<unknown[]>;
+  distinct(
+    key: string,
+    filter: Filter<TSchema> = {},
+    options: DistinctOptions & SessionOption = {},
+  ): Observable<unknown[]> {
+    return this.run(options, () =>
       distinctOperation(this.dbName, this.collectionName, key, filter, this.resolve(options, READ_CONCERNS)),
     );
   }
@@ -287,17 +300,17 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   findOneAndDelete(
     filter: Filter<TSchema>,
-    options: FindOneAndDeleteOptions & { includeResultMetadata: true },
+    options: FindOneAndDeleteOptions & { includeResultMetadata: true } & SessionOption,
   ): Observable<ModifyResult<TSchema>>;
   findOneAndDelete(
     filter: Filter<TSchema>,
-    options?: FindOneAndDeleteOptions,
+    options?: FindOneAndDeleteOptions & SessionOption,
   ): Observable<WithId<TSchema> | null>;
   findOneAndDelete(
     filter: Filter<TSchema>,
-    options: FindOneAndDeleteOptions = {},
+    options: FindOneAndDeleteOptions & SessionOption = {},
   ): Observable<WithId<TSchema> | ModifyResult<TSchema> | null> {
-    return this.run(() =>
+    return this.run(options, () =>
       findOneAndDeleteOperation<TSchema>(
         this.dbName,
         this.collectionName,
@@ -310,19 +323,19 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   findOneAndReplace(
     filter: Filter<TSchema>,
     replacement: WithoutId<TSchema>,
-    options: FindOneAndReplaceOptions & { includeResultMetadata: true },
+    options: FindOneAndReplaceOptions & { includeResultMetadata: true } & SessionOption,
   ): Observable<ModifyResult<TSchema>>;
   findOneAndReplace(
     filter: Filter<TSchema>,
     replacement: WithoutId<TSchema>,
-    options?: FindOneAndReplaceOptions,
+    options?: FindOneAndReplaceOptions & SessionOption,
   ): Observable<WithId<TSchema> | null>;
   findOneAndReplace(
     filter: Filter<TSchema>,
     replacement: WithoutId<TSchema>,
-    options: FindOneAndReplaceOptions = {},
+    options: FindOneAndReplaceOptions & SessionOption = {},
   ): Observable<WithId<TSchema> | ModifyResult<TSchema> | null> {
-    return this.run(() =>
+    return this.run(options, () =>
       findOneAndReplaceOperation<TSchema>(
         this.dbName,
         this.collectionName,
@@ -336,19 +349,19 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   findOneAndUpdate(
     filter: Filter<TSchema>,
     update: UpdateFilter<TSchema> | Document[],
-    options: FindOneAndUpdateOptions & { includeResultMetadata: true },
+    options: FindOneAndUpdateOptions & { includeResultMetadata: true } & SessionOption,
   ): Observable<ModifyResult<TSchema>>;
   findOneAndUpdate(
     filter: Filter<TSchema>,
     update: UpdateFilter<TSchema> | Document[],
-    options?: FindOneAndUpdateOptions,
+    options?: FindOneAndUpdateOptions & SessionOption,
   ): Observable<WithId<TSchema> | null>;
   findOneAndUpdate(
     filter: Filter<TSchema>,
     update: UpdateFilter<TSchema> | Document[],
-    options: FindOneAndUpdateOptions = {},
+    options: FindOneAndUpdateOptions & SessionOption = {},
   ): Observable<WithId<TSchema> | ModifyResult<TSchema> | null> {
-    return this.run(() =>
+    return this.run(options, () =>
       findOneAndUpdateOperation<TSchema>(
         this.dbName,
         this.collectionName,
@@ -362,8 +375,11 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   // --- indexes ------------------------------------------------------------------------------
 
   /** Creates one index; emits its name (generated as `a_1_b_-1` unless given). */
-  createIndex(key: IndexSpecification, options: CreateIndexesOptions = {}): Observable<string> {
-    return this.run(() => {
+  createIndex(
+    key: IndexSpecification,
+    options: CreateIndexesOptions & SessionOption = {},
+  ): Observable<string> {
+    return this.run(options, () => {
       const { index, command } = splitIndexOptions(options);
       return createIndexesOperation(
         this.dbName,
@@ -376,9 +392,9 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   createIndexes(
     indexes: readonly IndexDescription[],
-    options: IndexCommandOptions = {},
+    options: IndexCommandOptions & SessionOption = {},
   ): Observable<string[]> {
-    return this.run(() =>
+    return this.run(options, () =>
       createIndexesOperation(
         this.dbName,
         this.collectionName,
@@ -388,33 +404,34 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
-  dropIndex(name: string, options: IndexCommandOptions = {}): Observable<Document> {
-    return this.run(() =>
+  dropIndex(name: string, options: IndexCommandOptions & SessionOption = {}): Observable<Document> {
+    return this.run(options, () =>
       dropIndexesOperation(this.dbName, this.collectionName, name, this.resolve(options, WRITE_CONCERNS)),
     );
   }
 
   /** Drops every index but `_id`'s. */
-  dropIndexes(options: IndexCommandOptions = {}): Observable<boolean> {
-    return this.run(() =>
+  dropIndexes(options: IndexCommandOptions & SessionOption = {}): Observable<boolean> {
+    return this.run(options, () =>
       dropIndexesOperation(this.dbName, this.collectionName, '*', this.resolve(options, WRITE_CONCERNS)),
     ).pipe(map(() => true));
   }
 
-  listIndexes(options: ListIndexesOptions = {}): CommandCursor<Document> {
+  listIndexes(options: ListIndexesOptions & SessionOption = {}): CommandCursor<Document> {
     return commandCursor<Document>(
       this.context.execution(),
       this.dbName,
       () => listIndexesOperation(this.dbName, this.collectionName, options),
       { batchSize: options.batchSize, comment: options.comment },
+      this.sessionHook(options),
     );
   }
 
   // --- the collection itself ----------------------------------------------------------------
 
   /** Drops the collection; emits false when it did not exist (as the official driver does). */
-  drop(options: DdlOptions = {}): Observable<boolean> {
-    return this.run(() =>
+  drop(options: DdlOptions & SessionOption = {}): Observable<boolean> {
+    return this.run(options, () =>
       dropCollectionOperation(this.dbName, this.collectionName, this.resolve(options, WRITE_CONCERNS)),
     ).pipe(
       catchError((e: unknown) =>
@@ -424,7 +441,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   }
 
   /** renameCollection (on admin); emits the handle of the renamed collection. */
-  rename(newName: string, options: RenameOptions = {}): Observable<Collection<TSchema>> {
+  rename(newName: string, options: RenameOptions & SessionOption = {}): Observable<Collection<TSchema>> {
     return defer(() => {
       validateCollectionName(newName);
       return executeOperation(
@@ -464,11 +481,4 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   }
 
   // --- plumbing -----------------------------------------------------------------------------
-
-  /** Runs each command of a multi-command write in one scope (one session, one deadline). */
-  private executeInScope(): Execute {
-    const ctx = this.context.execution();
-    const scope = new ExecutionScope();
-    return <T>(op: CommandOperation<T>): Observable<T> => executeOperation(ctx, op, scope);
-  }
 }

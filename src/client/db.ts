@@ -19,9 +19,10 @@ import type { DdlOptions } from '../operations/write-command.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
 import type { ClientContext } from './client-context.js';
 import { Collection } from './collection.js';
-import { type InheritableOptions, resolveOptions } from './inherited-options.js';
+import type { InheritableOptions } from './inherited-options.js';
 import { validateCollectionName, validateDbName } from './names.js';
 import { OptionsHolder } from './options-holder.js';
+import type { SessionOption } from './session-scope.js';
 
 export interface RunCommandOptions {
   /** Reads may go to secondaries; without it the command goes to the primary (run-command spec). */
@@ -57,8 +58,8 @@ export class Db extends OptionsHolder {
    * Runs a command as given and emits the server's reply (run-command spec): no inherited read
    * preference, read concern or write concern is added; it is never retried.
    */
-  command(command: Document, options: RunCommandOptions = {}): Observable<Document> {
-    return this.run(() =>
+  command(command: Document, options: RunCommandOptions & SessionOption = {}): Observable<Document> {
+    return this.run(options, () =>
       runCommandOperation(this.databaseName, command, {
         readPreference: readPreferenceOf(options.readPreference),
       }),
@@ -71,7 +72,7 @@ export class Db extends OptionsHolder {
    */
   runCursorCommand<T extends Document = Document>(
     command: Document,
-    options: RunCursorCommandOptions = {},
+    options: RunCursorCommandOptions & SessionOption = {},
   ): CommandCursor<T> {
     return commandCursor<T>(
       this.context.execution(),
@@ -81,15 +82,16 @@ export class Db extends OptionsHolder {
           readPreference: readPreferenceOf(options.readPreference),
         }),
       { batchSize: options.batchSize, maxAwaitTimeMS: options.maxTimeMS, comment: options.comment },
+      this.sessionHook(options),
     );
   }
 
   /** Creates a collection (or a view, with `viewOn`); emits its handle. */
   createCollection<TSchema extends Document = Document>(
     name: string,
-    options: CreateCollectionOptions = {},
+    options: CreateCollectionOptions & SessionOption = {},
   ): Observable<Collection<TSchema>> {
-    return this.run(() => {
+    return this.run(options, () => {
       validateCollectionName(name);
       return createCollectionOperation(this.databaseName, name, this.resolve(options, WRITE_CONCERNS));
     }).pipe(map(() => this.collection<TSchema>(name)));
@@ -98,7 +100,7 @@ export class Db extends OptionsHolder {
   /** Emits `{name, type, options, info, idIndex}` per collection; `nameOnly` for names and types only. */
   listCollections<T extends Document = CollectionInfo>(
     filter: Document = {},
-    options: ListCollectionsOptions = {},
+    options: ListCollectionsOptions & SessionOption = {},
   ): CommandCursor<T> {
     return commandCursor<T>(
       this.context.execution(),
@@ -106,31 +108,38 @@ export class Db extends OptionsHolder {
       () =>
         listCollectionsOperation<Document>(this.databaseName, filter, this.resolve(options, READ_CONCERNS)),
       { batchSize: options.batchSize, comment: options.comment },
+      this.sessionHook(options),
     );
   }
 
   /** Emits false when the collection did not exist. */
-  dropCollection(name: string, options: DdlOptions = {}): Observable<boolean> {
+  dropCollection(name: string, options: DdlOptions & SessionOption = {}): Observable<boolean> {
     return defer(() => this.collection(name).drop(options));
   }
 
-  dropDatabase(options: DdlOptions = {}): Observable<boolean> {
-    return this.run(() => dropDatabaseOperation(this.databaseName, this.resolve(options, WRITE_CONCERNS)));
+  dropDatabase(options: DdlOptions & SessionOption = {}): Observable<boolean> {
+    return this.run(options, () =>
+      dropDatabaseOperation(this.databaseName, this.resolve(options, WRITE_CONCERNS)),
+    );
   }
 
   /** A database-level pipeline (`aggregate: 1`), e.g. starting with `$documents` or `$currentOp`. */
   aggregate<T extends Document = Document>(
     pipeline: Document[] = [],
-    options: AggregateOptions = {},
+    options: AggregateOptions & SessionOption = {},
   ): AggregationCursor<T> {
-    const inherited = this.context.inherited;
-    return aggregationCursor<T>(this.context.execution(), this.databaseName, 1, pipeline, options, (o) =>
-      resolveOptions(inherited, o, AGGREGATE_CONCERNS),
+    return aggregationCursor<T>(
+      this.context.execution(),
+      this.databaseName,
+      1,
+      pipeline,
+      options,
+      this.cursorHooks(AGGREGATE_CONCERNS),
     );
   }
 
   /** `dbStats`. */
-  stats(options: DbStatsOptions = {}): Observable<Document> {
-    return this.run(() => dbStatsOperation(this.databaseName, this.resolve(options, READ_CONCERNS)));
+  stats(options: DbStatsOptions & SessionOption = {}): Observable<Document> {
+    return this.run(options, () => dbStatsOperation(this.databaseName, this.resolve(options, READ_CONCERNS)));
   }
 }

@@ -1,10 +1,25 @@
 import { inspect } from 'node:util';
-import { defer, map, type Observable, of, take } from 'rxjs';
+import {
+  catchError,
+  concat,
+  defer,
+  finalize,
+  from,
+  ignoreElements,
+  map,
+  type Observable,
+  type ObservableInput,
+  of,
+  take,
+} from 'rxjs';
 import { serverApiFields } from '../connection/handshake.js';
+import { MongoInvalidArgumentError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
 import type { MongoEvent } from '../events/types.js';
+import { ClusterClock } from '../execute/cluster-clock.js';
 import type { ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
+import { endSessionsOperation } from '../operations/end-sessions.js';
 import {
   type ListDatabasesOptions,
   type ListDatabasesResult,
@@ -14,6 +29,8 @@ import type { ReadConcern } from '../read-concern.js';
 import type { ReadPreference } from '../read-preference.js';
 import type { TopologyDescription } from '../sdam/description/topology-description.js';
 import type { SelectedServer, SelectionCriteria, TopologyLike } from '../sdam/topology-contract.js';
+import { ClientSession, type ClientSessionOptions, type SessionOwner } from '../session/client-session.js';
+import { ServerSessionPool } from '../session/server-session-pool.js';
 import type { MongoClientOptions } from '../uri/client-options.js';
 import { parseConnectionString } from '../uri/parse.js';
 import type { ResolvedOptions } from '../uri/resolved-options.js';
@@ -37,6 +54,12 @@ export class MongoClient {
   private readonly context: ClientContext;
   private readonly uri: string;
   private readonly clientOptions: MongoClientOptions;
+  /** The server-session pool and cluster clock every session of this client shares. */
+  private readonly sessions: SessionOwner = {
+    pool: new ServerSessionPool(),
+    clusterClock: new ClusterClock(),
+    now: () => Date.now(),
+  };
 
   constructor(uri: string, options: MongoClientOptions = {}) {
     this.options = parseConnectionString(uri, options);
@@ -49,10 +72,13 @@ export class MongoClient {
       retryWrites: this.options.retryWrites,
       serverApiFields: serverApiFields(this.options.serverApi),
       socketTimeoutMS: this.options.socketTimeoutMS,
+      clusterClock: this.sessions.clusterClock,
+      implicitSession: () => new ClientSession(this.sessions, {}, false),
     };
     this.context = {
       execution: () => execution,
       bus: this.bus,
+      sessions: this.sessions,
       inherited: {
         readPreference: this.options.readPreference,
         readConcern: nonEmpty(this.options.readConcern.toDocument()),
@@ -88,12 +114,52 @@ export class MongoClient {
     );
   }
 
-  /** Stops monitoring and closes every connection; completes when all is released. */
+  /**
+   * Ends the pooled server sessions (`endSessions`, at most 10,000 ids per command, errors
+   * ignored: sessions spec), stops monitoring and closes every connection; completes when all is
+   * released.
+   */
   close(): Observable<void> {
     return defer(() => {
       const topology = this.topology;
-      this.topology = undefined;
-      return topology ? topology.close() : of(undefined);
+      if (!topology) return of(undefined);
+      const ctx = this.context.execution();
+      const ends = this.sessions.pool
+        .drain()
+        .map((ids) => executeOperation(ctx, endSessionsOperation(ids)).pipe(catchError(() => of(undefined))));
+      return concat(
+        concat(...ends).pipe(ignoreElements()),
+        defer(() => {
+          this.topology = undefined;
+          return topology.close();
+        }),
+      );
+    });
+  }
+
+  /** An explicit session (driver sessions spec); end it with `endSession()`. */
+  startSession(options: ClientSessionOptions = {}): ClientSession {
+    return new ClientSession(this.sessions, options, true);
+  }
+
+  /**
+   * Runs `fn` with a new session and ends the session when the result completes, errors or is
+   * unsubscribed. Cold: each subscription starts its own session.
+   */
+  withSession<T>(fn: (session: ClientSession) => ObservableInput<T>): Observable<T>;
+  withSession<T>(
+    options: ClientSessionOptions,
+    fn: (session: ClientSession) => ObservableInput<T>,
+  ): Observable<T>;
+  withSession<T>(
+    a: ClientSessionOptions | ((session: ClientSession) => ObservableInput<T>),
+    b?: (session: ClientSession) => ObservableInput<T>,
+  ): Observable<T> {
+    const [options, fn] = typeof a === 'function' ? [{}, a] : [a, b];
+    return defer(() => {
+      if (typeof fn !== 'function') throw new MongoInvalidArgumentError('withSession needs a function');
+      const session = this.startSession(options);
+      return from(fn(session)).pipe(finalize(() => session.endSession().subscribe()));
     });
   }
 

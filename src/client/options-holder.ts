@@ -1,7 +1,9 @@
 import type { Document } from 'bson';
 import { defer, type Observable } from 'rxjs';
+import type { CursorHooks, CursorOptions } from '../cursor/abstract-cursor.js';
 import { executeOperation } from '../execute/execute-operation.js';
-import type { ExecutionScope } from '../execute/scope.js';
+import { ExecutionScope } from '../execute/scope.js';
+import type { Execute } from '../operations/bulk-write.js';
 import type { CommandOperation, ConcernNeeds } from '../operations/operation.js';
 import type { ReadPreference } from '../read-preference.js';
 import type { ClientContext } from './client-context.js';
@@ -11,6 +13,7 @@ import {
   inherit,
   resolveOptions,
 } from './inherited-options.js';
+import { explicitSession, type SessionOption, scopeFor } from './session-scope.js';
 
 /**
  * What Db and Collection share: the client context with their own inherited options, the getters
@@ -35,9 +38,42 @@ export abstract class OptionsHolder {
     return this.context.inherited.readConcern;
   }
 
-  /** Runs an operation built on subscribe, so argument errors error the Observable, not the call. */
-  protected run<T>(build: () => CommandOperation<T>, scope?: ExecutionScope): Observable<T> {
-    return defer(() => executeOperation(this.context.execution(), build(), scope));
+  /**
+   * Runs an operation built on subscribe, so argument errors error the Observable, not the call;
+   * in the session the options name (checked), or in an implicit one.
+   */
+  protected run<T>(options: SessionOption | undefined, build: () => CommandOperation<T>): Observable<T> {
+    return defer(() => {
+      const scope = scopeFor(this.context.sessions, options);
+      return executeOperation(this.context.execution(), build(), scope);
+    });
+  }
+
+  /** One scope for the commands of a multi-command operation (bulk writes): one session, one deadline. */
+  protected executeInScope(options: SessionOption | undefined): { execute: Execute; end: () => void } {
+    const ctx = this.context.execution();
+    const scope =
+      scopeFor(this.context.sessions, options) ?? new ExecutionScope({ session: ctx.implicitSession?.() });
+    return {
+      execute: <T>(op: CommandOperation<T>): Observable<T> => executeOperation(ctx, op, scope),
+      end: () => scope.session?.done(),
+    };
+  }
+
+  /** What a cursor of this handle resolves on subscribe: inherited concerns (by `needs`) and the session. */
+  protected cursorHooks<O extends object>(needs: ConcernNeeds | undefined): CursorHooks<O> {
+    const inherited = this.context.inherited;
+    const sessions = this.context.sessions;
+    return {
+      resolve: needs ? (o: O) => resolveOptions(inherited, o, needs) : undefined,
+      session: (o: O) => explicitSession(sessions, o as SessionOption),
+    };
+  }
+
+  /** For command cursors: the session of the method's own options, checked on subscribe. */
+  protected sessionHook(options: SessionOption): CursorHooks<CursorOptions> {
+    const sessions = this.context.sessions;
+    return { session: () => explicitSession(sessions, options) };
   }
 
   /** The operation's options with the concerns it takes resolved over the inherited ones. */

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { Observable } from 'rxjs';
 import { MongoAPIError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
+import type { ScopeSession } from '../execute/scope.js';
 import type { CursorCommandOptions, CursorReply } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ReadPreference } from '../read-preference.js';
@@ -29,6 +30,8 @@ export interface CursorDefinition<O> {
    * inherited or given value errors the cursor, never the call that made it).
    */
   readonly resolve?: (options: O) => O;
+  /** The session the options name, checked on subscribe (see CursorSpec.session). */
+  readonly session?: (options: O) => ScopeSession | undefined;
   /** Builds the opening command; throws MongoInvalidArgumentError on bad options (on subscribe). */
   open(options: O): CommandOperation<CursorReply<Document>>;
   settings(options: O): CursorSettings;
@@ -36,6 +39,9 @@ export interface CursorDefinition<O> {
 }
 
 type Transform<T> = ((doc: Document) => T) | undefined;
+
+/** What the public API adds to a cursor definition: inherited concerns and the session. */
+export type CursorHooks<O> = Pick<CursorDefinition<O>, 'resolve' | 'session'>;
 
 /** The getMore settings of options that have nothing cursor-specific beyond CursorOptions. */
 export function cursorSettings(options: CursorOptions): CursorSettings {
@@ -77,6 +83,7 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
       ...definition.settings(definition.options),
       ctx: definition.ctx,
       open: () => definition.open(resolvedOptions(definition)),
+      session: definition.session ? () => definition.session?.(definition.options) : undefined,
       transform,
     };
   }

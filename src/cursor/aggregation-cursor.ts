@@ -3,7 +3,7 @@ import { MongoInvalidArgumentError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
 import { type AggregateOptions, aggregateOperation, buildAggregateCommand } from '../operations/aggregate.js';
 import { readPreferenceOf } from '../read-preference.js';
-import { AbstractCursor, cursorSettings } from './abstract-cursor.js';
+import { AbstractCursor, type CursorHooks, cursorSettings } from './abstract-cursor.js';
 
 export type { AggregateOptions } from '../operations/aggregate.js';
 export { buildAggregateCommand, isWritingPipeline } from '../operations/aggregate.js';
@@ -22,13 +22,13 @@ export function aggregationCursor<T = Document>(
   collection: string | 1,
   pipeline: readonly Document[],
   options: AggregateOptions = {},
-  resolve?: (options: AggregateOptions) => AggregateOptions,
+  hooks: CursorHooks<AggregateOptions> = {},
 ): AggregationCursor<T> {
   return new AggregationCursor<T>({
     ctx,
     dbName: db,
     options,
-    resolve,
+    ...hooks,
     open: (o) => {
       if (!Array.isArray(pipeline)) throw new MongoInvalidArgumentError('pipeline must be an array');
       return aggregateOperation(db, collection, pipeline, o);

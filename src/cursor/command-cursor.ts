@@ -5,6 +5,7 @@ import type { CommandOperation } from '../operations/operation.js';
 import {
   AbstractCursor,
   type CursorDefinition,
+  type CursorHooks,
   type CursorOptions,
   cursorSettings,
 } from './abstract-cursor.js';
@@ -25,11 +26,13 @@ export function commandCursorDefinition(
   dbName: string,
   open: () => CommandOperation<CursorReply<Document>>,
   options: CursorOptions = {},
+  hooks: CursorHooks<CursorOptions> = {},
 ): CursorDefinition<CursorOptions> {
   return {
     ctx,
     dbName,
     options,
+    ...hooks,
     open: () => open(),
     settings: cursorSettings,
   };
@@ -41,6 +44,7 @@ export function commandCursor<T = Document>(
   dbName: string,
   open: () => CommandOperation<CursorReply<Document>>,
   options: CursorOptions = {},
+  hooks: CursorHooks<CursorOptions> = {},
 ): CommandCursor<T> {
-  return new CommandCursor<T>(commandCursorDefinition(ctx, dbName, open, options));
+  return new CommandCursor<T>(commandCursorDefinition(ctx, dbName, open, options, hooks));
 }

@@ -3,7 +3,7 @@ import type { Subscription } from 'rxjs';
 import { MongoInvalidArgumentError, MongoUnexpectedServerResponseError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
-import { ExecutionScope } from '../execute/scope.js';
+import { ExecutionScope, type ScopeSession } from '../execute/scope.js';
 import {
   type CursorReply,
   getMoreOperation,
@@ -30,6 +30,11 @@ export interface CursorSpec<T> {
   readonly prefetch?: boolean;
   /** Applied to each document as it is emitted (`cursor.map`). */
   readonly transform?: (doc: Document) => T;
+  /**
+   * The explicit session the cursor runs in (checked on subscribe: it throws a typed error for a
+   * session it cannot use); without one the cursor takes an implicit session for its life.
+   */
+  readonly session?: () => ScopeSession | undefined;
 }
 
 /** Where a run delivers: an RxJS Subscriber fits, so does an async iterator's queue. */
@@ -58,8 +63,12 @@ export class CursorRun<T> {
   private demand = 0;
   private buf: readonly Document[] = EMPTY;
   private pos = 0;
-  /** The cursor's scope: its first command pins the server; getMore and killCursors follow it there. */
-  private scope = new ExecutionScope({ pinsServer: true });
+  /**
+   * The cursor's scope: its first command pins the server; getMore and killCursors follow it there,
+   * all under one session (sessions spec: a cursor keeps its implicit session until it is done).
+   */
+  private scope: ExecutionScope;
+  private released = false;
   private ns = '';
   private id: CursorId = 0;
   private received = 0;
@@ -82,7 +91,9 @@ export class CursorRun<T> {
     private readonly spec: CursorSpec<T>,
     private readonly sink: CursorSink<T>,
     private readonly batchSink?: CursorSink<T[]>,
-  ) {}
+  ) {
+    this.scope = new ExecutionScope({ pinsServer: true });
+  }
 
   /** Adds demand (Reactive Streams request(n)); Infinity for an unbounded subscriber. */
   request(n: number): void {
@@ -106,6 +117,7 @@ export class CursorRun<T> {
       // Still selecting a server for the opening command: nothing was sent, so stop here.
       this.command?.unsubscribe();
       this.inFlight = false;
+      this.release();
     } else if (!this.inFlight) {
       this.kill();
     }
@@ -128,8 +140,8 @@ export class CursorRun<T> {
    */
   reopen(open: () => CommandOperation<CursorReply<Document>>): void {
     if (this.ended) return;
-    this.kill();
-    this.scope = new ExecutionScope({ pinsServer: true });
+    this.kill(false);
+    this.scope = new ExecutionScope({ pinsServer: true, session: this.scope.session });
     this.buf = EMPTY;
     this.pos = 0;
     this.serverDone = false;
@@ -138,6 +150,12 @@ export class CursorRun<T> {
 
   private openCursor(): void {
     this.opened = true;
+    try {
+      this.scope.session = this.spec.session?.() ?? this.spec.ctx.implicitSession?.();
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
     this.openWith(this.spec.open);
   }
 
@@ -170,7 +188,10 @@ export class CursorRun<T> {
         done = true;
         this.command = undefined;
         this.inFlight = false;
-        if (this.ended) return;
+        if (this.ended) {
+          this.release();
+          return;
+        }
         // The server ends a cursor whose getMore failed; nothing to kill.
         this.id = 0;
         this.fail(e);
@@ -299,11 +320,26 @@ export class CursorRun<T> {
     return b === undefined ? remaining : Math.min(b, remaining);
   }
 
-  private kill(): void {
+  /** Kills the server cursor (when one is open), then releases the session unless `release` is false. */
+  private kill(release = true): void {
     const id = this.id;
-    if (!this.scope.server || isZeroCursorId(id)) return;
+    if (!this.scope.server || isZeroCursorId(id)) {
+      if (release) this.release();
+      return;
+    }
     this.id = 0;
-    executeOperation(this.spec.ctx, killCursorsOperation(this.ns, id), this.scope).subscribe({ error: noop });
+    const done = release ? () => this.release() : noop;
+    executeOperation(this.spec.ctx, killCursorsOperation(this.ns, id), this.scope).subscribe({
+      error: done,
+      complete: done,
+    });
+  }
+
+  /** The run is over: an implicit session goes back to the pool (once). */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.scope.session?.done();
   }
 
   private fail(error: unknown): void {

@@ -7,7 +7,7 @@ import {
   validateFindOptions,
 } from '../operations/find.js';
 import { readPreferenceOf } from '../read-preference.js';
-import { AbstractCursor, type CursorDefinition } from './abstract-cursor.js';
+import { AbstractCursor, type CursorDefinition, type CursorHooks } from './abstract-cursor.js';
 
 /** A find cursor's definition carries its collection and filter beside the options. */
 interface FindDefinition extends CursorDefinition<FindOptions> {
@@ -50,7 +50,7 @@ export class FindCursor<T = Document> extends AbstractCursor<T, FindOptions> {
   filter(filter: Document): FindCursor<T> {
     const d = this.definition as FindDefinition;
     return this.rebuild<T>(
-      findDefinition(d.ctx, d.dbName, d.collection, filter, d.options, d.resolve),
+      findDefinition(d.ctx, d.dbName, d.collection, filter, d.options, d),
       this.transform,
     ) as FindCursor<T>;
   }
@@ -62,7 +62,7 @@ function findDefinition(
   collection: string,
   filter: Document,
   options: FindOptions,
-  resolve?: (options: FindOptions) => FindOptions,
+  hooks: CursorHooks<FindOptions>,
 ): FindDefinition {
   return {
     ctx,
@@ -70,7 +70,7 @@ function findDefinition(
     collection,
     filter,
     options,
-    resolve,
+    ...hooks,
     open: (o) => {
       validateFindOptions(o);
       return findOperation<Document>(db, collection, filter, o);
@@ -101,7 +101,7 @@ export function findCursor<T = Document>(
   collection: string,
   filter: Document,
   options: FindOptions = {},
-  resolve?: (options: FindOptions) => FindOptions,
+  hooks: CursorHooks<FindOptions> = {},
 ): FindCursor<T> {
-  return new FindCursor<T>(findDefinition(ctx, db, collection, filter, options, resolve));
+  return new FindCursor<T>(findDefinition(ctx, db, collection, filter, options, hooks));
 }

@@ -1,5 +1,7 @@
 import type { Document } from 'bson';
 import type { TopologyLike } from '../sdam/topology-contract.js';
+import type { ClusterClock } from './cluster-clock.js';
+import type { ScopeSession } from './scope.js';
 
 /** What the execution path needs from the client: the topology and the options that decorate commands. */
 export interface ExecutionContext {
@@ -12,4 +14,8 @@ export interface ExecutionContext {
   readonly serverApiFields: Document;
   /** 0 = none. */
   readonly socketTimeoutMS: number;
+  /** The client's highest `$clusterTime`, gossiped on every command. */
+  readonly clusterClock?: ClusterClock;
+  /** A new implicit session (one per operation or cursor); absent: commands carry no lsid. */
+  readonly implicitSession?: () => ScopeSession;
 }

@@ -1,51 +1,113 @@
-import type { Document } from 'bson';
-import { catchError, defer, map, type Observable, of, switchMap, take, tap, throwError } from 'rxjs';
+import type { Document, Long } from 'bson';
+import {
+  catchError,
+  defer,
+  finalize,
+  map,
+  type Observable,
+  of,
+  switchMap,
+  take,
+  tap,
+  throwError,
+} from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
 import type { ExecutionContext } from './context.js';
 import { decorateCommand } from './decorate.js';
-import { mayRetry } from './retry-rules.js';
-import { ExecutionScope } from './scope.js';
+import {
+  errorAfterRetry,
+  isRetryableReadError,
+  labelRetryableWriteError,
+  type RetryKind,
+  retryKindOf,
+  rewriteUnsupportedRetryableWrite,
+  supportsRetryableWrites,
+} from './retry-rules.js';
+import { ExecutionScope, type SessionServerInfo } from './scope.js';
 import { serverInfoOf } from './server-info.js';
+
+/** What one run of an operation remembers across its attempts. */
+interface Attempts {
+  readonly retry: RetryKind;
+  /** The server of the last attempt (deprioritized by the retry). */
+  failedOn: ServerDescription | undefined;
+  /** This run pinned the scope's server (a retry unpins it to select again). */
+  pinnedHere: boolean;
+  /** Retryable writes: the txnNumber of the first attempt, sent again by the retry. */
+  txnNumber: Long | undefined;
+  retrying: boolean;
+  /** The error of the first attempt, raised when the retry cannot be made. */
+  firstError: unknown;
+}
 
 /**
  * THE chokepoint: every command of the driver (find, getMore, killCursors, each batch of a bulk
- * write, ...) passes here and nowhere else. Scope -> select a server (or use the pinned one) ->
- * check out a connection (or use the pinned one) -> build -> decorate (API version, read
- * preference, session) -> send -> parse -> classify -> retry once -> check in. Cold: nothing
- * happens before subscribe; unsubscribing cancels selection and releases the connection.
+ * write, endSessions, ...) passes here and nowhere else. Scope -> select a server (or use the
+ * pinned one) -> check out a connection (or use the pinned one) -> build -> decorate (API version,
+ * read preference, cluster time, session, txnNumber) -> send -> parse -> classify -> retry once ->
+ * check in. Cold: nothing happens before subscribe; unsubscribing cancels selection and releases
+ * the connection. Without a scope, the operation gets its own, with an implicit session that goes
+ * back to the pool when the operation ends.
  */
 export function executeOperation<T>(
   ctx: ExecutionContext,
   op: CommandOperation<T>,
-  scope: ExecutionScope = new ExecutionScope(),
+  scope?: ExecutionScope,
 ): Observable<T> {
+  if (scope) return defer(() => run(ctx, op, scope));
   return defer(() => {
-    let failedOn: ServerDescription | undefined;
-    let pinnedHere = false;
-    const attempt = (deprioritized: readonly ServerDescription[]): Observable<T> =>
-      serverFor(ctx, op, scope, deprioritized).pipe(
-        tap((server) => {
-          failedOn = server.description;
-          if (scope.pinsServer && !scope.server) {
-            scope.server = server;
-            pinnedHere = true;
-          }
-        }),
-        switchMap((server) => runOnServer(ctx, server, op, scope)),
-      );
-    return attempt([]).pipe(
-      catchError((error: unknown) => {
-        if (!mayRetry(ctx, op, error)) return throwError(() => error);
-        // The retry selects again (retryable reads/writes: "a new server selection"), so a server
-        // this attempt pinned is unpinned; the failed one is avoided when another qualifies.
-        if (pinnedHere) scope.server = undefined;
-        return attempt(failedOn ? [failedOn] : []);
-      }),
-    );
+    const own = new ExecutionScope({ session: ctx.implicitSession?.() });
+    return run(ctx, op, own).pipe(finalize(() => own.session?.done()));
   });
+}
+
+function run<T>(ctx: ExecutionContext, op: CommandOperation<T>, scope: ExecutionScope): Observable<T> {
+  const state: Attempts = {
+    retry: retryKindOf(op, ctx),
+    failedOn: undefined,
+    pinnedHere: false,
+    txnNumber: undefined,
+    retrying: false,
+    firstError: undefined,
+  };
+  const attempt = (deprioritized: readonly ServerDescription[]): Observable<T> =>
+    serverFor(ctx, op, scope, deprioritized).pipe(
+      tap((server) => {
+        state.failedOn = server.description;
+        if (scope.pinsServer && !scope.server) {
+          scope.server = server;
+          state.pinnedHere = true;
+        }
+      }),
+      switchMap((server) => runOnServer(ctx, server, op, scope, state)),
+    );
+  return attempt([]).pipe(
+    catchError((error: unknown) => {
+      if (!shouldRetry(state, error)) return throwError(() => rewriteUnsupportedRetryableWrite(error));
+      // The retry selects again ("a new server selection"), so a server this run pinned is
+      // unpinned; the failed one is avoided when another qualifies (deprioritized mongos).
+      if (state.pinnedHere) scope.server = undefined;
+      state.retrying = true;
+      state.firstError = error;
+      return attempt(state.failedOn ? [state.failedOn] : []).pipe(
+        catchError((retryError: unknown) =>
+          throwError(() => (retryError === error ? error : errorAfterRetry(error, retryError))),
+        ),
+      );
+    }),
+  );
+}
+
+/** retryable-reads / retryable-writes: one retry, for the errors the specs call retryable. */
+function shouldRetry(state: Attempts, error: unknown): boolean {
+  if (state.retry === 'read') return isRetryableReadError(error);
+  // A write is retried only when its first attempt carried a txnNumber.
+  if (state.retry === 'write' && state.txnNumber !== undefined)
+    return labelRetryableWriteError(error, state.failedOn?.maxWireVersion ?? 0);
+  return false;
 }
 
 /** The pinned server of the scope, or one chosen by server selection. */
@@ -72,11 +134,12 @@ function runOnServer<T>(
   server: SelectedServer,
   op: CommandOperation<T>,
   scope: ExecutionScope,
+  state: Attempts,
 ): Observable<T> {
   const pinned = scope.connection;
-  if (pinned) return defer(() => sendOn(ctx, server.description, pinned, op, scope));
+  if (pinned) return defer(() => sendOn(ctx, server.description, pinned, op, scope, state));
   return server.withConnection((connection) =>
-    defer(() => sendOn(ctx, server.description, connection, op, scope)),
+    defer(() => sendOn(ctx, server.description, connection, op, scope, state)),
   );
 }
 
@@ -86,25 +149,45 @@ function sendOn<T>(
   connection: Connection,
   op: CommandOperation<T>,
   scope: ExecutionScope,
+  state: Attempts,
 ): Observable<T> {
-  const info = serverInfoOf(description, connection);
+  const info: SessionServerInfo = {
+    ...serverInfoOf(description, connection),
+    logicalSessionTimeoutMinutes: description.logicalSessionTimeoutMinutes,
+  };
   const built = op.build(info);
   const command = decorateCommand(built.command, op, description, ctx);
+  const clusterTime = ctx.clusterClock?.clusterTime;
+  if (clusterTime) command.$clusterTime = clusterTime;
   const session = scope.session;
   session?.applyTo(command, op, info);
-  const reply$ = connection.command(op.dbName, command, {
-    sequences: built.sequences,
-    moreToCome: built.moreToCome,
-    socketTimeoutMS: ctx.socketTimeoutMS,
-  });
-  const observed$: Observable<Document> = session
-    ? reply$.pipe(
-        tap({ next: (reply) => session.onReply(reply) }),
-        catchError((error: unknown) => {
-          session.onError(error);
-          return throwError(() => error);
-        }),
-      )
-    : reply$;
-  return observed$.pipe(map((reply) => op.parse(reply, info)));
+  if (state.retrying && state.retry === 'write' && !supportsRetryableWrites(description)) {
+    // retryable-writes: a retry selected onto a server without retryable writes raises the first error.
+    return throwError(() => state.firstError);
+  }
+  if (state.retry === 'write' && session?.attaches(op, info)) {
+    if (!state.retrying && supportsRetryableWrites(description)) state.txnNumber = session.nextTxnNumber();
+    // A retry goes out only with the txnNumber of the first attempt (same statement set).
+    if (state.txnNumber !== undefined) command.txnNumber = state.txnNumber;
+  }
+  const clock = ctx.clusterClock;
+  return connection
+    .command(op.dbName, command, {
+      sequences: built.sequences,
+      moreToCome: built.moreToCome,
+      socketTimeoutMS: ctx.socketTimeoutMS,
+    })
+    .pipe(
+      tap((reply: Document) => {
+        clock?.advance(reply.$clusterTime);
+        session?.onReply(reply);
+      }),
+      catchError((error: unknown) => {
+        const response = (error as { errorResponse?: Document }).errorResponse;
+        if (response) clock?.advance(response.$clusterTime);
+        session?.onError(error);
+        return throwError(() => error);
+      }),
+      map((reply) => op.parse(reply, info)),
+    );
 }

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document, Long } from 'bson';
 import type { Connection } from '../connection/types.js';
 import type { CommandOperation, ServerInfo } from '../operations/operation.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
@@ -8,12 +8,28 @@ import type { SelectedServer } from '../sdam/topology-contract.js';
  * implemented by `session/`, which sits above: the chokepoint calls it, it never imports it.
  */
 export interface ScopeSession {
-  /** Adds `lsid`, `txnNumber`, `$clusterTime`, `readConcern.afterClusterTime`, ... to `command`. */
-  applyTo(command: Document, op: CommandOperation<unknown>, server: ServerInfo): void;
-  /** Called with every reply (also `ok: 0` ones): cluster time and operation time gossip. */
+  /**
+   * Adds `lsid`, a later `$clusterTime`, `readConcern.afterClusterTime` / snapshot fields to
+   * `command`; throws a typed error when the session cannot be used for it (ended, unacknowledged
+   * write on an explicit session, deployment without sessions).
+   */
+  applyTo(command: Document, op: CommandOperation<unknown>, server: SessionServerInfo): void;
+  /** Whether `applyTo` attached an `lsid` to commands of this kind on this server. */
+  attaches(op: CommandOperation<unknown>, server: SessionServerInfo): boolean;
+  /** The next txnNumber of the server session (retryable writes): one per statement set. */
+  nextTxnNumber(): Long;
+  /** Called with every reply: cluster time and operation time gossip, snapshot time. */
   onReply(reply: Document): void;
   /** Called with every error of a command sent under this session (network errors make it dirty). */
   onError(error: unknown): void;
+  /** The owner of the scope is done: an implicit session goes back to the pool; an explicit one stays the user's. */
+  done(): void;
+}
+
+/** What a session needs to know of the server a command goes to. */
+export interface SessionServerInfo extends ServerInfo {
+  /** From the topology: null when the deployment does not support sessions. */
+  readonly logicalSessionTimeoutMinutes: number | null;
 }
 
 /**

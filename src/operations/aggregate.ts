@@ -71,6 +71,7 @@ export function aggregateOperation(
     dbName: db,
     kind: writing ? 'write' : 'read',
     retryable: writing ? false : 'read',
+    readConcernSupport: true,
     readPreference: writing ? undefined : readPreferenceOf(options.readPreference),
     build: () => ({ command: buildAggregateCommand(collection, pipeline, options) }),
     parse: (reply) => parseCursorReply<Document>(reply),

@@ -101,6 +101,7 @@ export function findOperation<T>(
     dbName: db,
     kind: 'read',
     retryable: 'read',
+    readConcernSupport: true,
     readPreference: readPreferenceOf(options.readPreference),
     build: () => ({ command: buildFindCommand(collection, filter, options) }),
     parse: (reply) => parseCursorReply<T>(reply),

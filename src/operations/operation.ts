@@ -62,6 +62,8 @@ export interface CommandOperation<TResult> {
    * an implicit session is never used for them) and for commands that must not have one.
    */
   readonly sessionSupport?: boolean;
+  /** The command takes a read concern (causal consistency adds `afterClusterTime`, snapshot sessions `atClusterTime`). */
+  readonly readConcernSupport?: boolean;
   build(server: ServerInfo): BuiltCommand;
   /** Turns the reply into a result or throws a typed error (write errors, ...). `ok: 0` never reaches here. */
   parse(reply: Document, server: ServerInfo): TResult;

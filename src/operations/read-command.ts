@@ -21,6 +21,7 @@ export function readCommandOperation<R>(
     dbName: db,
     kind: 'read',
     retryable: 'read',
+    readConcernSupport: fields.readConcern === true,
     readPreference: readPreferenceOf(options.readPreference),
     build: () => ({ command: full }),
     parse,
