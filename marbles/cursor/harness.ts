@@ -62,6 +62,7 @@ export class FakeCursorServer {
     const connection = this.connection();
     const server: SelectedServer = {
       description: { ...unknownServerDescription('a:1'), type: 'Standalone', maxWireVersion: 21 },
+      topologyType: 'Single',
       withConnection: <T>(fn: (c: Connection) => Observable<T>) =>
         defer(() => {
           this.checkedOut++;

@@ -73,6 +73,7 @@ function deployment(d: Deployment = {}) {
         lastCriteria = criteria;
         return of({
           description,
+          topologyType: description.type === 'Mongos' ? 'Sharded' : 'ReplicaSetWithPrimary',
           withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection),
         });
       },

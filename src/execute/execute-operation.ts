@@ -137,26 +137,27 @@ function runOnServer<T>(
   state: Attempts,
 ): Observable<T> {
   const pinned = scope.connection;
-  if (pinned) return defer(() => sendOn(ctx, server.description, pinned, op, scope, state));
+  if (pinned) return defer(() => sendOn(ctx, server, pinned, op, scope, state));
   return server.withConnection((connection) =>
-    defer(() => sendOn(ctx, server.description, connection, op, scope, state)),
+    defer(() => sendOn(ctx, server, connection, op, scope, state)),
   );
 }
 
 function sendOn<T>(
   ctx: ExecutionContext,
-  description: ServerDescription,
+  server: SelectedServer,
   connection: Connection,
   op: CommandOperation<T>,
   scope: ExecutionScope,
   state: Attempts,
 ): Observable<T> {
+  const description = server.description;
   const info: SessionServerInfo = {
     ...serverInfoOf(description, connection),
     logicalSessionTimeoutMinutes: description.logicalSessionTimeoutMinutes,
   };
   const built = op.build(info);
-  const command = decorateCommand(built.command, op, description, ctx);
+  const command = decorateCommand(built.command, op, server, ctx);
   const clusterTime = ctx.clusterClock?.clusterTime;
   if (clusterTime) command.$clusterTime = clusterTime;
   const session = scope.session;

@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import type { ReadPreference } from '../read-preference.js';
 import type { ServerDescription } from './description/server-description.js';
-import type { TopologyDescription } from './description/topology-description.js';
+import type { TopologyDescription, TopologyType } from './description/topology-description.js';
 
 /** What an operation asks of server selection (server-selection spec). */
 export interface SelectionCriteria {
@@ -19,6 +19,8 @@ export interface SelectionCriteria {
 /** A server chosen by selection: its description and a way to borrow one of its connections. */
 export interface SelectedServer {
   readonly description: ServerDescription;
+  /** The topology's type when it was selected: how read preference is passed to it depends on it. */
+  readonly topologyType: TopologyType;
   /**
    * Checks a connection out, runs `fn` on it, and always returns it (or closes it on a network
    * error), whatever happens downstream. Application errors are reported to SDAM here.

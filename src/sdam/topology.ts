@@ -239,7 +239,7 @@ export class Topology implements TopologyLike {
     const chosen = pickServer(live, (address) => this.servers.get(address)?.operationCount ?? 0);
     if (!chosen) return undefined;
     const server = this.servers.get(chosen.address) as Server;
-    return { description: chosen, withConnection: (fn) => server.withConnection(fn) };
+    return { description: chosen, topologyType: td.type, withConnection: (fn) => server.withConnection(fn) };
   }
 
   private requestChecks(): void {
