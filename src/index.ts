@@ -5,6 +5,7 @@ export { Collection } from './client/collection.js';
 export { Db, type RunCommandOptions } from './client/db.js';
 export type { InheritableOptions } from './client/inherited-options.js';
 export { MongoClient } from './client/mongo-client.js';
+export type { SessionOption } from './client/session-scope.js';
 export { AbstractCursor, type CursorOptions } from './cursor/abstract-cursor.js';
 export { type AggregateOptions, AggregationCursor } from './cursor/aggregation-cursor.js';
 export { CommandCursor } from './cursor/command-cursor.js';
@@ -74,5 +75,6 @@ export {
 } from './read-preference.js';
 export type { ServerDescription } from './sdam/description/server-description.js';
 export type { TopologyDescription } from './sdam/description/topology-description.js';
+export { ClientSession, type ClientSessionOptions } from './session/client-session.js';
 export type { MongoClientOptions } from './uri/client-options.js';
 export { WriteConcern } from './write-concern.js';

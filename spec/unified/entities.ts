@@ -4,7 +4,13 @@ import type { Document } from 'bson';
 import { lastValueFrom, type Observable, type Subscription } from 'rxjs';
 import { isSensitiveCommand } from '../../src/events/redact.js';
 import type { MongoEvent } from '../../src/events/types.js';
-import { type Collection, type Db, MongoClient, type MongoClientOptions } from '../../src/index.js';
+import {
+  type ClientSession,
+  type Collection,
+  type Db,
+  MongoClient,
+  type MongoClientOptions,
+} from '../../src/index.js';
 import type { MatchEntities } from './match.js';
 
 /** Unified event type names -> the bus's event names. */
@@ -168,11 +174,27 @@ function pull(source: Observable<Document>): AsyncIterator<Document> {
   };
 }
 
+/**
+ * A session entity. Its lsid is read when the entity is created, so `$$sessionLsid` still works
+ * after the session ended (unified format, "session").
+ */
+export class SessionEntity {
+  readonly lsid: Document | undefined;
+
+  constructor(
+    readonly client: ClientEntity,
+    readonly session: ClientSession,
+  ) {
+    this.lsid = session.id;
+  }
+}
+
 export type Entity =
   | { kind: 'client'; value: ClientEntity }
   | { kind: 'database'; value: Db }
   | { kind: 'collection'; value: Collection }
   | { kind: 'cursor'; value: CursorEntity }
+  | { kind: 'session'; value: SessionEntity }
   | { kind: 'events'; value: Document[] }
   | { kind: 'value'; value: unknown }
   | { kind: 'unsupported'; value: string };
@@ -212,7 +234,7 @@ export class EntityMap implements MatchEntities {
   }
 
   sessionLsid(id: string): unknown {
-    throw new Error(`session entity ${id} is not supported`);
+    return this.get(id, 'session').lsid;
   }
 
   /** Creates the entities of createEntities (clients first use `uri`). */
@@ -237,10 +259,20 @@ export class EntityMap implements MatchEntities {
           this.set(spec.id, { kind: 'collection', value: coll });
           break;
         }
-        case 'session':
+        case 'session': {
+          const client = this.get(spec.client, 'client');
+          const options: Document = { ...(spec.sessionOptions ?? {}) };
+          if (typeof options.snapshotTime === 'string')
+            options.snapshotTime = this.lookup(options.snapshotTime);
+          this.set(spec.id, {
+            kind: 'session',
+            value: new SessionEntity(client, client.client.startSession(options)),
+          });
+          break;
+        }
         case 'bucket':
-          // Placeholders: tests that use them are skipped (ferretdb-limitations.ts); others only share the file.
-          this.get(spec.client ?? spec.database, type === 'session' ? 'client' : 'database');
+          // A placeholder: tests that use it are skipped (ferretdb-limitations.ts); others only share the file.
+          this.get(spec.database, 'database');
           this.set(spec.id, { kind: 'unsupported', value: type });
           break;
         default:
@@ -260,6 +292,11 @@ export class EntityMap implements MatchEntities {
   async close(): Promise<void> {
     for (const e of this.map.values()) {
       if (e.kind === 'cursor') await e.value.close().catch(() => {});
+    }
+    // Sessions end before their clients close, so their server sessions go back to the pool.
+    for (const e of this.map.values()) {
+      if (e.kind === 'session')
+        await lastValueFrom(e.value.session.endSession(), { defaultValue: undefined });
     }
     for (const e of this.map.values()) {
       if (e.kind === 'client') await e.value.close().catch(() => {});

@@ -18,9 +18,13 @@ export interface Limitation {
 
 export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
   {
-    uses: 'session',
     reason:
-      'FerretDB 1.24: no sessions (startSession: code 59 CommandNotFound "no such command: \'startSession\'")',
+      "FerretDB 1.24 runs a read with readConcern { level: 'snapshot' } on a standalone (MongoDB answers an error); the driver sends it as the spec says",
+    cases: [
+      'snapshot-sessions-not-supported-server-error.json: Server returns an error on find with snapshot',
+      'snapshot-sessions-not-supported-server-error.json: Server returns an error on aggregate with snapshot',
+      'snapshot-sessions-not-supported-server-error.json: Server returns an error on distinct with snapshot',
+    ],
   },
   {
     uses: 'failPoint',
@@ -348,6 +352,11 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
 /** Features the runner/driver does not have yet; skipped on every server. */
 export const RUNNER_GAPS: readonly Limitation[] = [
   { uses: 'bucket', reason: 'GridFS is not built yet (bucket entity)' },
+  {
+    uses: 'mapReduce',
+    reason:
+      'mapReduce is not offered (deprecated since MongoDB 5.0; the official Node driver removed it in v6)',
+  },
 ];
 
 /**

@@ -1,6 +1,6 @@
 // Maps unified operation names to the driver's API (unified test format, "Entity Test Operations",
 // "Special Test Operations"). Every driver call returns a cold Observable or a cursor.
-import { type Document, EJSON } from 'bson';
+import { type Document, EJSON, type Timestamp } from 'bson';
 import { isObservable, lastValueFrom, type Observable, toArray } from 'rxjs';
 import type { Collection, Db } from '../../src/index.js';
 import {
@@ -10,6 +10,7 @@ import {
   type EntityMap,
   EVENT_NAMES,
   type ObservedEvent,
+  type SessionEntity,
 } from './entities.js';
 import { matches } from './match.js';
 
@@ -56,7 +57,6 @@ async function drain(result: unknown): Promise<Document[]> {
 function without(args: Document, ...keys: string[]): Document {
   const out: Document = {};
   for (const [k, v] of Object.entries(args)) if (!keys.includes(k)) out[k] = v;
-  if (out.session !== undefined) throw new RunnerError('session arguments are not supported by this runner');
   if (typeof out.returnDocument === 'string') {
     const rd = out.returnDocument;
     if (rd !== 'Before' && rd !== 'After') throw new RunnerError(`invalid returnDocument ${rd}`);
@@ -72,6 +72,10 @@ function required(args: Document, key: string, op: string): unknown {
 
 const coll = (t: Entity, op: string): Collection => {
   if (t.kind !== 'collection') throw new RunnerError(`${op} needs a collection, got ${t.kind}`);
+  return t.value;
+};
+const sessionOf = (t: Entity, op: string): SessionEntity => {
+  if (t.kind !== 'session') throw new RunnerError(`${op} needs a session, got ${t.kind}`);
   return t.value;
 };
 const db = (t: Entity, op: string): Db => {
@@ -166,7 +170,9 @@ const handlers: Record<string, Handler> = {
   dropIndex: collectionCall('dropIndex', ['name']),
   dropIndexes: collectionCall('dropIndexes', []),
   listIndexes: collectionCursor('listIndexes', []),
-  listIndexNames: collectionCursor('listIndexNames', []),
+  // The official driver has no listIndexNames(): the names of listIndexes().
+  listIndexNames: async (ctx, t, args) =>
+    ((await handlers.listIndexes(ctx, t, args)) as Document[]).map((i) => i.name),
   find: async (_ctx, t, args) => drain(findCursor(coll(t, 'find'), args)),
   findOne: async (_ctx, t, args) => {
     const c = coll(t, 'findOne');
@@ -231,6 +237,7 @@ const handlers: Record<string, Handler> = {
     );
     return all.map((c) => c.name);
   },
+  listCollectionObjects: async (ctx, t, args) => handlers.listCollections(ctx, t, args),
   modifyCollection: async (_ctx, t, args) => {
     const d = db(t, 'modifyCollection');
     const { collection, ...rest } = without(args);
@@ -247,6 +254,7 @@ const handlers: Record<string, Handler> = {
     const reply = (await settle(c.db('admin').command({ listDatabases: 1, ...without(args) }))) as Document;
     return reply.databases;
   },
+  listDatabaseObjects: async (ctx, t, args) => handlers.listDatabases(ctx, t, args),
   clientBulkWrite: async (_ctx, t, args) => {
     if (t.kind !== 'client') throw new RunnerError(`clientBulkWrite needs a client, got ${t.kind}`);
     const c = t.value.client;
@@ -281,7 +289,27 @@ const handlers: Record<string, Handler> = {
     throw new RunnerError(`close needs a cursor or client, got ${t.kind}`);
   },
 
+  // --- session ---
+  endSession: async (_ctx, t) => settle(sessionOf(t, 'endSession').session.endSession()),
+  advanceClusterTime: async (_ctx, t, args) =>
+    sessionOf(t, 'advanceClusterTime').session.advanceClusterTime(
+      required(args, 'clusterTime', 'advanceClusterTime') as Document,
+    ),
+  advanceOperationTime: async (_ctx, t, args) =>
+    sessionOf(t, 'advanceOperationTime').session.advanceOperationTime(
+      required(args, 'operationTime', 'advanceOperationTime') as Timestamp,
+    ),
+  getSnapshotTime: async (_ctx, t) => {
+    const time = sessionOf(t, 'getSnapshotTime').session.snapshotTime;
+    if (time === undefined) throw new Error('session has no snapshot time');
+    return time;
+  },
+
   // --- test runner ---
+  assertSessionDirty: async (ctx, _t, args) =>
+    assertThat(sessionArg(ctx, args).session.isDirty, 'session is not dirty'),
+  assertSessionNotDirty: async (ctx, _t, args) =>
+    assertThat(!sessionArg(ctx, args).session.isDirty, 'session is dirty'),
   failPoint: async (ctx, _t, args) => {
     const client = ctx.entities.get(String(required(args, 'client', 'failPoint')), 'client');
     await configureFailPoint(ctx, client, required(args, 'failPoint', 'failPoint') as Document);
@@ -346,6 +374,12 @@ const handlers: Record<string, Handler> = {
   },
 };
 
+function sessionArg(ctx: OperationContext, args: Document): SessionEntity {
+  const id = args.session;
+  if (typeof id !== 'string') throw new RunnerError('session argument must name a session entity');
+  return ctx.entities.get(id, 'session');
+}
+
 /** The lsids (as extended JSON) of the last two commandStarted events the client observed. */
 function lastTwoLsids(client: ClientEntity): [string, string] {
   const started = client.events.filter((e) => e.event.name === 'commandStarted');
@@ -379,6 +413,8 @@ const RUNNER_OPERATIONS = new Set([
   'wait',
   'assertSameLsidOnLastTwoCommands',
   'assertDifferentLsidOnLastTwoCommands',
+  'assertSessionDirty',
+  'assertSessionNotDirty',
 ]);
 
 /** Runs one operation; what it resolves to is matched by expectResult. */
@@ -391,7 +427,10 @@ export async function runOperation(ctx: OperationContext, op: Document): Promise
     return handler(ctx, { kind: 'value', value: undefined }, args);
   }
   if (RUNNER_OPERATIONS.has(op.name)) throw new RunnerError(`${op.name} must run on testRunner`);
-  return handler(ctx, ctx.entities.any(String(op.object)), args);
+  // An operation's `session` argument names a session entity; the driver takes the ClientSession.
+  const withSession =
+    typeof args.session === 'string' ? { ...args, session: sessionArg(ctx, args).session } : args;
+  return handler(ctx, ctx.entities.any(String(op.object)), withSession);
 }
 
 /** Whether an operation returns an iterable of root-level documents (for matching). */

@@ -4,7 +4,17 @@ import { resolveSpecDir } from '../runner/spec-dir.js';
 import { openServer, type UnifiedServer } from './server.js';
 import { unifiedSuite } from './suite.js';
 
-const FOLDERS = ['crud', 'collection-management', 'index-management', 'run-command', 'unified-test-format'];
+const FOLDERS = [
+  'crud',
+  'collection-management',
+  'index-management',
+  'run-command',
+  'unified-test-format',
+  'sessions',
+  'causal-consistency',
+  'retryable-writes',
+  'retryable-reads',
+];
 const specDir = resolveSpecDir();
 
 describe('unified spec suites', { concurrency: 1 }, () => {

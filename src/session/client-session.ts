@@ -19,6 +19,8 @@ export interface ClientSessionOptions {
   readonly causalConsistency?: boolean;
   /** Every read of the session sees one point in time (`readConcern: snapshot`). */
   readonly snapshot?: boolean;
+  /** With `snapshot`: read at this time from the first read on (instead of the first reply's). */
+  readonly snapshotTime?: Timestamp;
 }
 
 /** What sessions share with the client that started them. */
@@ -42,7 +44,7 @@ export class ClientSession implements ScopeSession {
   private serverSession: ServerSession | undefined;
   private sessionClusterTime: Document | undefined;
   private lastOperationTime: Timestamp | undefined;
-  private snapshotTime: Timestamp | undefined;
+  private readTime: Timestamp | undefined;
   private ended = false;
 
   constructor(
@@ -55,15 +57,35 @@ export class ClientSession implements ScopeSession {
         'Properties "causalConsistency" and "snapshot" are mutually exclusive',
       );
     }
+    if (options.snapshotTime !== undefined) {
+      if (options.snapshot !== true) {
+        throw new MongoInvalidArgumentError('snapshotTime can only be given with snapshot: true');
+      }
+      if (typeof options.snapshotTime?.greaterThan !== 'function') {
+        throw new MongoInvalidArgumentError('snapshotTime must be a Timestamp');
+      }
+      this.readTime = options.snapshotTime;
+    }
     this.explicit = explicit;
     this.snapshotEnabled = options.snapshot === true;
     // Causal consistency is the default for explicit sessions only (causal-consistency spec).
     this.causalConsistency = explicit && !this.snapshotEnabled && options.causalConsistency !== false;
   }
 
-  /** The `lsid` document, once a server session is attached (undefined before the first command). */
+  /**
+   * The `lsid` document. Reading it before the first command takes the server session from the
+   * pool then (as the official driver does); undefined once the session ended without one.
+   */
   get id(): Document | undefined {
+    if (!this.serverSession && !this.ended) {
+      this.serverSession = this.owner.pool.acquire(this.owner.now(), this.timeoutMinutes ?? 30);
+    }
     return this.serverSession?.toDocument();
+  }
+
+  /** A snapshot session's read time: given at start, or taken from its first read's reply. */
+  get snapshotTime(): Timestamp | undefined {
+    return this.readTime;
   }
 
   get clusterTime(): Document | undefined {
@@ -147,9 +169,9 @@ export class ClientSession implements ScopeSession {
 
   onReply(reply: Document): void {
     this.gossip(reply);
-    if (this.snapshotEnabled && !this.snapshotTime) {
+    if (this.snapshotEnabled && !this.readTime) {
       const at = (reply.cursor as Document | undefined)?.atClusterTime ?? reply.atClusterTime;
-      if (at) this.snapshotTime = at as Timestamp;
+      if (at) this.readTime = at as Timestamp;
     }
   }
 
@@ -185,7 +207,7 @@ export class ClientSession implements ScopeSession {
   private applyReadConcern(command: Document): void {
     if (this.snapshotEnabled) {
       const readConcern: Document = { ...(command.readConcern as Document | undefined), level: 'snapshot' };
-      if (this.snapshotTime) readConcern.atClusterTime = this.snapshotTime;
+      if (this.readTime) readConcern.atClusterTime = this.readTime;
       command.readConcern = readConcern;
     } else if (this.causalConsistency && this.lastOperationTime) {
       command.readConcern = {
