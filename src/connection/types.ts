@@ -1,11 +1,8 @@
 import type { Document } from 'bson';
 import type { Observable } from 'rxjs';
+import type { DocumentSequence } from '../wire/op-msg.js';
 
-/** A kind-1 OP_MSG section: a named sequence of documents (e.g. `documents` of an insert). */
-export interface DocumentSequence {
-  readonly identifier: string;
-  readonly documents: readonly Document[];
-}
+export type { DocumentSequence } from '../wire/op-msg.js';
 
 export interface CommandOptions {
   /** Kind-1 sections sent beside the command body (bulk writes). */
