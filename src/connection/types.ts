@@ -41,8 +41,6 @@ export interface Connection {
   /** Server-side connection id from the handshake (`connectionId` in hello). */
   readonly serverConnectionId: number | undefined;
   readonly closed: boolean;
-  /** Monotonic ms timestamp of the last time it was returned to a pool or used. */
-  readonly lastUsed: number;
   command(db: string, command: Document, options?: CommandOptions): Observable<Document>;
   /** Closes the socket; in-flight commands error with MongoNetworkError. Idempotent. */
   close(): void;
