@@ -30,7 +30,7 @@ export interface OpMsgRequest {
 }
 
 export interface OpMsgMessage {
-  opCode: 2013;
+  opCode: typeof OP_MSG;
   header: MessageHeader;
   flagBits: number;
   moreToCome: boolean;

@@ -10,11 +10,14 @@ import {
   encodeOpQuery,
   FrameSplitter,
   nextRequestId,
+  OP_MSG,
+  OP_QUERY,
+  type OP_REPLY,
   type WireMessage,
 } from '../../../src/wire/index.js';
 import { cursorReply, finalReply, helloReply, MockServer, startReplicaSet } from './index.js';
 
-type Msg = Extract<WireMessage, { opCode: 2013 }>;
+type Msg = Extract<WireMessage, { opCode: typeof OP_MSG }>;
 
 /** A bare-socket client using the wire codec, collecting every decoded message. */
 class RawClient {
@@ -144,7 +147,7 @@ describe('MockServer', () => {
     const c = await RawClient.open(server);
     const id = c.command({ hello: 1, $db: 'admin' });
     const m = await c.reply(id);
-    assert.equal(m.opCode, 2013);
+    assert.equal(m.opCode, OP_MSG);
     assert.equal(m.moreToCome, false);
     assert.equal(m.body.isWritablePrimary, true);
     assert.equal(m.body.maxWireVersion, 21);
@@ -173,12 +176,12 @@ describe('MockServer', () => {
     const [m] = await c.waitFor(1);
     assert.equal(m!.opCode, 1);
     assert.equal(m!.header.responseTo, requestId);
-    const doc = (m as Extract<WireMessage, { opCode: 1 }>).documents[0]!;
+    const doc = (m as Extract<WireMessage, { opCode: typeof OP_REPLY }>).documents[0]!;
     assert.equal(doc.ismaster, true);
     assert.equal(doc.helloOk, true);
     assert.equal(doc.isWritablePrimary, undefined);
     const req = server.requests.at(-1)!;
-    assert.equal(req.opCode, 2004);
+    assert.equal(req.opCode, OP_QUERY);
     assert.equal(req.db, 'admin');
     assert.equal(req.commandName, 'isMaster');
     c.close();
