@@ -182,8 +182,12 @@ function readUriValue(name: UriOptionName, text: string, warnings: string[]): un
     warnings.push(`Empty value for option '${name}' is ignored`);
     return undefined;
   }
-  const value = OPTION_READERS[name].fromString(text, (m) => warnings.push(m));
-  if (value === undefined) warnings.push(`Unsupported value for option '${name}'${shown}; it is ignored`);
+  const reader = OPTION_READERS[name];
+  const value = reader.fromString(text, (m) => warnings.push(m));
+  if (value === undefined) {
+    const expected = reader.expected ? ` (expected ${reader.expected})` : '';
+    warnings.push(`Unsupported value for option '${name}'${shown}${expected}; it is ignored`);
+  }
   return value;
 }
 
@@ -205,11 +209,12 @@ function readClientOptions(
       warnings.push(`Unsupported client option '${rawKey}'`);
       continue;
     }
-    const parsed = OPTION_READERS[name].fromValue(value, (m) => warnings.push(m));
+    const reader = OPTION_READERS[name];
+    const parsed = reader.fromValue(value, (m) => warnings.push(m));
     if (parsed === undefined) {
-      throw new MongoParseError(
-        `Invalid value for option '${name}'${SENSITIVE_OPTIONS.has(name) ? '' : `: ${String(value)}`}`,
-      );
+      const shown = SENSITIVE_OPTIONS.has(name) ? '' : `: ${String(value)}`;
+      const expected = reader.expected ? ` (expected ${reader.expected})` : '';
+      throw new MongoParseError(`Invalid value for option '${name}'${shown}${expected}`);
     }
     if (name === 'tls' || name === 'ssl') tlsValues.push(parsed);
     present.add(name === 'ssl' ? 'tls' : name);

@@ -8,9 +8,12 @@ export interface OptionReader<T> {
   fromValue(value: unknown, warn: (message: string) => void): T | undefined;
   /** Repeated keys append (readPreferenceTags) instead of replacing. */
   readonly list?: boolean;
+  /** What a valid value looks like, for warnings and errors (e.g. "an integer from 0 to 2147483647"). */
+  readonly expected?: string;
 }
 
 export const bool: OptionReader<boolean> = {
+  expected: 'true or false',
   fromString: (text) => (text === 'true' ? true : text === 'false' ? false : undefined),
   fromValue: (value) => (typeof value === 'boolean' ? value : undefined),
 };
@@ -19,6 +22,7 @@ export const bool: OptionReader<boolean> = {
 export function int(min: number, max = 2 ** 31 - 1): OptionReader<number> {
   const inRange = (n: number) => Number.isSafeInteger(n) && n >= min && n <= max;
   return {
+    expected: `an integer from ${min} to ${max}`,
     fromString: (text) => (/^[+-]?\d+$/.test(text) && inRange(Number(text)) ? Number(text) : undefined),
     fromValue: (value) => (typeof value === 'number' && inRange(value) ? value : undefined),
   };
@@ -32,7 +36,7 @@ export const str: OptionReader<string> = {
 export function oneOf<const T extends string>(values: readonly T[]): OptionReader<T> {
   const check = (value: unknown): T | undefined =>
     (values as readonly unknown[]).includes(value) ? (value as T) : undefined;
-  return { fromString: check, fromValue: check };
+  return { expected: `one of ${values.join(', ')}`, fromString: check, fromValue: check };
 }
 
 /** `w`: a non-negative integer, or any other non-empty string ("majority", a tag name). */
