@@ -1,5 +1,6 @@
 // Typed readers for connection-string option values (connection-string spec "Values").
 // Each reader parses a URI string or checks a programmatic value; `undefined` means invalid.
+import { inspect } from 'node:util';
 
 export interface OptionReader<T> {
   /** Parses a percent-decoded URI value; `warn` reports parts it drops while keeping the rest. */
@@ -122,3 +123,16 @@ export function nameList<const T extends string>(known: readonly T[]): OptionRea
 }
 
 function noWarn(): void {}
+
+/**
+ * A value given in code, for a message: primitives as text, objects inspected. Never throws, even
+ * for objects whose toString or valueOf is not a function.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
+  try {
+    return inspect(value, { depth: 1, breakLength: Number.POSITIVE_INFINITY, maxArrayLength: 5 });
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
