@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { catchError, defer, map, type Observable, of, switchMap, take, tap, throwError } from 'rxjs';
 import type { Connection } from '../connection/types.js';
+import { parseServerResponse } from '../errors.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
@@ -106,5 +107,5 @@ function sendOn<T>(
         }),
       )
     : reply$;
-  return observed$.pipe(map((reply) => op.parse(reply, info)));
+  return observed$.pipe(map((reply) => parseServerResponse(op.commandName, () => op.parse(reply, info))));
 }
