@@ -261,6 +261,14 @@ function fuzz(
   return outcomes;
 }
 
+function mustNotThrow<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    return assert.fail(`${what} threw ${String(e)}`);
+  }
+}
+
 /** An operation's parse, as the execution path calls it (src/execute: inside parseServerResponse). */
 const parseWith =
   <T>(op: CommandOperation<T>) =>
@@ -278,7 +286,10 @@ describe('reply fuzzing', () => {
     });
     fuzz(t, fuzzSeed(1001), HELLOS, {
       serverDescriptionFromHello: (reply, r) => {
-        const sd = serverDescriptionFromHello('a:27017', reply, { now: 0, roundTripTime: 1 });
+        // The monitor calls it in a subscriber's callback: it must not throw at all, typed or not.
+        const sd = mustNotThrow('serverDescriptionFromHello', () =>
+          serverDescriptionFromHello('a:27017', reply, { now: 0, roundTripTime: 1 }),
+        );
         return updateTopology(r.chance(0.5) ? rs : unknown, sd);
       },
       applyHandshakeReply: (reply, r) =>
