@@ -152,23 +152,40 @@ function isContainer(v: unknown): v is Document | unknown[] {
 /** A shallow copy of a plain document or array (own `__proto__` keys included). */
 function shallowCopy(v: Document | unknown[]): Document | unknown[] {
   if (Array.isArray(v)) return v.slice();
+  if (!Object.hasOwn(v, '__proto__')) return { ...v };
   const out: Document = {};
   for (const key of Object.keys(v)) define(out, key, v[key]);
   return out;
+}
+
+/**
+ * Values are drawn from a pool built once (from its own seed): building BSON values would cost more
+ * than most parsers under test. Containers from the pool are copied before any change, never changed.
+ */
+const VALUE_POOL_SIZE = 4096;
+let valuePool: unknown[] | undefined;
+function pooledValue(r: Rand): unknown {
+  if (!valuePool) {
+    const own = new Rand(0x5eed);
+    valuePool = Array.from({ length: VALUE_POOL_SIZE }, () => bsonValue(own));
+  }
+  return valuePool[r.int(VALUE_POOL_SIZE)];
+}
+
+function anyKey(r: Rand, keys: readonly string[]): string {
+  return r.int(keys.length + HOSTILE_KEYS.length) < keys.length ? r.pick(keys) : r.pick(HOSTILE_KEYS);
 }
 
 /** One change in place: a value of another type, a key deleted or added, a wrap, many elements. */
 function mutateHere(r: Rand, target: Document | unknown[], keys: readonly string[]): void {
   const ownKeys = Object.keys(target);
   const key = ownKeys.length > 0 && r.chance(0.8) ? r.pick(ownKeys) : undefined;
-  const slot = Array.isArray(target)
-    ? Number(key ?? target.length)
-    : (key ?? r.pick([...keys, ...HOSTILE_KEYS]));
+  const slot = Array.isArray(target) ? Number(key ?? target.length) : (key ?? anyKey(r, keys));
   const current = key === undefined ? undefined : (target as Document)[key];
   switch (r.int(6)) {
     case 0:
       if (key !== undefined && !Array.isArray(target)) delete (target as Document)[key];
-      else define(target, slot, bsonValue(r));
+      else define(target, slot, pooledValue(r));
       break;
     case 1: // wrap: the value inside an array or a document
       define(target, slot, r.chance(0.5) ? [current] : { v: current });
@@ -177,12 +194,12 @@ function mutateHere(r: Rand, target: Document | unknown[], keys: readonly string
       define(
         target,
         !Array.isArray(target) && keys.length > 0 && r.chance(0.7) ? r.pick(keys) : slot,
-        bsonValue(r),
+        pooledValue(r),
       );
       break;
     case 3: {
       // many elements (one value repeated: the count is what matters)
-      const v = r.chance(0.5) ? bsonValue(r, 2) : {};
+      const v = r.chance(0.5) ? pooledValue(r) : {};
       define(
         target,
         slot,
@@ -191,17 +208,26 @@ function mutateHere(r: Rand, target: Document | unknown[], keys: readonly string
       break;
     }
     default:
-      define(target, slot, bsonValue(r));
+      define(target, slot, pooledValue(r));
   }
 }
 
-/** A copy of `node` with one change somewhere at or below it; only the containers on the path are copied. */
-function mutateBelow(r: Rand, node: Document | unknown[], keys: readonly string[]): Document | unknown[] {
-  const copy = shallowCopy(node);
+/**
+ * `node`, or its copy, with one change somewhere at or below it: only the containers on the path
+ * are copied, each once per mutated document (`own` holds the copies already made).
+ */
+function mutateBelow(
+  r: Rand,
+  node: Document | unknown[],
+  keys: readonly string[],
+  own: WeakSet<object>,
+): Document | unknown[] {
+  const copy = own.has(node) ? node : shallowCopy(node);
+  own.add(copy);
   const children = Object.keys(copy).filter((k) => isContainer((copy as Document)[k]));
   if (children.length > 0 && r.chance(0.6)) {
     const k = r.pick(children);
-    define(copy, Array.isArray(copy) ? Number(k) : k, mutateBelow(r, (copy as Document)[k], keys));
+    define(copy, Array.isArray(copy) ? Number(k) : k, mutateBelow(r, (copy as Document)[k], keys, own));
   } else {
     mutateHere(r, copy, keys);
   }
@@ -214,7 +240,8 @@ function mutateBelow(r: Rand, node: Document | unknown[], keys: readonly string[
  */
 export function mutateDocument(r: Rand, seed: Document, keys: readonly string[] = []): Document {
   let doc: Document = seed;
-  for (let i = 0, n = 1 + r.int(3); i < n; i++) doc = mutateBelow(r, doc, keys) as Document;
+  const own = new WeakSet<object>();
+  for (let i = 0, n = 1 + r.int(3); i < n; i++) doc = mutateBelow(r, doc, keys, own) as Document;
   return doc;
 }
 
