@@ -12,6 +12,7 @@ import {
   FrameSplitter,
   nextRequestId,
   OP_MSG,
+  OP_QUERY,
   type WireMessage,
 } from '../src/wire/index.js';
 import { benchDocument } from './data.js';
@@ -90,7 +91,7 @@ export class BenchServer {
   private answer(socket: Socket, message: WireMessage): void {
     const responseTo = message.header.requestId;
     if (message.opCode !== OP_MSG) {
-      if (message.opCode !== 2004) return;
+      if (message.opCode !== OP_QUERY) return;
       const q = message.query;
       const command = (q.$query as Document | undefined) ?? q;
       socket.write(

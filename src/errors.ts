@@ -166,3 +166,21 @@ export class MongoPoolClosedError extends MongoDriverError {}
 export function isNetworkError(e: unknown): e is MongoNetworkError {
   return e instanceof MongoNetworkError;
 }
+
+/**
+ * Runs code that reads a server reply (an operation's parse, a result builder). A MongoError it
+ * throws passes; anything else (a TypeError on a value of a type no server sends) means the reply
+ * was not what the driver understands, and becomes MongoUnexpectedServerResponseError with the
+ * original as its cause. So a hostile or broken reply always ends in a typed error.
+ */
+export function parseServerResponse<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof MongoError) throw e;
+    throw new MongoUnexpectedServerResponseError(
+      `Unexpected reply to ${what}: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
+  }
+}

@@ -77,4 +77,5 @@ export type { ServerDescription } from './sdam/description/server-description.js
 export type { TopologyDescription } from './sdam/description/topology-description.js';
 export { ClientSession, type ClientSessionOptions } from './session/client-session.js';
 export type { MongoClientOptions } from './uri/client-options.js';
+export { MongoRxWarning } from './uri/warnings.js';
 export { WriteConcern } from './write-concern.js';

@@ -112,7 +112,6 @@ export class FakeCursorServer {
       hello: { maxWireVersion: 21 },
       serverConnectionId: 1,
       closed: false,
-      lastUsed: 0,
       close: () => {},
       command: (_db: string, command: Document) =>
         defer(() => {

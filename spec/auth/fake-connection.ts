@@ -14,7 +14,6 @@ export class FakeConnection implements Connection {
   readonly hello: Document | undefined = undefined;
   readonly serverConnectionId: number | undefined = undefined;
   readonly closed = false;
-  readonly lastUsed = 0;
   readonly sent: { db: string; command: Document }[] = [];
 
   constructor(private readonly server: FakeServer) {}

@@ -30,7 +30,6 @@ function open(server: MockServer, extra: { compressors?: string[]; connectTimeou
         socket: { connectTimeoutMS: extra.connectTimeoutMS ?? 2000 },
         metadata: buildClientMetadata({ appName: 'mock-test' }),
         compressors: extra.compressors,
-        connectTimeoutMS: extra.connectTimeoutMS,
       },
       { id: 1, generation: 0 },
     ),
@@ -172,6 +171,35 @@ describe('timeouts and bad replies', () => {
     const conn = await open(server);
     await assert.rejects(firstValueFrom(conn.command('admin', { huge: 1 })), MongoProtocolError);
     assert.equal(conn.closed, true);
+  });
+
+  it('close() fails every command in flight at once, clears their timers and releases the socket', async () => {
+    const server = await start({
+      handler: (req) => (req.commandName === 'slow' ? { noReply: true } : undefined),
+    });
+    const conn = await open(server);
+    const count = (type: string) => process.getActiveResourcesInfo().filter((r) => r === type).length;
+    const sockets = count('TCPSocketWrap');
+    const timers = count('Timeout');
+    const outcomes: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      conn.command('admin', { slow: i }, { socketTimeoutMS: 600_000 }).subscribe({
+        next: (r) => outcomes.push(r),
+        error: (e) => outcomes.push(e),
+      });
+    }
+    await server.nextRequest((r) => r.commandName === 'slow' && r.command.slow === 2);
+    assert.equal(count('Timeout'), timers + 3, 'one socket timer per command');
+    conn.close();
+    // Synchronously: every command has failed and every timer is gone.
+    assert.equal(outcomes.length, 3);
+    for (const e of outcomes) assert.ok(e instanceof MongoNetworkError, String(e));
+    assert.equal(count('Timeout'), timers);
+    // The handle closes on a later turn of the event loop: wait a bounded number of turns.
+    for (let turn = 0; turn < 1000 && count('TCPSocketWrap') > sockets - 1; turn++) {
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(count('TCPSocketWrap') <= sockets - 1, 'the socket was destroyed');
   });
 
   it('a dropped connection errors in-flight commands with MongoNetworkError', async () => {

@@ -65,7 +65,6 @@ export function fakeContext(
       hello: undefined,
       serverConnectionId: undefined,
       closed: false,
-      lastUsed: 0,
       command: (db, command, options) =>
         defer(() => {
           sent.push({ db, command, options, criteria });

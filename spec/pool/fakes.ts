@@ -11,7 +11,6 @@ export class FakeConnection implements Connection {
   readonly generation: number;
   readonly hello: Document | undefined;
   readonly serverConnectionId: number | undefined = undefined;
-  lastUsed = 0;
   closed = false;
   /** What `command` answers; tests replace it to script replies or failures. */
   reply: (db: string, command: Document) => Observable<Document> = () => of({ ok: 1 });

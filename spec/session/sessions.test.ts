@@ -55,7 +55,6 @@ function deployment(d: Deployment = {}) {
     hello: undefined,
     serverConnectionId: undefined,
     closed: false,
-    lastUsed: 0,
     command: (_db, command) =>
       defer(() => {
         const index = sent.length;

@@ -9,19 +9,12 @@ import {
   encodeOpQuery,
   encodeOpReply,
   FrameSplitter,
+  OP_COMPRESSED,
+  OP_MSG,
+  OP_QUERY,
+  OP_REPLY,
 } from '../../src/wire/index.js';
-
-/** Seeded PRNG (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/fuzz.js';
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20240601);
 const CASES = 100_000;
@@ -44,10 +37,10 @@ const INTERESTING = [
   -0x80000000,
   MAX,
   MAX + 1,
-  2013,
-  2012,
-  1,
-  2004,
+  OP_MSG,
+  OP_COMPRESSED,
+  OP_REPLY,
+  OP_QUERY,
 ];
 
 function randomDoc(depth = 0): Document {
@@ -103,6 +96,17 @@ function validFrame(): Buffer {
   }
 }
 
+/**
+ * Valid frames are built once and each case mutates a copy of one: building (random documents,
+ * BSON, deflate) would cost more than the decoding under test.
+ */
+const FRAME_POOL_SIZE = 512;
+let framePool: Buffer[] | undefined;
+function validFrames(): readonly Buffer[] {
+  framePool ??= Array.from({ length: FRAME_POOL_SIZE }, validFrame);
+  return framePool;
+}
+
 function writeInt32(b: Buffer, offset: number, v: number): void {
   if (offset >= 0 && offset + 4 <= b.length) b.writeInt32LE(v | 0, offset);
 }
@@ -117,7 +121,7 @@ function hostileFrame(): Buffer {
     if (rand() < 0.7) writeInt32(b, 0, b.length);
     return b;
   }
-  let b = Buffer.from(validFrame());
+  let b = Buffer.from(pick(validFrames()));
   switch (strategy) {
     case 1: // flip random bytes
       for (let i = 0, n = 1 + int(4); i < n; i++) b[int(b.length)] = int(256);
@@ -130,10 +134,14 @@ function hostileFrame(): Buffer {
       writeInt32(b, int(b.length), pick(INTERESTING));
       break;
     case 4: // bad opCode
-      writeInt32(b, 12, pick([0, 1, 2001, 2002, 2004, 2012, 2013, 2014, -1, int(5000)]));
+      writeInt32(
+        b,
+        12,
+        pick([0, OP_REPLY, 2001, 2002, OP_QUERY, OP_COMPRESSED, OP_MSG, 2014, -1, int(5000)]),
+      );
       break;
     case 5: // bad section kind / flag bits
-      if (b.readInt32LE(12) === 2013) {
+      if (b.readInt32LE(12) === OP_MSG) {
         if (rand() < 0.5) b[20] = int(256);
         else b.writeUInt32LE((int(0x10000) << int(16)) >>> 0, 16);
       } else b[int(b.length)] ^= 0xff;
@@ -146,7 +154,7 @@ function hostileFrame(): Buffer {
       writeInt32(b, 0, pick(INTERESTING) + (rand() < 0.5 ? 0 : b.length - 1 + int(3)));
       break;
     case 8: // first BSON document length lies
-      writeInt32(b, b.readInt32LE(12) === 2013 ? 21 : 20 + int(20), pick(INTERESTING));
+      writeInt32(b, b.readInt32LE(12) === OP_MSG ? 21 : 20 + int(20), pick(INTERESTING));
       break;
     default: // unchanged (valid frames must decode)
       break;
@@ -167,14 +175,19 @@ function chunked(b: Buffer): Buffer[] {
 }
 
 describe('hostile input', () => {
-  it(`survives ${CASES} random and mutated frames (seed ${SEED})`, () => {
-    const started = performance.now();
+  it(`survives ${CASES} random and mutated frames (seed ${SEED})`, (t) => {
     const counts = { decoded: 0, splitterRejected: 0, decodeRejected: 0, incomplete: 0 };
     const check = (e: unknown, what: string, frame: Buffer) => {
       if (!(e instanceof MongoProtocolError)) {
         assert.fail(`${what} threw ${String(e)} (not MongoProtocolError) for ${frame.toString('hex')}`);
       }
     };
+    // Stack traces are the main cost of an error; none is looked at here.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    t.after(() => {
+      Error.stackTraceLimit = stackTraceLimit;
+    });
     // Some cases share one splitter with a run of preceding frames, as on a real socket.
     let splitter = new FrameSplitter(MAX);
     for (let i = 0; i < CASES; i++) {
@@ -206,13 +219,11 @@ describe('hostile input', () => {
         }
       }
     }
-    const elapsed = performance.now() - started;
-    // Every path was exercised, and nothing hung.
+    // Every path was exercised. Bounded by the case count: no clock is read.
     assert.ok(counts.decoded > 1000, JSON.stringify(counts));
     assert.ok(counts.splitterRejected > 1000, JSON.stringify(counts));
     assert.ok(counts.decodeRejected > 10_000, JSON.stringify(counts));
     assert.ok(counts.incomplete > 100, JSON.stringify(counts));
-    assert.ok(elapsed < 30_000, `took ${elapsed} ms`);
   });
 
   it('rejects a deeply nested document without a crash', () => {

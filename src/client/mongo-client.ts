@@ -34,6 +34,7 @@ import { ServerSessionPool } from '../session/server-session-pool.js';
 import type { MongoClientOptions } from '../uri/client-options.js';
 import { parseConnectionString } from '../uri/parse.js';
 import type { ResolvedOptions } from '../uri/resolved-options.js';
+import { emitOptionWarnings } from '../uri/warnings.js';
 import type { WriteConcern } from '../write-concern.js';
 import type { ClientContext } from './client-context.js';
 import { Db } from './db.js';
@@ -63,6 +64,7 @@ export class MongoClient {
 
   constructor(uri: string, options: MongoClientOptions = {}) {
     this.options = parseConnectionString(uri, options);
+    emitOptionWarnings(this.options);
     this.uri = uri;
     this.clientOptions = options;
     this.events$ = this.bus.events$;

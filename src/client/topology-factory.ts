@@ -31,7 +31,6 @@ export function topologyOptions(options: ResolvedOptions, bus: EventBus): Topolo
       compressors: options.compressors,
       zlibCompressionLevel: options.zlibCompressionLevel,
       auth: options.credentials ? createAuthProvider(options.credentials) : undefined,
-      connectTimeoutMS: options.connectTimeoutMS,
     },
     socket: { tls: tlsConnectionOptions(options, options.hosts[0] ? String(options.hosts[0]) : '') },
     pool: {

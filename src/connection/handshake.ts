@@ -26,7 +26,6 @@ export interface HandshakeOptions {
   readonly compressors?: readonly string[];
   readonly zlibCompressionLevel?: number;
   readonly auth?: AuthProvider;
-  readonly connectTimeoutMS?: number;
 }
 
 /** Stable API fields added to commands (versioned-api spec). */
@@ -83,8 +82,7 @@ export function applyHandshakeReply(
     (c) => IMPLEMENTED_COMPRESSORS.has(c) && serverList.includes(c),
   );
   if (chosen === 'zlib') {
-    conn.compressor = 'zlib';
-    conn.zlibCompressionLevel = options.zlibCompressionLevel;
+    conn.compression = { compressor: 'zlib', zlibCompressionLevel: options.zlibCompressionLevel };
   }
 }
 
@@ -92,11 +90,8 @@ export function applyHandshakeReply(
 export function handshake(conn: SocketConnection, options: HandshakeOptions): Observable<Document> {
   return defer(() => {
     const { command, legacy } = buildHandshakeCommand(options);
-    return conn.command('admin', command, {
-      legacyOpQuery: legacy,
-      socketTimeoutMS: options.connectTimeoutMS,
-      unmonitored: true,
-    });
+    // connect() bounds the whole handshake with connectTimeoutMS.
+    return conn.command('admin', command, { legacyOpQuery: legacy, unmonitored: true });
   }).pipe(
     map((reply) => {
       if (typeof reply !== 'object' || reply === null) {

@@ -1,42 +1,25 @@
-import type { Duplex } from 'node:stream';
 import type { Document } from 'bson';
-import { Observable, type Subscriber } from 'rxjs';
-import {
-  MongoError,
-  MongoNetworkError,
-  MongoNetworkTimeoutError,
-  MongoProtocolError,
-  MongoServerError,
-} from '../errors.js';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type TeardownLogic } from 'rxjs';
+import { MongoError, MongoNetworkError, MongoNetworkTimeoutError, MongoProtocolError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
-import { isSensitiveCommand, isSensitiveReply } from '../events/redact.js';
 import {
   DEFAULT_MAX_MESSAGE_SIZE_BYTES,
   decodeMessage,
-  encodeOpCompressed,
-  encodeOpMsg,
-  encodeOpQuery,
   FrameSplitter,
   nextRequestId,
   type WireMessage,
 } from '../wire/index.js';
+import { type CommandEvents, CommandMonitor, UNMONITORED } from './command-monitoring.js';
 import { commandNameOf } from './command-name.js';
+import { encodeCommand, type NegotiatedCompression, type OutgoingCommand } from './encode-command.js';
+import { LateReplies } from './late-replies.js';
+import { PendingRequest } from './pending-request.js';
+import { interpretReply } from './reply.js';
+import type { TransportSocket } from './transport.js';
 import type { CommandOptions, Connection } from './types.js';
 
-/** Commands that must never be compressed (compression spec, "Messages not allowed to be compressed"). */
-const UNCOMPRESSIBLE = new Set([
-  'hello',
-  'ismaster',
-  'saslstart',
-  'saslcontinue',
-  'getnonce',
-  'authenticate',
-  'createuser',
-  'updateuser',
-  'copydbsaslstart',
-  'copydbgetnonce',
-  'copydb',
-]);
+/** How many request ids whose late replies are dropped a connection remembers (see LateReplies). */
+const LATE_REPLY_WINDOW = 1024;
 
 export interface SocketConnectionInfo {
   readonly id: number;
@@ -45,24 +28,15 @@ export interface SocketConnectionInfo {
   readonly bus?: EventBus;
   /** Service id for load-balanced mode, published with command events. */
   readonly serviceId?: unknown;
-}
-
-/** One request waiting for its reply (or, for exhaust, its stream of replies). */
-interface Pending {
-  readonly subscriber: Subscriber<Document>;
-  readonly exhaust: boolean;
-  /** Called with each reply body; returns true when this was the last reply. */
-  readonly onReply: (reply: Document, moreToCome: boolean) => void;
-  readonly onError: (error: Error) => void;
-  /** Exhaust: the next reply will answer this reply's requestId. */
-  readonly rekey: (requestId: number) => void;
-  timer?: NodeJS.Timeout;
+  /** Clock and timers (socket timeouts, event durations); asyncScheduler by default. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
  * A connection over one socket. Requests are matched to replies by `responseTo`, so several
- * commands may be in flight; exhaust replies re-key the pending entry on each message
- * (each one answers the previous reply's requestId, OP_MSG "moreToCome").
+ * commands may be in flight; an exhaust stream's entry moves on to each reply's requestId (OP_MSG
+ * "moreToCome"). A reply that answers nothing in flight, nor a recent moreToCome or abandoned
+ * request, breaks the protocol: the connection closes and every request on it fails at once.
  */
 export class SocketConnection implements Connection {
   readonly id: number;
@@ -70,39 +44,54 @@ export class SocketConnection implements Connection {
   readonly generation: number;
   hello: Document | undefined;
   serverConnectionId: number | undefined;
-  lastUsed = performance.now();
-  /** Negotiated compressor, set after the handshake. */
-  compressor: 'zlib' | undefined;
-  zlibCompressionLevel: number | undefined;
+  /** Compression negotiated by the handshake. */
+  compression: NegotiatedCompression | undefined;
 
-  private readonly socket: Duplex;
-  private readonly splitter: FrameSplitter;
-  private readonly bus: EventBus | undefined;
-  private readonly serviceId: unknown;
-  private readonly pending = new Map<number, Pending>();
+  private readonly socket: TransportSocket;
+  private readonly splitter = new FrameSplitter(DEFAULT_MAX_MESSAGE_SIZE_BYTES);
+  private readonly scheduler: SchedulerLike;
+  private readonly monitor: CommandMonitor | undefined;
+  /** Acknowledged requests, keyed by the request id their next reply answers. */
+  private readonly pending = new Map<number, PendingRequest>();
+  /** moreToCome requests whose bytes are not yet handed to the socket: they fail with the connection. */
+  private readonly unwritten = new Set<(error: MongoError) => void>();
+  private readonly lateReplies = new LateReplies(LATE_REPLY_WINDOW);
   private closedError: MongoError | undefined;
 
-  constructor(socket: Duplex, info: SocketConnectionInfo) {
+  constructor(socket: TransportSocket, info: SocketConnectionInfo) {
     this.socket = socket;
     this.id = info.id;
     this.address = info.address;
     this.generation = info.generation;
-    this.bus = info.bus;
-    this.serviceId = info.serviceId;
-    this.splitter = new FrameSplitter(DEFAULT_MAX_MESSAGE_SIZE_BYTES);
+    this.scheduler = info.scheduler ?? asyncScheduler;
+    const serviceId = info.serviceId;
+    this.monitor = info.bus
+      ? new CommandMonitor(info.bus, this.scheduler, () => ({
+          address: this.address,
+          connectionId: this.id,
+          serverConnectionId: this.serverConnectionId,
+          serviceId,
+        }))
+      : undefined;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e: Error) =>
-      this.fail(
-        new MongoNetworkError(`connection ${this.id} to ${this.address}: ${e.message}`, { cause: e }),
-      ),
+      this.fail(new MongoNetworkError(this.describe(`failed: ${e.message}`), { cause: e })),
     );
-    socket.on('close', () =>
-      this.fail(new MongoNetworkError(`connection ${this.id} to ${this.address} closed`)),
-    );
+    socket.on('close', () => this.fail(new MongoNetworkError(this.describe('closed'))));
   }
 
   get closed(): boolean {
     return this.closedError !== undefined;
+  }
+
+  /** The negotiated compressor, if any. */
+  get compressor(): 'zlib' | undefined {
+    return this.compression?.compressor;
+  }
+
+  /** Requests waiting for a reply (exhaust streams count once). */
+  get inFlight(): number {
+    return this.pending.size + this.unwritten.size;
   }
 
   /** Raises the frame size limit once the handshake reports `maxMessageSizeBytes`. */
@@ -110,8 +99,9 @@ export class SocketConnection implements Connection {
     this.splitter.maxMessageSizeBytes = bytes;
   }
 
+  /** Destroys the socket; every request in flight fails at once with MongoNetworkError. Idempotent. */
   close(): void {
-    this.fail(new MongoNetworkError(`connection ${this.id} to ${this.address} was closed by the driver`));
+    this.fail(new MongoNetworkError(this.describe('was closed by the driver')));
   }
 
   command(db: string, command: Document, options: CommandOptions = {}): Observable<Document> {
@@ -120,112 +110,99 @@ export class SocketConnection implements Connection {
         subscriber.error(this.closedError);
         return;
       }
-      const commandName = commandNameOf(command);
-      const requestId = nextRequestId();
-      const body = { ...command, $db: db };
-      const monitored = !options.unmonitored && this.bus !== undefined && this.bus.wants();
-      const started = performance.now();
-      if (monitored) this.publishStarted(requestId, db, commandName, withSequences(body, options.sequences));
-
+      const out: OutgoingCommand = {
+        requestId: nextRequestId(),
+        databaseName: db,
+        commandName: commandNameOf(command),
+        command,
+        body: { ...command, $db: db },
+      };
+      const events =
+        this.monitor && !options.unmonitored
+          ? this.monitor.start({ ...out, sequences: options.sequences })
+          : UNMONITORED;
       let message: Buffer;
       try {
-        message = options.legacyOpQuery
-          ? encodeOpQuery({ requestId, fullCollectionName: `${db}.$cmd`, query: command, numberToReturn: -1 })
-          : encodeOpMsg({
-              requestId,
-              command: body,
-              sequences: options.sequences,
-              moreToCome: options.moreToCome,
-              exhaustAllowed: options.exhaustAllowed,
-            });
-        if (this.compressor && !options.noCompress && !UNCOMPRESSIBLE.has(commandName.toLowerCase())) {
-          message = encodeOpCompressed(message, this.compressor, this.zlibCompressionLevel);
-        }
+        message = encodeCommand(out, options, this.compression);
       } catch (e) {
-        if (monitored) this.publishFailed(requestId, db, commandName, started, e as Error);
+        events.failed(e as Error);
         subscriber.error(e);
         return;
       }
-
-      this.lastUsed = performance.now();
-      if (options.moreToCome) {
-        // Unacknowledged: nothing comes back. Done once the bytes are handed to the socket.
-        this.socket.write(message, (err) => {
-          if (err) subscriber.error(new MongoNetworkError(err.message, { cause: err }));
-          else {
-            if (monitored) this.publishSucceeded(requestId, db, commandName, started, { ok: 1 }, body);
-            subscriber.next({ ok: 1 });
-            subscriber.complete();
-          }
-        });
-        return;
-      }
-
-      let key = requestId;
-      let finished = false;
-      const finish = () => {
-        finished = true;
-        const p = this.pending.get(key);
-        if (p?.timer) clearTimeout(p.timer);
-        this.pending.delete(key);
-      };
-      const entry: Pending = {
-        subscriber,
-        exhaust: options.exhaustAllowed === true,
-        onReply: (reply, moreToCome) => {
-          if (reply.ok !== 1 && reply.ok !== true && reply.ok !== 1.0) {
-            const error =
-              reply.ok === undefined && reply.$err === undefined ? undefined : new MongoServerError(reply);
-            if (error) {
-              finish();
-              if (monitored) this.publishFailed(requestId, db, commandName, started, error);
-              subscriber.error(error);
-              return;
-            }
-          }
-          if (monitored) this.publishSucceeded(requestId, db, commandName, started, reply, body);
-          subscriber.next(reply);
-          if (!moreToCome) {
-            finish();
-            subscriber.complete();
-          }
-        },
-        onError: (error) => {
-          finish();
-          if (monitored) this.publishFailed(requestId, db, commandName, started, error);
-          subscriber.error(error);
-        },
-        rekey: (id) => {
-          this.pending.delete(key);
-          key = id;
-          this.pending.set(key, entry);
-          this.armTimeout(entry, options.socketTimeoutMS);
-        },
-      };
-      this.pending.set(requestId, entry);
-      this.armTimeout(entry, options.socketTimeoutMS);
-      this.socket.write(message);
-
-      return () => {
-        if (finished) return;
-        finish();
-        // An abandoned exhaust stream would keep sending: the connection cannot be reused.
-        if (entry.exhaust) this.close();
-      };
+      return options.moreToCome
+        ? this.sendUnacknowledged(out.requestId, message, events, subscriber)
+        : this.sendRequest(out.requestId, message, options, events, subscriber);
     });
   }
 
-  private armTimeout(entry: Pending, socketTimeoutMS: number | undefined): void {
-    if (entry.timer) clearTimeout(entry.timer);
-    if (!socketTimeoutMS) return;
-    entry.timer = setTimeout(() => {
+  /** moreToCome (w:0): done once the bytes are handed to the socket; a late reply is dropped. */
+  private sendUnacknowledged(
+    requestId: number,
+    message: Buffer,
+    events: CommandEvents,
+    subscriber: Subscriber<Document>,
+  ): TeardownLogic {
+    const fail = (error: MongoError) => {
+      events.failed(error);
+      subscriber.error(error);
+    };
+    this.unwritten.add(fail);
+    this.lateReplies.expect(requestId);
+    this.socket.write(message, (err) => {
+      if (!this.unwritten.delete(fail)) return; // the connection failed first, or the subscriber left
+      if (err) {
+        const error = new MongoNetworkError(this.describe(`failed: ${err.message}`), { cause: err });
+        fail(error);
+        this.fail(error);
+        return;
+      }
+      const reply = { ok: 1 };
+      events.succeeded(reply);
+      subscriber.next(reply);
+      subscriber.complete();
+    });
+    return () => {
+      this.unwritten.delete(fail);
+    };
+  }
+
+  private sendRequest(
+    requestId: number,
+    message: Buffer,
+    options: CommandOptions,
+    events: CommandEvents,
+    subscriber: Subscriber<Document>,
+  ): TeardownLogic {
+    const request = new PendingRequest(
+      requestId,
+      options.exhaustAllowed === true,
+      options.socketTimeoutMS ?? 0,
+      subscriber,
+      events,
+    );
+    this.track(request);
+    this.socket.write(message);
+    return () => {
+      if (request.done) return;
+      request.settle();
+      this.pending.delete(request.awaiting);
+      // An abandoned exhaust stream would keep sending: the connection cannot be reused. Any other
+      // request's reply may still come: it is dropped when it does.
+      if (request.exhaust) this.close();
+      else this.lateReplies.expect(request.awaiting);
+    };
+  }
+
+  /** Registers `request` under the id it awaits and starts its socket timer. */
+  private track(request: PendingRequest): void {
+    this.pending.set(request.awaiting, request);
+    request.arm(this.scheduler, (timeoutMS) => {
       // A timed-out connection is in an unknown state (a reply may still come): close it.
-      const error = new MongoNetworkTimeoutError(
-        `connection ${this.id} to ${this.address} timed out after ${socketTimeoutMS} ms`,
-      );
-      entry.onError(error);
+      const error = new MongoNetworkTimeoutError(this.describe(`timed out after ${timeoutMS} ms`));
+      this.pending.delete(request.awaiting);
+      request.fail(error);
       this.fail(error);
-    }, socketTimeoutMS);
+    });
   }
 
   private onData(chunk: Buffer): void {
@@ -250,97 +227,51 @@ export class SocketConnection implements Connection {
   }
 
   private route(message: WireMessage): void {
-    const entry = this.pending.get(message.header.responseTo);
-    if (!entry) return; // a reply to a request that was abandoned: drop it
-    if (message.opCode === 2013) {
-      if (message.moreToCome && entry.exhaust) {
-        entry.rekey(message.header.requestId);
-      }
-      entry.onReply(message.body, message.moreToCome && entry.exhaust);
-    } else if (message.opCode === 1) {
-      const doc = message.documents[0];
-      if (!doc) {
-        entry.onError(new MongoProtocolError('OP_REPLY without a document'));
-        return;
-      }
-      entry.onReply(doc, false);
+    const { responseTo, requestId } = message.header;
+    const request = this.pending.get(responseTo);
+    if (!request) {
+      if (this.lateReplies.take(responseTo)) return;
+      this.fail(
+        new MongoProtocolError(
+          this.describe(`received a reply to request ${responseTo}, which is not in flight`),
+        ),
+      );
+      return;
+    }
+    this.pending.delete(responseTo);
+    const outcome = interpretReply(message, request.exhaust);
+    if (outcome.kind === 'fatal') {
+      request.fail(outcome.error);
+      this.fail(outcome.error);
+    } else if (outcome.kind === 'error') {
+      request.fail(outcome.error);
+    } else if (outcome.more) {
+      // The next reply of the stream answers this one; re-key before emitting, so a subscriber
+      // that leaves on this reply is found under the right id.
+      request.awaiting = requestId;
+      this.track(request);
+      request.reply(outcome.reply, false);
     } else {
-      this.fail(new MongoProtocolError(`unexpected opcode ${message.opCode} from ${this.address}`));
+      request.reply(outcome.reply, true);
     }
   }
 
-  /** Marks the connection dead, destroys the socket, and errors every request in flight. */
+  /** Marks the connection dead, destroys the socket, and fails every request in flight at once. */
   private fail(error: MongoError): void {
     if (this.closedError) return;
     this.closedError = error;
     this.socket.destroy();
-    const entries = [...this.pending.values()];
+    const requests = [...this.pending.values()];
+    const unwritten = [...this.unwritten];
     this.pending.clear();
-    for (const e of entries) e.onError(error);
+    this.unwritten.clear();
+    for (const r of requests) r.fail(error);
+    for (const fail of unwritten) fail(error);
   }
 
-  // --- command monitoring (command-logging-and-monitoring) ---
-  private eventBase(requestId: number, databaseName: string, commandName: string) {
-    return {
-      requestId,
-      databaseName,
-      commandName,
-      address: this.address,
-      connectionId: this.id,
-      serverConnectionId: this.serverConnectionId,
-      serviceId: this.serviceId,
-    };
+  private describe(what: string): string {
+    return `connection ${this.id} to ${this.address} ${what}`;
   }
-
-  private publishStarted(requestId: number, db: string, commandName: string, body: Document): void {
-    this.bus?.emit({
-      name: 'commandStarted',
-      ...this.eventBase(requestId, db, commandName),
-      command: isSensitiveCommand(commandName, body) ? {} : body,
-    });
-  }
-
-  private publishSucceeded(
-    requestId: number,
-    db: string,
-    commandName: string,
-    started: number,
-    reply: Document,
-    body: Document,
-  ): void {
-    this.bus?.emit({
-      name: 'commandSucceeded',
-      ...this.eventBase(requestId, db, commandName),
-      duration: performance.now() - started,
-      reply: isSensitiveReply(commandName, body, reply) ? {} : reply,
-    });
-  }
-
-  private publishFailed(
-    requestId: number,
-    db: string,
-    commandName: string,
-    started: number,
-    failure: Error,
-  ): void {
-    this.bus?.emit({
-      name: 'commandFailed',
-      ...this.eventBase(requestId, db, commandName),
-      duration: performance.now() - started,
-      failure,
-    });
-  }
-}
-
-/**
- * Command events show kind-1 document sequences as arrays in the command, as if they had been
- * sent in the body (command-logging-and-monitoring, "Command Started Message").
- */
-function withSequences(body: Document, sequences: CommandOptions['sequences']): Document {
-  if (!sequences || sequences.length === 0) return body;
-  const command: Document = { ...body };
-  for (const s of sequences) command[s.identifier] = [...s.documents];
-  return command;
 }
 
 function asProtocolError(e: unknown): MongoError {

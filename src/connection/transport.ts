@@ -1,13 +1,16 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { Observable } from 'rxjs';
-import { MongoNetworkError, MongoNetworkTimeoutError } from '../errors.js';
+import { MongoNetworkError } from '../errors.js';
 
 /** Where to connect: a TCP host and port, or a Unix domain socket path. */
 export type SocketTarget = { readonly host: string; readonly port: number } | { readonly socketPath: string };
 
 export interface SocketOptions {
-  /** 0 means no timeout. */
+  /**
+   * Bounds opening the socket (TLS included) and, separately, the handshake; 0 means no timeout.
+   * `connect()` runs it on its scheduler: transports do not time out by themselves.
+   */
   readonly connectTimeoutMS: number;
   /** When set, the socket is wrapped in TLS with these options (servername defaults to the host). */
   readonly tls?: TlsConnectionOptions;
@@ -16,12 +19,24 @@ export interface SocketOptions {
 }
 
 /**
+ * What a connection needs of a socket: a net.Socket or tls.TLSSocket, or an in-memory fake.
+ * 'close' may follow 'error' or `destroy()`; the connection tolerates both orders.
+ */
+export interface TransportSocket {
+  write(data: Uint8Array, callback?: (error?: Error | null) => void): unknown;
+  destroy(): void;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+}
+
+/**
  * Opens sockets. Injectable so tests can hand connections an in-memory duplex instead of TCP.
  * The Observable emits the connected socket once and completes; unsubscribing before that
- * destroys the attempt.
+ * destroys the attempt. Timing out is the caller's job (on its scheduler).
  */
 export interface Transport {
-  connect(target: SocketTarget, options: SocketOptions): Observable<Socket>;
+  connect(target: SocketTarget, options: SocketOptions): Observable<TransportSocket>;
 }
 
 export function targetToString(target: SocketTarget): string {
@@ -46,31 +61,20 @@ export const netTransport: Transport = {
           })
         : netConnect(base);
       let done = false;
-      const fail = (error: Error) => {
+      const onError = (e: Error) => {
         if (done) return;
         done = true;
         socket.destroy();
-        subscriber.error(error);
+        subscriber.error(
+          new MongoNetworkError(`connect ${where}: ${e.message}`, { cause: e, beforeHandshake: true }),
+        );
       };
-      const onError = (e: Error) =>
-        fail(new MongoNetworkError(`connect ${where}: ${e.message}`, { cause: e, beforeHandshake: true }));
       socket.once('error', onError);
       socket.setNoDelay(options.noDelay ?? true);
       socket.setKeepAlive(options.keepAlive ?? true, 120_000);
-      if (options.connectTimeoutMS > 0) {
-        socket.setTimeout(options.connectTimeoutMS, () =>
-          fail(
-            new MongoNetworkTimeoutError(`connect ${where} timed out after ${options.connectTimeoutMS} ms`, {
-              beforeHandshake: true,
-            }),
-          ),
-        );
-      }
       socket.once(secure ? 'secureConnect' : 'connect', () => {
         if (done) return;
         done = true;
-        socket.setTimeout(0);
-        socket.removeAllListeners('timeout');
         socket.off('error', onError);
         subscriber.next(socket);
         subscriber.complete();

@@ -1,11 +1,8 @@
 import type { Document } from 'bson';
 import type { Observable } from 'rxjs';
+import type { DocumentSequence } from '../wire/op-msg.js';
 
-/** A kind-1 OP_MSG section: a named sequence of documents (e.g. `documents` of an insert). */
-export interface DocumentSequence {
-  readonly identifier: string;
-  readonly documents: readonly Document[];
-}
+export type { DocumentSequence } from '../wire/op-msg.js';
 
 export interface CommandOptions {
   /** Kind-1 sections sent beside the command body (bulk writes). */
@@ -44,8 +41,6 @@ export interface Connection {
   /** Server-side connection id from the handshake (`connectionId` in hello). */
   readonly serverConnectionId: number | undefined;
   readonly closed: boolean;
-  /** Monotonic ms timestamp of the last time it was returned to a pool or used. */
-  readonly lastUsed: number;
   command(db: string, command: Document, options?: CommandOptions): Observable<Document>;
   /** Closes the socket; in-flight commands error with MongoNetworkError. Idempotent. */
   close(): void;

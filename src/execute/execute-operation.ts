@@ -12,6 +12,7 @@ import {
   throwError,
 } from 'rxjs';
 import type { Connection } from '../connection/types.js';
+import { parseServerResponse } from '../errors.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
@@ -189,6 +190,6 @@ function sendOn<T>(
         session?.onError(error);
         return throwError(() => error);
       }),
-      map((reply) => op.parse(reply, info)),
+      map((reply) => parseServerResponse(op.commandName, () => op.parse(reply, info))),
     );
 }

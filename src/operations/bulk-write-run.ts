@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { concat, concatMap, defer, EMPTY, map, type Observable, of } from 'rxjs';
+import { parseServerResponse } from '../errors.js';
 import {
   BulkResultBuilder,
   type BulkWriteOptions,
@@ -39,7 +40,7 @@ export function bulkWrite(
       const first = g === 0 && offset === 0 ? groups : undefined;
       return execute(writeBatchOperation(db, collection, group, offset, fields, first)).pipe(
         concatMap((outcome) => {
-          results.merge(group, offset, outcome);
+          parseServerResponse(group.type, () => results.merge(group, offset, outcome));
           if (results.stopped) return EMPTY;
           const next = offset + outcome.count;
           return next < group.statements.length ? step(g, next) : step(g + 1, 0);

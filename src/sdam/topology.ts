@@ -399,6 +399,7 @@ export class Topology implements TopologyLike {
     socket: SocketOptions;
     transport?: Transport;
     connectTimeoutMS: number;
+    scheduler: SchedulerLike;
   } {
     const connectTimeoutMS = this.options.connectTimeoutMS ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const { host, port } = splitAddress(address);
@@ -408,6 +409,7 @@ export class Topology implements TopologyLike {
       socket: { ...this.options.socket, connectTimeoutMS },
       transport: this.options.transport,
       connectTimeoutMS,
+      scheduler: this.scheduler,
     };
   }
 }

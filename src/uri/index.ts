@@ -24,3 +24,4 @@ export {
 export { applySrvRecords, parseConnectionString } from './parse.js';
 export { redactUri } from './redact.js';
 export { DEFAULTS, type ResolvedOptions, type ResolvedTlsOptions } from './resolved-options.js';
+export { emitOptionWarnings, MongoRxWarning, type WarningLogger } from './warnings.js';

@@ -18,6 +18,7 @@ import {
 } from './option-table.js';
 import { DEFAULTS, type ResolvedOptions, sealOptions } from './resolved-options.js';
 import { type ConnectionStringParts, splitConnectionString } from './split.js';
+import { describeValue } from './values.js';
 
 /** Option values after reading, keyed by canonical name. Readers guarantee each value's type. */
 class OptionValues {
@@ -51,15 +52,15 @@ const EXCLUSIVE_TLS_OPTIONS: readonly (readonly [UriOptionName, UriOptionName])[
   ['tlsAllowInvalidCertificates', 'tlsDisableCertificateRevocationCheck'],
   ['tlsDisableOCSPEndpointCheck', 'tlsDisableCertificateRevocationCheck'],
 ];
-/** Keys of MongoClientOptions that are not URI options. */
-const CLIENT_ONLY_KEYS = new Set([
-  'auth',
-  'hedge',
-  'readconcern',
-  'writeconcern',
-  'serverapi',
-  'driverinfo',
-  'monitorcommands',
+/** Keys of MongoClientOptions that are not URI options, with the forms their values may take. */
+const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boolean')[]> = new Map([
+  ['auth', ['object']],
+  ['hedge', ['object']],
+  ['readconcern', ['object', 'string']],
+  ['writeconcern', ['object']],
+  ['serverapi', ['object', 'string']],
+  ['driverinfo', ['object']],
+  ['monitorcommands', ['boolean']],
 ]);
 
 /**
@@ -182,8 +183,12 @@ function readUriValue(name: UriOptionName, text: string, warnings: string[]): un
     warnings.push(`Empty value for option '${name}' is ignored`);
     return undefined;
   }
-  const value = OPTION_READERS[name].fromString(text, (m) => warnings.push(m));
-  if (value === undefined) warnings.push(`Unsupported value for option '${name}'${shown}; it is ignored`);
+  const reader = OPTION_READERS[name];
+  const value = reader.fromString(text, (m) => warnings.push(m));
+  if (value === undefined) {
+    const expected = reader.expected ? ` (expected ${reader.expected})` : '';
+    warnings.push(`Unsupported value for option '${name}'${shown}${expected}; it is ignored`);
+  }
   return value;
 }
 
@@ -198,18 +203,26 @@ function readClientOptions(
   for (const [rawKey, value] of Object.entries(options)) {
     if (value === undefined) continue;
     const key = rawKey.toLowerCase();
-    if (CLIENT_ONLY_KEYS.has(key)) continue;
+    const forms = CLIENT_ONLY_KEYS.get(key);
+    if (forms) {
+      // Checked here so that building from a wrong kind of value (null, a number) cannot crash.
+      const form = value === null ? 'null' : typeof value;
+      if (!(forms as readonly string[]).includes(form))
+        throw new MongoParseError(`Option '${rawKey}' must be ${forms.map((f) => `a ${f}`).join(' or ')}`);
+      continue;
+    }
     if (key === 'readpreference' && value instanceof ReadPreference) continue;
     const name = OPTION_NAMES.get(key);
     if (name === undefined) {
       warnings.push(`Unsupported client option '${rawKey}'`);
       continue;
     }
-    const parsed = OPTION_READERS[name].fromValue(value, (m) => warnings.push(m));
+    const reader = OPTION_READERS[name];
+    const parsed = reader.fromValue(value, (m) => warnings.push(m));
     if (parsed === undefined) {
-      throw new MongoParseError(
-        `Invalid value for option '${name}'${SENSITIVE_OPTIONS.has(name) ? '' : `: ${String(value)}`}`,
-      );
+      const shown = SENSITIVE_OPTIONS.has(name) ? '' : `: ${describeValue(value)}`;
+      const expected = reader.expected ? ` (expected ${reader.expected})` : '';
+      throw new MongoParseError(`Invalid value for option '${name}'${shown}${expected}`);
     }
     if (name === 'tls' || name === 'ssl') tlsValues.push(parsed);
     present.add(name === 'ssl' ? 'tls' : name);

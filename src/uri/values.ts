@@ -1,5 +1,6 @@
 // Typed readers for connection-string option values (connection-string spec "Values").
 // Each reader parses a URI string or checks a programmatic value; `undefined` means invalid.
+import { inspect } from 'node:util';
 
 export interface OptionReader<T> {
   /** Parses a percent-decoded URI value; `warn` reports parts it drops while keeping the rest. */
@@ -8,9 +9,12 @@ export interface OptionReader<T> {
   fromValue(value: unknown, warn: (message: string) => void): T | undefined;
   /** Repeated keys append (readPreferenceTags) instead of replacing. */
   readonly list?: boolean;
+  /** What a valid value looks like, for warnings and errors (e.g. "an integer from 0 to 2147483647"). */
+  readonly expected?: string;
 }
 
 export const bool: OptionReader<boolean> = {
+  expected: 'true or false',
   fromString: (text) => (text === 'true' ? true : text === 'false' ? false : undefined),
   fromValue: (value) => (typeof value === 'boolean' ? value : undefined),
 };
@@ -19,6 +23,7 @@ export const bool: OptionReader<boolean> = {
 export function int(min: number, max = 2 ** 31 - 1): OptionReader<number> {
   const inRange = (n: number) => Number.isSafeInteger(n) && n >= min && n <= max;
   return {
+    expected: `an integer from ${min} to ${max}`,
     fromString: (text) => (/^[+-]?\d+$/.test(text) && inRange(Number(text)) ? Number(text) : undefined),
     fromValue: (value) => (typeof value === 'number' && inRange(value) ? value : undefined),
   };
@@ -32,7 +37,7 @@ export const str: OptionReader<string> = {
 export function oneOf<const T extends string>(values: readonly T[]): OptionReader<T> {
   const check = (value: unknown): T | undefined =>
     (values as readonly unknown[]).includes(value) ? (value as T) : undefined;
-  return { fromString: check, fromValue: check };
+  return { expected: `one of ${values.join(', ')}`, fromString: check, fromValue: check };
 }
 
 /** `w`: a non-negative integer, or any other non-empty string ("majority", a tag name). */
@@ -118,3 +123,16 @@ export function nameList<const T extends string>(known: readonly T[]): OptionRea
 }
 
 function noWarn(): void {}
+
+/**
+ * A value given in code, for a message: primitives as text, objects inspected. Never throws, even
+ * for objects whose toString or valueOf is not a function.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
+  try {
+    return inspect(value, { depth: 1, breakLength: Number.POSITIVE_INFINITY, maxArrayLength: 5 });
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

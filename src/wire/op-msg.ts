@@ -1,5 +1,4 @@
 import { type DeserializeOptions, type Document, serialize } from 'bson';
-import type { DocumentSequence } from '../connection/types.js';
 import { MongoInvalidArgumentError, MongoProtocolError } from '../errors.js';
 import { readCString, readDocument } from './bson-reader.js';
 import {
@@ -12,7 +11,11 @@ import {
 } from './constants.js';
 import { type MessageHeader, writeHeader } from './header.js';
 
-export type { DocumentSequence } from '../connection/types.js';
+/** A kind-1 OP_MSG section: a named sequence of documents (e.g. `documents` of an insert). */
+export interface DocumentSequence {
+  readonly identifier: string;
+  readonly documents: readonly Document[];
+}
 
 export interface OpMsgRequest {
   requestId: number;
@@ -27,7 +30,7 @@ export interface OpMsgRequest {
 }
 
 export interface OpMsgMessage {
-  opCode: 2013;
+  opCode: typeof OP_MSG;
   header: MessageHeader;
   flagBits: number;
   moreToCome: boolean;

@@ -17,7 +17,7 @@ export interface OpQueryRequest {
 }
 
 export interface OpQueryMessage {
-  opCode: 2004;
+  opCode: typeof OP_QUERY;
   header: MessageHeader;
   flags: number;
   fullCollectionName: string;
@@ -27,7 +27,7 @@ export interface OpQueryMessage {
 }
 
 export interface OpReplyMessage {
-  opCode: 1;
+  opCode: typeof OP_REPLY;
   header: MessageHeader;
   responseFlags: number;
   cursorId: bigint;

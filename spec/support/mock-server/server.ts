@@ -11,6 +11,7 @@ import {
   FrameSplitter,
   nextRequestId,
   OP_MSG,
+  OP_QUERY,
   type WireMessage,
 } from '../../../src/wire/index.js';
 import { FailCommandPoint } from './fail-point.js';
@@ -191,7 +192,7 @@ export class MockServer {
       db = typeof command.$db === 'string' ? command.$db : '';
       flags = { moreToCome: message.moreToCome, exhaustAllowed: message.exhaustAllowed };
       sequences = message.sequences;
-    } else if (message.opCode === 2004) {
+    } else if (message.opCode === OP_QUERY) {
       const q = message.query;
       command = q.$query !== undefined && typeof q.$query === 'object' ? (q.$query as Document) : q;
       db = message.fullCollectionName.replace(/\.\$cmd$/, '');

@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import type { Compressor, DocumentSequence } from '../../../src/wire/index.js';
+import type { Compressor, DocumentSequence, OP_MSG, OP_QUERY } from '../../../src/wire/index.js';
 import type { HelloOptions } from './hello.js';
 
 /** One request the mock server received (OP_MSG, or a legacy OP_QUERY command). */
@@ -19,7 +19,7 @@ export interface MockRequest {
   /** True when it arrived in OP_COMPRESSED; `compressor` then names the compressor. */
   readonly compressed: boolean;
   readonly compressor: Compressor | undefined;
-  readonly opCode: 2013 | 2004;
+  readonly opCode: typeof OP_MSG | typeof OP_QUERY;
   /** Aborted when the connection closes or the server stops (ends long exhaust streams). */
   readonly signal: AbortSignal;
 }

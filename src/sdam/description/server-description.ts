@@ -165,7 +165,9 @@ export function serverDescriptionFromHello(
     maxBsonObjectSize: toNumber(hello.maxBsonObjectSize),
     maxMessageSizeBytes: toNumber(hello.maxMessageSizeBytes),
     maxWriteBatchSize: toNumber(hello.maxWriteBatchSize),
-    compression: Array.isArray(hello.compression) ? hello.compression.map(String) : [],
+    compression: Array.isArray(hello.compression)
+      ? hello.compression.filter((c) => typeof c === 'string')
+      : [],
     connectionId: toNumber(hello.connectionId),
     helloOk: hello.helloOk === true,
     serviceId: isObjectId(hello.serviceId) ? hello.serviceId : null,
@@ -284,7 +286,7 @@ function addressList(value: unknown): string[] {
 function stringRecord(value: unknown): Record<string, string> {
   if (!isDocument(value)) return {};
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = String(v);
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
   return out;
 }
 
@@ -308,7 +310,7 @@ export function toNumber(value: unknown): number | null {
   if (typeof value === 'object' && value !== null) {
     const v = value as { toNumber?: () => number; valueOf?: () => unknown };
     if (typeof v.toNumber === 'function') return v.toNumber();
-    const prim = v.valueOf?.();
+    const prim = typeof v.valueOf === 'function' ? v.valueOf() : undefined;
     if (typeof prim === 'number') return prim;
   }
   return null;

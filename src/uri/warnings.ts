@@ -1,0 +1,24 @@
+import type { ResolvedOptions } from './resolved-options.js';
+
+/**
+ * A warning about the connection string or client options: a value that was ignored (the
+ * connection-string spec's rule for invalid URI values), an unknown or deprecated key. Emitted
+ * through `process.emitWarning`, so `process.on('warning', ...)` sees it with this name and code.
+ */
+export class MongoRxWarning extends Error {
+  readonly code = 'MONGORX_OPTION';
+  override get name(): string {
+    return 'MongoRxWarning';
+  }
+}
+
+/** Where warnings go besides the process (a logger's warn, when the client has one). */
+export type WarningLogger = (message: string) => void;
+
+/** Makes every warning of parsing visible: one process warning each, and the logger when given. */
+export function emitOptionWarnings(options: Pick<ResolvedOptions, 'warnings'>, logger?: WarningLogger): void {
+  for (const message of options.warnings) {
+    process.emitWarning(new MongoRxWarning(message));
+    logger?.(message);
+  }
+}
