@@ -73,7 +73,11 @@ export function fakeContext(
         }),
       close: () => {},
     };
-    return of({ description, withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection) });
+    return of({
+      description,
+      withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection),
+      reportError: () => {},
+    });
   };
   const execution = {
     topology: { description$: NEVER, selectServer, connect: () => {}, close: () => of(undefined) },

@@ -74,6 +74,7 @@ function deployment(d: Deployment = {}) {
         return of({
           description,
           withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection),
+          reportError: () => {},
         });
       },
       connect: () => {},

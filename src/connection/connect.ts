@@ -1,4 +1,5 @@
-import { defer, Observable, switchMap, take } from 'rxjs';
+import { defer, Observable, type SchedulerLike, switchMap, take, throwError, timeout } from 'rxjs';
+import { MongoNetworkTimeoutError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import { type HandshakeOptions, handshake } from './handshake.js';
 import { SocketConnection } from './socket-connection.js';
@@ -15,6 +16,8 @@ export interface ConnectOptions extends HandshakeOptions {
   readonly socket: SocketOptions;
   readonly transport?: Transport;
   readonly bus?: EventBus;
+  /** Clock of the establishment bound (`connectTimeoutMS` over socket, TLS, hello and auth). */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
@@ -55,5 +58,17 @@ export function connect(
           };
         }),
     ),
+    (source) => {
+      const ms = options.connectTimeoutMS ?? 0;
+      if (!options.scheduler || ms <= 0) return source;
+      const where = targetToString(options.target);
+      const expired = () =>
+        new MongoNetworkTimeoutError(`connecting to ${where} timed out after ${ms} ms`, {
+          beforeHandshake: true,
+        });
+      return source.pipe(
+        timeout({ first: ms, scheduler: options.scheduler, with: () => throwError(expired) }),
+      );
+    },
   );
 }
