@@ -2,7 +2,6 @@
 // streaming monitor, RTT pinger) destroyed by the time close() completes; every waiting or running
 // operation has a typed error; and the process has no socket or timer more than before the test.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -28,6 +27,7 @@ import { socketConnector } from '../../src/sdam/connector.js';
 import type { SrvResolver } from '../../src/sdam/srv.js';
 import { Topology } from '../../src/sdam/topology.js';
 import { parseConnectionString } from '../../src/uri/parse.js';
+import { runUntilExit } from '../support/child-process.js';
 import { MockServer, newTopologyVersion } from '../support/mock-server/index.js';
 
 /** How many of each kind of handle keep this process alive. */
@@ -39,19 +39,24 @@ function handles(): Map<string, number> {
 
 const WATCHED = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout', 'TLSWrap'];
 
+/** A replica-set primary (reporting topologyVersion, so monitors stream) whose finds never answer. */
+async function frozenFindPrimary(): Promise<MockServer> {
+  const server = await MockServer.start({
+    handler: (request) => (request.commandName === 'find' ? { noReply: true } : undefined),
+  });
+  server.setHello({
+    role: 'primary',
+    setName: 'rs',
+    hosts: [server.address],
+    topologyVersion: newTopologyVersion(),
+  });
+  return server;
+}
+
 describe('Topology close over real sockets', () => {
   it('destroys every socket before close() completes and leaves no handle behind', async () => {
     const before = handles();
-    const server = await MockServer.start({
-      // Finds never answer: the operation is in flight when the client closes.
-      handler: (request) => (request.commandName === 'find' ? { noReply: true } : undefined),
-    });
-    server.setHello({
-      role: 'primary',
-      setName: 'rs',
-      hosts: [server.address],
-      topologyVersion: newTopologyVersion(),
-    });
+    const server = await frozenFindPrimary();
     const sockets: Socket[] = [];
     const counting: Transport = {
       connect: (target, options) => netTransport.connect(target, options).pipe(tap((s) => sockets.push(s))),
@@ -115,49 +120,16 @@ describe('Topology close over real sockets', () => {
   });
 
   it('a process whose only work was the client exits by itself after close(), the find ended typed', async () => {
-    const server = await MockServer.start({
-      handler: (request) => (request.commandName === 'find' ? { noReply: true } : undefined),
-    });
-    server.setHello({
-      role: 'primary',
-      setName: 'rs',
-      hosts: [server.address],
-      topologyVersion: newTopologyVersion(),
-    });
+    const server = await frozenFindPrimary();
     try {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', join(import.meta.dirname, 'close-exit-script.ts'), server.uri],
-        {
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      const code = await new Promise<number | null>((resolve, reject) => {
-        // A guard only: the child never calls process.exit, so a socket or timer left open keeps it alive.
-        const guard = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`the client process did not exit by itself; output: ${out}`));
-        }, 120_000);
-        child.once('exit', (c) => {
-          clearTimeout(guard);
-          resolve(c);
-        });
-      });
+      const { code, last } = await runUntilExit(join(import.meta.dirname, 'close-exit-script.ts'), [
+        server.uri,
+      ]);
       assert.equal(code, 0);
-      const report = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+      const report = JSON.parse(last || '{}');
       assert.equal(report.findOutcome, 'MongoPoolClosedError');
-      const driverHandles = (report.resources as string[]).filter(
-        (r) => r === 'Timeout' || r === 'TCPSocketWrap',
-      );
-      assert.deepEqual(
-        driverHandles.filter((r) => r === 'Timeout'),
-        [],
-        'no timer left when close() completed',
-      );
+      const timers = (report.resources as string[]).filter((r) => r === 'Timeout');
+      assert.deepEqual(timers, [], 'no timer left when close() completed');
     } finally {
       await server.stop();
     }
