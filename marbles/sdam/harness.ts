@@ -131,7 +131,11 @@ export function fakeConnector(
       factory = pool(request.address);
       factories.set(request.address, factory);
     }
-    return factory({ id: request.id, generation: request.generation, authenticating: () => {} });
+    return factory({
+      id: request.id,
+      generation: request.generation,
+      authenticating: request.authenticating ?? (() => {}),
+    });
   };
 }
 

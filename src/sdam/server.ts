@@ -9,8 +9,11 @@ import type { Monitor } from './monitor/monitor.js';
 export interface ServerHost {
   /** The latest topology description. */
   describe(): TopologyDescription;
-  /** Publishes a new description: events, pools made ready, waiting selections re-evaluated. */
-  update(next: TopologyDescription): void;
+  /**
+   * Publishes a new description (events, pools made ready, waiting selections re-evaluated),
+   * running `withUpdate` after its events and before anyone can act on it (pool clears).
+   */
+  update(next: TopologyDescription, withUpdate?: () => void): void;
 }
 
 /**
@@ -62,8 +65,8 @@ export class Server {
    * nothing; state-change errors mark the server Unknown (not in load-balanced mode), clear the pool
    * on shutdown codes and request an immediate check; network errors and establishment errors
    * without the SystemOverloadedError label mark it Unknown, clear the pool (one service in
-   * load-balanced mode) and cancel the monitor's check. The description is updated before the pool
-   * is cleared, both before this returns.
+   * load-balanced mode) and cancel the monitor's check. The pool is cleared together with the
+   * update (after its events, before any waiting selection sees it), all before this returns.
    */
   reportError(error: unknown, context: ConnectionErrorContext): void {
     if (this.closed) return;
@@ -73,12 +76,13 @@ export class Server {
     const loadBalanced = td.type === 'LoadBalanced';
     const serviceId = loadBalanced ? context.serviceId : undefined;
     const decision = handleApplicationError(td, this.address, described, this.pool.generationFor(serviceId));
-    this.host.update(decision.topology);
-    if (decision.clearPool) {
-      this.pool.clear({ interruptInUseConnections: decision.interruptInUseConnections, serviceId });
-    }
-    if (decision.cancelMonitorCheck) this.monitor?.cancelCheck();
-    if (decision.requestImmediateCheck) this.monitor?.requestCheck();
+    this.host.update(decision.topology, () => {
+      if (decision.clearPool) {
+        this.pool.clear({ interruptInUseConnections: decision.interruptInUseConnections, serviceId });
+      }
+      if (decision.cancelMonitorCheck) this.monitor?.cancelCheck();
+      if (decision.requestImmediateCheck) this.monitor?.requestCheck();
+    });
   }
 
   /**

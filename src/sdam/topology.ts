@@ -292,9 +292,13 @@ export class Topology implements TopologyLike {
   // --- state ---
 
   /** Publishes the events of a change, syncs servers with the new member list, then emits the state. */
-  private apply(next: TopologyDescription): void {
+  private apply(next: TopologyDescription, withUpdate?: () => void): void {
     const previous = this.current;
-    if (next === previous || this.phase !== 'open') return;
+    if (this.phase !== 'open') return;
+    if (next === previous) {
+      withUpdate?.();
+      return;
+    }
     this.current = next;
     const added: Server[] = [];
     for (const address of next.servers.keys())
@@ -311,6 +315,9 @@ export class Topology implements TopologyLike {
     }
     const events = diffTopologyEvents(previous, next, this.topologyId);
     for (const event of events) this.bus.emit(event);
+    // SDAM "Connection Pool Management": a pool clear is synchronized with the update, so no one
+    // (description$ subscribers, waiting selections) sees the new description before the clear.
+    withUpdate?.();
     if (events.length > 0) this.state.next(next);
     if (this.phase === 'open') this.processWaiters();
     // SDAM "A note on invalidating the old primary": check it now; pre-4.2 servers also lose their pool.
@@ -330,12 +337,11 @@ export class Topology implements TopologyLike {
         timeout: sd.error instanceof MongoNetworkTimeoutError,
         now: sd.lastUpdateTime,
       });
-      this.apply(decision.topology);
-      if (decision.clearPool) {
-        this.servers
-          .get(sd.address)
-          ?.pool.clear({ interruptInUseConnections: decision.interruptInUseConnections });
-      }
+      const pool = this.servers.get(sd.address)?.pool;
+      this.apply(decision.topology, () => {
+        if (decision.clearPool)
+          pool?.clear({ interruptInUseConnections: decision.interruptInUseConnections });
+      });
     } else {
       this.apply(updateTopology(this.current, sd));
     }
@@ -398,7 +404,7 @@ export class Topology implements TopologyLike {
         });
     server = new Server(address, pool, monitor, {
       describe: () => this.current,
-      update: (next) => this.apply(next),
+      update: (next, withUpdate) => this.apply(next, withUpdate),
     });
     this.servers.set(address, server);
     return server;
