@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { catchError, concatMap, of, take, throwError, timer } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
-import { fakeFactory } from '../../spec/pool/fakes.js';
+import { type FakeFactoryOptions, fakeFactory } from '../../spec/pool/fakes.js';
 import { MongoNetworkError } from '../../src/errors.js';
 import type { TopologyDescription } from '../../src/sdam/description/topology-description.js';
 import type { SelectedServer } from '../../src/sdam/topology-contract.js';
@@ -43,17 +43,17 @@ function atTen(
   return log.filter((l) => +l.split(' ')[0] >= 10 && +l.split(' ')[0] < 100);
 }
 
+/** Pool connections of `fakeFactory` with the given options, on the test's scheduler. */
+function fakePool(options: Omit<FakeFactoryOptions, 'address' | 'scheduler'>) {
+  return (scheduler: TestScheduler): ScriptedOptions => ({
+    poolFactory: (address) => fakeFactory({ address, scheduler, ...options }),
+  });
+}
+
 describe('Server.reportError (marbles)', () => {
   it('a network error on a command marks the server Unknown, with the pool cleared before anyone sees it', () => {
     const log = atTen(
-      (scheduler) => ({
-        poolFactory: (address) =>
-          fakeFactory({
-            address,
-            scheduler,
-            reply: () => throwError(() => new MongoNetworkError('connection reset')),
-          }),
-      }),
+      fakePool({ reply: () => throwError(() => new MongoNetworkError('connection reset')) }),
       (s, t) => {
         t.topology.description$.subscribe((td: TopologyDescription) => {
           t.log.push(`10 description$ ${A} ${td.servers.get(A)?.type}`);
@@ -73,13 +73,8 @@ describe('Server.reportError (marbles)', () => {
   it('a network error while connecting (labelled SystemOverloadedError) changes nothing', () => {
     let error: unknown;
     const log = atTen(
-      (scheduler) => ({
-        poolFactory: (address) =>
-          fakeFactory({
-            address,
-            scheduler,
-            failWith: () => new MongoNetworkError('hello: connection reset', { beforeHandshake: true }),
-          }),
+      fakePool({
+        failWith: () => new MongoNetworkError('hello: connection reset', { beforeHandshake: true }),
       }),
       (s) =>
         s.withConnection((c) => c.command('db', { insert: 'c' })).subscribe({ error: (e) => (error = e) }),
