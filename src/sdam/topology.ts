@@ -73,7 +73,6 @@ export interface TopologyOptions extends InitialTopologyOptions {
 interface SelectionWaiter {
   readonly criteria: SelectionCriteria;
   readonly subscriber: Subscriber<SelectedServer>;
-  readonly timeoutMS: number;
   timer: Subscription | undefined;
 }
 
@@ -171,19 +170,18 @@ export class Topology implements TopologyLike {
         deliver(subscriber, found);
         return;
       }
-      const timeoutMS = this.options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
+      const limitMS = this.options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
       const now = this.scheduler.now();
-      const deadline = Math.min(now + timeoutMS, criteria.deadline ?? Number.POSITIVE_INFINITY);
-      const waiter: SelectionWaiter = { criteria, subscriber, timeoutMS, timer: undefined };
+      const deadline = Math.min(now + limitMS, criteria.deadline ?? Number.POSITIVE_INFINITY);
+      // The earlier of serverSelectionTimeoutMS and the operation's deadline, fixed at subscribe.
+      const timeoutMS = Math.max(0, deadline - now);
+      const waiter: SelectionWaiter = { criteria, subscriber, timer: undefined };
       this.waiters.add(waiter);
-      waiter.timer = this.scheduler.schedule(
-        () => {
-          waiter.timer = undefined;
-          if (!this.waiters.delete(waiter)) return;
-          subscriber.error(this.selectionError(criteria, timeoutMS));
-        },
-        Math.max(0, deadline - now),
-      );
+      waiter.timer = this.scheduler.schedule(() => {
+        waiter.timer = undefined;
+        if (!this.waiters.delete(waiter)) return;
+        subscriber.error(this.selectionError(criteria, timeoutMS));
+      }, timeoutMS);
       this.requestChecks();
       return () => this.leave(waiter);
     });
