@@ -4,6 +4,9 @@ import type { Document } from 'bson';
 export const RETRYABLE_WRITE_ERROR = 'RetryableWriteError';
 export const TRANSIENT_TRANSACTION_ERROR = 'TransientTransactionError';
 export const UNKNOWN_TRANSACTION_COMMIT_RESULT = 'UnknownTransactionCommitResult';
+/** client-backpressure: the pool labels network errors of connection establishment with both. */
+export const SYSTEM_OVERLOADED_ERROR = 'SystemOverloadedError';
+export const RETRYABLE_ERROR = 'RetryableError';
 
 /** Root of every error mongorx raises. */
 export class MongoError extends Error {

@@ -68,6 +68,7 @@ export class FakeCursorServer {
           this.checkedOut++;
           return fn(connection).pipe(finalize(() => this.checkedOut--));
         }),
+      reportError: () => {},
     };
     const topology: TopologyLike = {
       description$: of(),

@@ -40,7 +40,7 @@ describe('pool clear (marbles)', () => {
   it('with interruptInUseConnections fails the in-use operation with a retryable pool-cleared error', () => {
     const reported: unknown[] = [];
     // Commands never answer: only the interrupt ends them.
-    const options = { onNetworkError: (e: unknown) => reported.push(e) };
+    const options = { onError: (e: unknown) => reported.push(e) };
     const h = runPool(options, { reply: () => NEVER }, (h, { expectObservable }, scheduler) => {
       scheduler.schedule(() => h.pool.clear({ interruptInUseConnections: true }), 3);
       const op = h.pool.withConnection((conn) => conn.command('admin', { ping: 1 }));

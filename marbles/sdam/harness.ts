@@ -9,6 +9,8 @@ import { FakeConnection, fakeFactory } from '../../spec/pool/fakes.js';
 import { MongoNetworkError } from '../../src/errors.js';
 import { EventBus } from '../../src/events/bus.js';
 import type { MongoEvent } from '../../src/events/types.js';
+import type { ConnectionFactory } from '../../src/pool/pool.js';
+import type { Connector } from '../../src/sdam/connector.js';
 import type { ServerDescription } from '../../src/sdam/description/server-description.js';
 import type { TopologyDescription } from '../../src/sdam/description/topology-description.js';
 import type { MonitorConnector } from '../../src/sdam/monitor/types.js';
@@ -113,11 +115,41 @@ function streamReplies(
   });
 }
 
+/**
+ * A Connector over fakes: monitoring and RTT connections from `monitors`, pool connections from
+ * one `pool(address)` factory per address (made on first use).
+ */
+export function fakeConnector(
+  monitors: MonitorConnector,
+  pool: (address: string) => ConnectionFactory,
+): Connector {
+  const factories = new Map<string, ConnectionFactory>();
+  return (request) => {
+    if (request.purpose !== 'pool') return monitors(request.address, request.purpose);
+    let factory = factories.get(request.address);
+    if (!factory) {
+      factory = pool(request.address);
+      factories.set(request.address, factory);
+    }
+    return factory({
+      id: request.id,
+      generation: request.generation,
+      authenticating: request.authenticating ?? (() => {}),
+    });
+  };
+}
+
+/** What a scripted topology may change: topology options, the monitor connector, the pool factories. */
+export type ScriptedOptions = Partial<TopologyOptions> & {
+  readonly monitors?: MonitorConnector;
+  readonly poolFactory?: (address: string) => ConnectionFactory;
+};
+
 /** A topology on the test scheduler with scripted monitors and fake pool connections. */
 export function scriptedTopology(
   scheduler: TestScheduler,
   scripts: Record<string, Script>,
-  options: Partial<TopologyOptions> = {},
+  options: ScriptedOptions = {},
 ): { topology: Topology; log: string[] } {
   const bus = new EventBus();
   const log: string[] = [];
@@ -125,18 +157,20 @@ export function scriptedTopology(
     const line = describeEvent(e);
     if (line) log.push(`${scheduler.now()} ${line}`);
   });
+  const { monitors, poolFactory, ...rest } = options;
   const topology = new Topology({
     hosts: Object.keys(scripts).slice(0, 1),
-    handshake: { metadata: {} },
     heartbeatFrequencyMS: 500,
     serverMonitoringMode: 'poll',
     serverSelectionTimeoutMS: 3000,
     connectTimeoutMS: 100,
     bus,
     scheduler,
-    monitorConnector: scriptedConnector(scheduler, scripts),
-    connectionFactory: (address) => fakeFactory({ address, scheduler }),
-    ...options,
+    connector: fakeConnector(
+      monitors ?? scriptedConnector(scheduler, scripts),
+      poolFactory ?? ((address) => fakeFactory({ address, scheduler })),
+    ),
+    ...rest,
   });
   return { topology, log };
 }

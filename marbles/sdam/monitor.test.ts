@@ -26,7 +26,7 @@ describe('monitor (marbles)', () => {
       const inner = scriptedConnector(scheduler, scripts);
       const t = scriptedTopology(scheduler, scripts, {
         serverMonitoringMode: 'stream',
-        monitorConnector: (address, purpose) => {
+        monitors: (address, purpose) => {
           opened.push(`${scheduler.now()} ${purpose}`);
           return inner(address, purpose);
         },
@@ -63,7 +63,7 @@ describe('monitor (marbles)', () => {
       const inner = scriptedConnector(scheduler, scripts);
       const t = scriptedTopology(scheduler, scripts, {
         serverMonitoringMode: 'poll',
-        monitorConnector: (address, purpose) => {
+        monitors: (address, purpose) => {
           opened.push(purpose);
           return inner(address, purpose);
         },
@@ -150,7 +150,7 @@ describe('monitor (marbles)', () => {
         { [A]: (now) => member(now < 600 ? 'primary' : 'secondary', A, [A, B]), [B]: () => 'down' },
         {
           heartbeatFrequencyMS: 10_000,
-          connectionFactory: (address) =>
+          poolFactory: (address) =>
             fakeFactory({
               address,
               scheduler,

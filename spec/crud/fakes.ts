@@ -76,6 +76,7 @@ export function fakeContext(
       description,
       topologyType: 'ReplicaSetWithPrimary' as const,
       withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection),
+      reportError: () => {},
     });
   };
   const execution = {

@@ -356,7 +356,7 @@ describe('reply fuzzing', () => {
       applicationErrorOf: (reply, r) =>
         applicationErrorOf(new MongoServerError(reply), {
           maxWireVersion: 21,
-          beforeHandshake: r.chance(0.2),
+          phase: r.chance(0.2) ? 'connect' : 'command',
         }),
     });
   });

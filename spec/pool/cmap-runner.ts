@@ -126,7 +126,9 @@ export function runCmapTest(test: CmapTest): void {
       ...pick('maxConnecting'),
       ...pick('waitQueueTimeoutMS'),
       ...pick('maxIdleTimeMS'),
-      onEstablishmentError: () => pool.clear(),
+      onError: (_error, context) => {
+        if (context.phase !== 'command') pool.clear();
+      },
     },
     factory,
     bus,

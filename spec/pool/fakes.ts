@@ -62,6 +62,8 @@ export interface FakeFactoryOptions {
   readonly hello?: (id: number) => Document;
   /** What each connection's commands answer (default `{ ok: 1 }`). */
   readonly reply?: (db: string, command: Document) => Observable<Document>;
+  /** Virtual ms after which the hello is done and authentication begins (`info.authenticating()`). */
+  readonly authenticateAt?: number;
 }
 
 /** A factory recording every connection it made, keyed by id. */
@@ -71,9 +73,11 @@ export function fakeFactory(options: FakeFactoryOptions): ConnectionFactory & {
 } {
   const made = new Map<number, FakeConnection>();
   const attempts: number[] = [];
-  const factory: ConnectionFactory = ({ id, generation }) =>
+  const factory: ConnectionFactory = ({ id, generation, authenticating }) =>
     defer(() => {
       attempts.push(id);
+      const auth = options.authenticateAt;
+      if (auth !== undefined) options.scheduler.schedule(() => authenticating(), auth);
       const delay = options.delayMS?.(id) ?? 0;
       const error = options.failWith?.(id);
       return timer(delay, options.scheduler).pipe(

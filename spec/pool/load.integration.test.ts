@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
+import { runUntilExit } from '../support/child-process.js';
 import { testServer } from '../support/ferretdb.js';
 
 let server: Awaited<ReturnType<typeof testServer>>;
@@ -11,30 +11,10 @@ before(async () => {
 after(() => server.release());
 
 it('1,000 concurrent inserts and reads through maxPoolSize=10, then the process exits by itself', async () => {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'load-script.ts'), server.uri],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    // The child never calls process.exit: if a socket or timer were left, it would not exit.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the load process did not exit by itself; output: ${out}`));
-    }, 60_000);
-    child.once('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
+  // The child never calls process.exit: if a socket or timer were left, it would not exit.
+  const { code, last } = await runUntilExit(join(import.meta.dirname, 'load-script.ts'), [server.uri]);
   assert.equal(code, 0);
-  const stats = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+  const stats = JSON.parse(last || '{}');
   console.log(`load: ${JSON.stringify(stats)}`);
   assert.equal(stats.inserted, 1000);
   assert.equal(stats.found, 1000);

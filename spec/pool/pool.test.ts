@@ -109,10 +109,13 @@ describe('ConnectionPool.withConnection', () => {
     assert.equal(pool.totalConnectionCount, 1);
   });
 
-  it('closes the connection on a network error and reports it before the error goes downstream', () => {
+  it('closes the connection on a network error and reports it before check-in and downstream', () => {
     const seen: string[] = [];
     const { pool, clock, log } = setup({
-      onNetworkError: (e, conn) => seen.push(`hook ${conn.id} ${e.message} closed=${conn.closed}`),
+      onError: (e, ctx) =>
+        seen.push(
+          `hook ${ctx.phase} gen ${ctx.generation} ${(e as Error).message} checkedIn=${log('connectionCheckedIn').length}`,
+        ),
     });
     pool.ready();
     const failure = new MongoNetworkError('reset');
@@ -130,7 +133,7 @@ describe('ConnectionPool.withConnection', () => {
       ),
     );
     assert.equal(r.error, failure);
-    assert.deepEqual(seen, ['hook 1 reset closed=true', 'downstream reset']);
+    assert.deepEqual(seen, ['hook command gen 0 reset checkedIn=0', 'downstream reset']);
     assert.deepEqual(log('connectionCheckedIn', 'connectionClosed'), [
       'connectionCheckedIn#1',
       'connectionClosed#1:error',
@@ -138,9 +141,9 @@ describe('ConnectionPool.withConnection', () => {
     assert.equal(pool.totalConnectionCount, 0);
   });
 
-  it('a check-out failing does not run the work nor the network-error hook', () => {
+  it('a check-out failing does not run the work nor the error hook', () => {
     const hooks: unknown[] = [];
-    const { pool, clock } = setup({ onNetworkError: (e) => hooks.push(e) });
+    const { pool, clock } = setup({ onError: (e) => hooks.push(e) });
     let ran = false;
     const r = settle(
       clock,
@@ -180,11 +183,14 @@ describe('ConnectionPool check-out and check-in', () => {
     assert.deepEqual(log('connectionClosed'), ['connectionClosed#1:error', 'connectionClosed#2:error']);
   });
 
-  it('fails a check-out whose establishment fails with connectionError, after telling SDAM', () => {
+  it('fails a check-out whose establishment fails with connectionError, after telling SDAM (with backpressure labels)', () => {
     const order: string[] = [];
     const failure = new MongoNetworkError('refused', { beforeHandshake: true });
     const { pool, events, take } = setup(
-      { onEstablishmentError: (e) => order.push(`sdam ${(e as Error).message}`) },
+      {
+        onError: (e, ctx) =>
+          order.push(`sdam ${ctx.phase} ${(e as Error).message} ${[...failure.errorLabels].join(',')}`),
+      },
       { failWith: (id) => (id === 1 ? failure : undefined) },
     );
     events.length = 0;
@@ -195,7 +201,7 @@ describe('ConnectionPool check-out and check-in', () => {
     );
     const failed = events.find((e) => e.name === 'connectionCheckOutFailed');
     assert.equal(failed && 'reason' in failed ? failed.reason : undefined, 'connectionError');
-    assert.deepEqual(order, ['sdam refused']);
+    assert.deepEqual(order, ['sdam connect refused SystemOverloadedError,RetryableError']);
     assert.equal(take().id, 2, 'the next check-out establishes a new connection');
     assert.equal(pool.totalConnectionCount, 1);
   });

@@ -147,11 +147,11 @@ describe('initialTopologyDescription', () => {
     const decision = handleApplicationError(
       lb,
       'lb:27017',
-      { kind: 'network', beforeHandshake: false, maxWireVersion: 21 },
+      { kind: 'network', beforeHandshake: false, maxWireVersion: 21, serviceId: 'svc' },
       0,
     );
     assert.equal(decision.topology.servers.get('lb:27017')?.type, 'LoadBalancer');
-    assert.equal(decision.clearPool, true);
+    assert.equal(decision.clearPool, true, "the connection's service is cleared");
   });
 });
 
@@ -214,15 +214,36 @@ describe('error handling', () => {
     assert.equal(timeout.clearPool, false);
   });
 
-  it('ignores connect/hello failures (backpressure) but not authentication failures', () => {
-    const connect = onPrimary({ kind: 'network', beforeHandshake: true });
+  it('ignores errors labelled SystemOverloadedError (connect/hello); other establishment errors mark Unknown', () => {
+    const connect = onPrimary({ kind: 'network', beforeHandshake: true, systemOverloaded: true });
     assert.equal(connect.topology, connect.td);
-    const duringAuth = onPrimary({ kind: 'timeout', beforeHandshake: true, duringAuthentication: true });
+    assert.equal(connect.clearPool, false);
+    // The pool does not label errors of the authentication step, nor DNS or certificate failures.
+    const duringAuth = onPrimary({ kind: 'timeout', beforeHandshake: true });
     assert.equal(duringAuth.serverDescription?.type, 'Unknown');
+    assert.equal(duringAuth.clearPool, true);
     const auth = onPrimary({ kind: 'auth', beforeHandshake: true });
     assert.equal(auth.clearPool, true);
+    // "not error.completedHandshake": a server error in the hello that is no state change.
+    const helloError = onPrimary({ kind: 'command', beforeHandshake: true, code: 8000 });
+    assert.equal(helloError.serverDescription?.type, 'Unknown');
+    assert.equal(helloError.clearPool, true);
+    const afterHandshake = onPrimary({ kind: 'command', code: 8000 });
+    assert.equal(afterHandshake.topology, afterHandshake.td);
     const overloaded = onPrimary({ kind: 'network', systemOverloaded: true });
     assert.equal(overloaded.topology, overloaded.td);
+  });
+
+  it('load-balanced: never marks Unknown; clears only the service of the connection', () => {
+    const td = initialTopologyDescription({ hosts: ['lb:27017'], loadBalanced: true });
+    const on = (error: Partial<ApplicationError> & Pick<ApplicationError, 'kind'>) =>
+      handleApplicationError(td, 'lb:27017', { beforeHandshake: false, maxWireVersion: 21, ...error }, 0);
+    const network = on({ kind: 'network', serviceId: 'svc' });
+    assert.equal(network.topology, td);
+    assert.equal(network.clearPool, true);
+    const early = on({ kind: 'network', beforeHandshake: true });
+    assert.equal(early.clearPool, false, 'no serviceId before the handshake: nothing to clear');
+    assert.equal(on({ kind: 'command', code: 91, serviceId: 'svc' }).clearPool, true);
   });
 
   it('state change errors request a check and clear only on shutdown or < 4.2', () => {
@@ -248,10 +269,15 @@ describe('error handling', () => {
   });
 
   it('classifies thrown errors', () => {
-    const ctx = { maxWireVersion: 21, connectionGeneration: 3 };
+    const ctx = { phase: 'command', maxWireVersion: 21, generation: 3 } as const;
     assert.equal(applicationErrorOf(new MongoNetworkTimeoutError('t'), ctx)?.kind, 'timeout');
+    assert.equal(applicationErrorOf(new MongoNetworkTimeoutError('t'), ctx)?.connectionGeneration, 3);
     assert.equal(
-      applicationErrorOf(new MongoNetworkError('n', { beforeHandshake: true }), ctx)?.beforeHandshake,
+      applicationErrorOf(new MongoNetworkError('n'), { ...ctx, phase: 'connect' })?.beforeHandshake,
+      true,
+    );
+    assert.equal(
+      applicationErrorOf(new MongoNetworkError('n'), { ...ctx, phase: 'auth' })?.beforeHandshake,
       true,
     );
     assert.equal(applicationErrorOf(new MongoPoolClearedError('p'), ctx), undefined);
@@ -263,7 +289,7 @@ describe('error handling', () => {
     assert.equal(server?.kind, 'command');
     assert.equal(server?.code, 189);
     assert.equal(
-      applicationErrorOf(new MongoServerError({ ok: 0, code: 18 }), { ...ctx, beforeHandshake: true })?.kind,
+      applicationErrorOf(new MongoServerError({ ok: 0, code: 18 }), { ...ctx, phase: 'auth' })?.kind,
       'auth',
     );
     const wce = applicationErrorOf(new MongoWriteConcernError({ code: 91, errmsg: 'shutting down' }), ctx);

@@ -82,7 +82,10 @@ class SimulatedClient {
       if (!info) return;
       error = { ...base, kind: 'command', ...info };
     } else {
-      error = { ...base, kind: e.type === 'timeout' ? 'timeout' : 'network' };
+      // The pool labels network errors of connecting and the hello SystemOverloadedError (CMAP
+      // "backpressure-enabled"); these files describe such errors without their labels.
+      const systemOverloaded = base.beforeHandshake;
+      error = { ...base, kind: e.type === 'timeout' ? 'timeout' : 'network', systemOverloaded };
     }
     const decision = handleApplicationError(this.td, address, error, this.generation(address));
     if (decision.clearPool) this.generations.set(address, this.generation(address) + 1);

@@ -8,7 +8,8 @@ import {
   type TopologyDescription,
   updateTopology,
 } from '../../src/sdam/description/index.js';
-import { averageRtt, inLatencyWindow, pickServer, selectServers } from '../../src/selection/select.js';
+import { averageRtt } from '../../src/sdam/monitor/rtt-stats.js';
+import { inLatencyWindow, pickServer, selectServers } from '../../src/selection/select.js';
 import { readPreferenceSelector, writableServerSelector } from '../../src/selection/selectors.js';
 
 const member = (extra: Record<string, unknown>) => ({

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Document } from 'bson';
-import { averageRtt, pickServer, selectServers } from '../../src/selection/select.js';
+import { averageRtt } from '../../src/sdam/monitor/rtt-stats.js';
+import { pickServer, selectServers } from '../../src/selection/select.js';
 import { readPreferenceSelector } from '../../src/selection/selectors.js';
 import type { SpecCase, SpecSuite } from '../runner/types.js';
 import { loadJsonFiles } from '../sdam/json-files.js';

@@ -74,6 +74,7 @@ function deployment(d: Deployment = {}) {
           description,
           topologyType: description.type === 'Mongos' ? 'Sharded' : 'ReplicaSetWithPrimary',
           withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection),
+          reportError: () => {},
         });
       },
       connect: () => {},

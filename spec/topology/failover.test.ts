@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { type Document, ObjectId } from 'bson';
 import {
+  asyncScheduler,
   catchError,
   defer,
   filter,
@@ -20,6 +21,7 @@ import { MongoServerError, MongoServerSelectionError } from '../../src/errors.js
 import { EventBus } from '../../src/events/bus.js';
 import type { MongoEvent } from '../../src/events/types.js';
 import { ReadPreference } from '../../src/read-preference.js';
+import { socketConnector } from '../../src/sdam/connector.js';
 import { isStateChangeError } from '../../src/sdam/description/error-handling.js';
 import type { TopologyDescription } from '../../src/sdam/description/topology-description.js';
 import { Topology } from '../../src/sdam/topology.js';
@@ -68,7 +70,8 @@ describe('failover against a mock three-member replica set', () => {
     const t = new Topology({
       hosts: set.hosts,
       replicaSet: set.setName,
-      handshake: { metadata: buildClientMetadata() },
+      scheduler: asyncScheduler,
+      connector: socketConnector({ handshake: { metadata: buildClientMetadata() }, bus }),
       heartbeatFrequencyMS: 500,
       minHeartbeatFrequencyMS: 100,
       connectTimeoutMS: 1000,

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { filter, firstValueFrom, lastValueFrom, type Observable, toArray } from 'rxjs';
+import { asyncScheduler, filter, firstValueFrom, lastValueFrom, type Observable, toArray } from 'rxjs';
 import { buildClientMetadata } from '../../src/connection/client-metadata.js';
 import { MongoServerSelectionError } from '../../src/errors.js';
 import { EventBus } from '../../src/events/bus.js';
 import type { MongoEvent } from '../../src/events/types.js';
 import { ReadPreference } from '../../src/read-preference.js';
+import { socketConnector } from '../../src/sdam/connector.js';
 import type { TopologyDescription } from '../../src/sdam/description/topology-description.js';
 import { Topology, type TopologyOptions } from '../../src/sdam/topology.js';
 import { testServer } from '../support/ferretdb.js';
@@ -44,7 +45,8 @@ describe('Topology against FerretDB', () => {
     const seen = record(bus);
     const topology = new Topology({
       hosts: [host],
-      handshake: { metadata: buildClientMetadata() },
+      scheduler: asyncScheduler,
+      connector: socketConnector({ handshake: { metadata: buildClientMetadata() }, bus }),
       heartbeatFrequencyMS: 500,
       serverSelectionTimeoutMS: 2000,
       connectTimeoutMS: 2000,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Document } from 'bson';
 import { asyncScheduler, filter, firstValueFrom, timeout } from 'rxjs';
-import { type Script, scriptedConnector } from '../../marbles/sdam/harness.js';
+import { fakeConnector, type Script, scriptedConnector } from '../../marbles/sdam/harness.js';
 import { Topology } from '../../src/sdam/topology.js';
 import { fakeFactory } from '../pool/fakes.js';
 import { type RunningDnsServer, type SrvAnswer, startDnsServer } from '../support/dns-server.js';
@@ -36,12 +36,14 @@ describe('SRV polling', () => {
   ) => {
     const topology = new Topology({
       hosts: options.hosts ?? [addr(27017), addr(27018)],
-      handshake: { metadata: {} },
       heartbeatFrequencyMS: 100,
       serverMonitoringMode: 'poll',
       minHeartbeatFrequencyMS: 10,
-      monitorConnector: scriptedConnector(asyncScheduler, everyone(options.reply ?? mongos)),
-      connectionFactory: (address) => fakeFactory({ address, scheduler: asyncScheduler }),
+      scheduler: asyncScheduler,
+      connector: fakeConnector(
+        scriptedConnector(asyncScheduler, everyone(options.reply ?? mongos)),
+        (address) => fakeFactory({ address, scheduler: asyncScheduler }),
+      ),
       srvPolling: {
         srvHost: HOST,
         srvMaxHosts: options.srvMaxHosts,

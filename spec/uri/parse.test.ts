@@ -20,7 +20,7 @@ describe('parseConnectionString defaults', () => {
     assert.equal(o.heartbeatFrequencyMS, 10_000);
     assert.equal(o.serverSelectionTimeoutMS, 30_000);
     assert.equal(o.localThresholdMS, 15);
-    assert.equal(o.connectTimeoutMS, 30_000);
+    assert.equal(o.connectTimeoutMS, 10_000);
     assert.equal(o.socketTimeoutMS, 0);
     assert.equal(o.waitQueueTimeoutMS, 0);
     assert.equal(o.maxIdleTimeMS, 0);

@@ -1,8 +1,24 @@
-import { concatMap, defer, type Observable, of, shareReplay, take, tap } from 'rxjs';
+import {
+  asyncScheduler,
+  concatMap,
+  defer,
+  map,
+  type Observable,
+  of,
+  race,
+  type SchedulerLike,
+  Subject,
+  shareReplay,
+  take,
+  tap,
+  throwError,
+} from 'rxjs';
 import { createAuthProvider } from '../connection/auth/index.js';
 import { buildClientMetadata } from '../connection/client-metadata.js';
 import { tlsConnectionOptions } from '../connection/tls.js';
+import { MongoTopologyClosedError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
+import { socketConnector } from '../sdam/connector.js';
 import type { TopologyDescription } from '../sdam/description/topology-description.js';
 import { resolveSrvHost, type SrvResolver } from '../sdam/srv.js';
 import { Topology, type TopologyOptions } from '../sdam/topology.js';
@@ -12,8 +28,16 @@ import { TcpHostAddress } from '../uri/host-address.js';
 import { applySrvRecords } from '../uri/parse.js';
 import type { ResolvedOptions } from '../uri/resolved-options.js';
 
-/** Maps the resolved client options onto the topology's (handshake, sockets, pools, monitoring). */
-export function topologyOptions(options: ResolvedOptions, bus: EventBus): TopologyOptions {
+/**
+ * Maps the resolved client options onto the topology's (pools, monitoring, selection) and builds
+ * the connector that opens its sockets (handshake, auth, TLS). `scheduler` is the clock of every
+ * timer of the topology and its connections.
+ */
+export function topologyOptions(
+  options: ResolvedOptions,
+  bus: EventBus,
+  scheduler: SchedulerLike = asyncScheduler,
+): TopologyOptions {
   return {
     hosts: options.hosts.map(String),
     directConnection: options.directConnection,
@@ -24,15 +48,20 @@ export function topologyOptions(options: ResolvedOptions, bus: EventBus): Topolo
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS,
     connectTimeoutMS: options.connectTimeoutMS,
     serverMonitoringMode: options.serverMonitoringMode,
-    handshake: {
-      metadata: buildClientMetadata({ appName: options.appName, driverInfo: options.driverInfo }),
-      serverApi: options.serverApi,
-      loadBalanced: options.loadBalanced,
-      compressors: options.compressors,
-      zlibCompressionLevel: options.zlibCompressionLevel,
-      auth: options.credentials ? createAuthProvider(options.credentials) : undefined,
-    },
-    socket: { tls: tlsConnectionOptions(options, options.hosts[0] ? String(options.hosts[0]) : '') },
+    serverApi: options.serverApi,
+    connector: socketConnector({
+      handshake: {
+        metadata: buildClientMetadata({ appName: options.appName, driverInfo: options.driverInfo }),
+        serverApi: options.serverApi,
+        loadBalanced: options.loadBalanced,
+        compressors: options.compressors,
+        zlibCompressionLevel: options.zlibCompressionLevel,
+        auth: options.credentials ? createAuthProvider(options.credentials) : undefined,
+      },
+      socket: { tls: tlsConnectionOptions(options, options.hosts[0] ? String(options.hosts[0]) : '') },
+      bus,
+    }),
+    scheduler,
     pool: {
       maxPoolSize: options.maxPoolSize,
       minPoolSize: options.minPoolSize,
@@ -72,6 +101,8 @@ class SrvTopology implements TopologyLike {
   private readonly ready$: Observable<Topology>;
   private topology: Topology | undefined;
   private closed = false;
+  /** Fires once on close: selections still waiting for DNS error then. */
+  private readonly closing = new Subject<void>();
 
   constructor(
     uri: string,
@@ -113,7 +144,19 @@ class SrvTopology implements TopologyLike {
   }
 
   selectServer(criteria: SelectionCriteria): Observable<SelectedServer> {
-    return this.ready$.pipe(concatMap((t) => t.selectServer(criteria)));
+    return defer(() => {
+      if (this.closed) return throwError(srvClosedError);
+      return race(
+        this.ready$.pipe(
+          concatMap((t) => (this.closed ? throwError(srvClosedError) : t.selectServer(criteria))),
+        ),
+        this.closing.pipe(
+          map(() => {
+            throw srvClosedError();
+          }),
+        ),
+      );
+    });
   }
 
   connect(): void {
@@ -122,8 +165,16 @@ class SrvTopology implements TopologyLike {
 
   close(): Observable<void> {
     return defer(() => {
-      this.closed = true;
+      if (!this.closed) {
+        this.closed = true;
+        this.closing.next();
+        this.closing.complete();
+      }
       return this.topology ? this.topology.close() : of(undefined);
     });
   }
+}
+
+function srvClosedError(): MongoTopologyClosedError {
+  return new MongoTopologyClosedError('Topology is closed');
 }

@@ -26,7 +26,7 @@ export interface ConnectOptions extends HandshakeOptions {
   readonly socket: SocketOptions;
   readonly transport?: Transport;
   readonly bus?: EventBus;
-  /** Clock and timers: connectTimeoutMS here, socket timeouts on the connection. asyncScheduler by default. */
+  /** Clock of the establishment bound (`connectTimeoutMS` over socket, TLS, hello and auth). */
   readonly scheduler?: SchedulerLike;
 }
 

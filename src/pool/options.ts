@@ -1,5 +1,19 @@
-import type { Connection } from '../connection/types.js';
-import { MongoInvalidArgumentError, type MongoNetworkError } from '../errors.js';
+import { MongoInvalidArgumentError } from '../errors.js';
+
+/** Where an error of a pool connection happened, and what SDAM needs to judge it. */
+export interface ConnectionErrorContext {
+  /**
+   * `connect`: socket, TLS or the hello of a new connection; `auth`: its authentication step;
+   * `command`: a command on an established, checked-out connection.
+   */
+  readonly phase: 'connect' | 'auth' | 'command';
+  /** Generation of the connection (its service's generation in load-balanced mode). */
+  readonly generation: number;
+  /** From the connection's hello; 0 before the handshake. */
+  readonly maxWireVersion: number;
+  /** Load-balanced mode: the service the connection belongs to (undefined before the handshake). */
+  readonly serviceId?: unknown;
+}
 
 /** CMAP "Connection Pool Options" plus the hooks the topology layer installs. */
 export interface PoolOptions {
@@ -20,16 +34,18 @@ export interface PoolOptions {
   /** Delay before background population retries after a failed establishment. Default 100. */
   readonly backgroundRetryMS?: number;
   /**
-   * Called by `withConnection` when an operation fails with a network error, after the
-   * connection was closed; the topology clears the pool as SDAM "Application Errors" says.
+   * Establishing one connection (socket, TLS, hello, auth) takes at most this long, whatever the
+   * factory does; 0 = no limit. Default 10000 (connectTimeoutMS).
    */
-  readonly onNetworkError?: (error: MongoNetworkError, conn: Connection) => void;
+  readonly connectTimeoutMS: number;
   /**
-   * Called when establishing a connection (handshake, auth) fails, for check-outs and
-   * background population alike (CMAP "Populating the Pool": SDAM handles pre-handshake errors).
-   * Check-out callers must not report the same error again.
+   * The one route of connection errors into SDAM (the server's `reportError`): every failed
+   * establishment (check-outs and background population alike, CMAP "Populating the Pool") and
+   * every error of a command run through `withConnection`, before the error goes downstream and
+   * before the connection is checked in. Not called for errors the pool itself caused
+   * (interrupted by a clear, closed with the pool).
    */
-  readonly onEstablishmentError?: (error: unknown) => void;
+  readonly onError?: (error: unknown, context: ConnectionErrorContext) => void;
 }
 
 export const POOL_DEFAULTS = {
@@ -38,12 +54,19 @@ export const POOL_DEFAULTS = {
   maxConnecting: 2,
   waitQueueTimeoutMS: 0,
   maxIdleTimeMS: 0,
+  connectTimeoutMS: 10_000,
 } as const;
 
 /** Fills defaults and rejects values the spec forbids (CMAP "Connection Pool Options"). */
 export function resolvePoolOptions(options: Partial<PoolOptions> & { address: string }): PoolOptions {
   const o: PoolOptions = { ...POOL_DEFAULTS, ...options };
-  const nonNegative = ['maxPoolSize', 'minPoolSize', 'waitQueueTimeoutMS', 'maxIdleTimeMS'] as const;
+  const nonNegative = [
+    'maxPoolSize',
+    'minPoolSize',
+    'waitQueueTimeoutMS',
+    'maxIdleTimeMS',
+    'connectTimeoutMS',
+  ] as const;
   for (const key of nonNegative) {
     if (!(o[key] >= 0)) throw new MongoInvalidArgumentError(`${key} must be >= 0, got ${o[key]}`);
   }

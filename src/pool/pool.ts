@@ -11,26 +11,47 @@ import {
   take,
   tap,
   throwError,
+  timeout,
 } from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import {
   isNetworkError,
+  type MongoError,
   MongoInvalidArgumentError,
   MongoNetworkError,
+  MongoNetworkTimeoutError,
   MongoPoolClearedError,
   MongoPoolClosedError,
   MongoWaitQueueTimeoutError,
+  RETRYABLE_ERROR,
+  SYSTEM_OVERLOADED_ERROR,
 } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { ConnectionCheckOutFailedReason, ConnectionClosedReason, EventInit } from '../events/types.js';
-import { type PoolOptions, resolvePoolOptions } from './options.js';
+import { type ConnectionErrorContext, type PoolOptions, resolvePoolOptions } from './options.js';
 import { ServiceGenerations, serviceKey } from './service-generations.js';
+
+/** What the pool tells a factory about the connection it wants. */
+export interface EstablishInfo {
+  readonly id: number;
+  readonly generation: number;
+  /** The factory calls it when the hello is answered and the authentication step begins. */
+  readonly authenticating: () => void;
+}
 
 /**
  * Establishes one connection: emits it once handshake and auth are done, then completes; errors on
  * failure; unsubscribing aborts the attempt (and closes whatever socket it opened).
  */
-export type ConnectionFactory = (info: { id: number; generation: number }) => Observable<Connection>;
+export type ConnectionFactory = (info: EstablishInfo) => Observable<Connection>;
+
+export interface CheckOutOptions {
+  /**
+   * Time on the pool's scheduler by which the check-out must have a connection (CSOT's
+   * computedServerSelectionTimeout), on top of waitQueueTimeoutMS. Undefined: no such limit.
+   */
+  readonly deadline?: number;
+}
 
 export type PoolState = 'paused' | 'ready' | 'closed';
 
@@ -64,6 +85,8 @@ interface Pending {
   readonly id: number;
   readonly generation: number;
   readonly createdAt: number;
+  /** How far establishment got: SDAM treats errors of the authentication step apart. */
+  phase: 'connect' | 'auth';
   /** The check-out that created it and gets it; undefined for background ones or when it gave up. */
   owner: Waiter | undefined;
   subscription: Subscription | undefined;
@@ -73,6 +96,8 @@ interface Pending {
 interface Waiter {
   readonly subscriber: Subscriber<Connection>;
   readonly startedAt: number;
+  /** The caller's deadline (CheckOutOptions), or +Infinity. */
+  readonly deadline: number;
   timer: Subscription | undefined;
   pending: Pending | undefined;
 }
@@ -153,9 +178,15 @@ export class ConnectionPool {
    * MongoPoolClearedError (paused/cleared), MongoPoolClosedError, MongoWaitQueueTimeoutError or the
    * establishment error. Unsubscribing while waiting leaves the wait queue at once.
    */
-  checkOut(): Observable<Connection> {
+  checkOut(options: CheckOutOptions = {}): Observable<Connection> {
     return new Observable<Connection>((subscriber) => {
-      const waiter: Waiter = { subscriber, startedAt: this.now(), timer: undefined, pending: undefined };
+      const waiter: Waiter = {
+        subscriber,
+        startedAt: this.now(),
+        deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+        timer: undefined,
+        pending: undefined,
+      };
       // Hot path: build events only when someone listens.
       if (this.bus.wants()) this.emit({ name: 'connectionCheckOutStarted', address: this.address });
       if (this._state !== 'ready') {
@@ -164,8 +195,7 @@ export class ConnectionPool {
         return;
       }
       this.queue.push(waiter);
-      const timeout = this.options.waitQueueTimeoutMS;
-      if (timeout > 0) waiter.timer = this.scheduler.schedule(() => this.timeOut(waiter), timeout);
+      this.armTimer(waiter, true);
       this.processQueue();
       return () => this.abandon(waiter);
     });
@@ -195,11 +225,13 @@ export class ConnectionPool {
 
   /**
    * Checks a connection out for the lifetime of `fn`'s Observable and always gives it back: checked in
-   * on complete, error or unsubscribe; closed on a network error (then `onNetworkError` runs, before
-   * the error goes downstream, so a retry sees the cleared pool).
+   * on complete, error or unsubscribe; closed on a network error. An error goes to `onError` first
+   * (SDAM may clear the pool), then the connection is checked in, then the error goes downstream,
+   * so a retry sees the updated topology. A connection interrupted by a clear errors with
+   * MongoPoolClearedError, one closed with the pool with MongoPoolClosedError; neither is reported.
    */
-  withConnection<T>(fn: (conn: Connection) => Observable<T>): Observable<T> {
-    return this.checkOut().pipe(
+  withConnection<T>(fn: (conn: Connection) => Observable<T>, options?: CheckOutOptions): Observable<T> {
+    return this.checkOut(options).pipe(
       mergeMap((conn) => {
         let released = false;
         const release = () => {
@@ -209,14 +241,20 @@ export class ConnectionPool {
         };
         return defer(() => fn(conn)).pipe(
           catchError((error: unknown) => {
-            const interrupted = this.entries.get(conn)?.interrupted === true;
-            if (isNetworkError(error)) conn.close();
-            release();
-            if (interrupted && isNetworkError(error)) {
+            const network = isNetworkError(error);
+            if (network) conn.close();
+            if (network && this._state === 'closed') {
+              release();
+              const message = `Connection to ${this.address} closed because its pool was closed`;
+              return throwError(() => new MongoPoolClosedError(message, { cause: error }));
+            }
+            if (network && this.entries.get(conn)?.interrupted === true) {
+              release();
               const message = `Connection to ${this.address} interrupted due to server monitor timeout`;
               return throwError(() => new MongoPoolClearedError(message, { cause: error }));
             }
-            if (isNetworkError(error)) this.options.onNetworkError?.(error, conn);
+            if (this._state !== 'closed') this.options.onError?.(error, this.errorContextOf(conn));
+            release();
             return throwError(() => error);
           }),
           tap({ complete: release }),
@@ -224,6 +262,23 @@ export class ConnectionPool {
         );
       }),
     );
+  }
+
+  /** What SDAM needs to judge an error on this checked-out connection (`phase: 'command'`). */
+  errorContextOf(conn: Connection): ConnectionErrorContext {
+    const maxWireVersion = conn.hello?.maxWireVersion;
+    return {
+      phase: 'command',
+      generation: this.generationOf(conn) ?? conn.generation,
+      maxWireVersion: typeof maxWireVersion === 'number' ? maxWireVersion : 0,
+      serviceId: conn.hello?.serviceId,
+    };
+  }
+
+  /** The current generation for a connection of `serviceId` (the pool's own when none, or not load-balanced). */
+  generationFor(serviceId?: unknown): number {
+    if (serviceId === undefined || !this.options.loadBalanced) return this._generation;
+    return this.services.generation(serviceKey(serviceId));
   }
 
   /** Paused -> ready: check-outs and background population may start (CMAP "Marking a Pool as Ready"). */
@@ -270,8 +325,12 @@ export class ConnectionPool {
     this.scheduleRun(0);
   }
 
-  /** Closes available and pending connections and fails waiters; in-use ones close on check-in. */
-  close(): void {
+  /**
+   * Fails waiters, aborts pending establishments and closes available connections; in-use ones
+   * close on check-in (CMAP "Closing a Connection Pool"), or at once with `interruptInUseConnections`
+   * (client close: their commands error with MongoPoolClosedError; they leave the pool when checked in).
+   */
+  close(options: { readonly interruptInUseConnections?: boolean } = {}): void {
     if (this._state === 'closed') return;
     this._state = 'closed';
     this.runTimer?.unsubscribe();
@@ -280,6 +339,9 @@ export class ConnectionPool {
     for (const waiter of this.queue.splice(0)) this.fail(waiter, 'poolClosed', this.closedError());
     for (const entry of this.available.slice()) this.discard(entry, 'poolClosed');
     for (const p of [...this.pending.values()]) this.abort(p, 'poolClosed', this.closedError());
+    if (options.interruptInUseConnections) {
+      for (const entry of [...this.entries.values()]) if (entry.inUse) entry.conn.close();
+    }
     this.emit({ name: 'connectionPoolClosed', address: this.address });
   }
 
@@ -314,7 +376,8 @@ export class ConnectionPool {
     const index = this.unclaimedPendingCount();
     if (index >= this.queue.length || !this.canCreate()) return false;
     const [waiter] = this.queue.splice(index, 1);
-    waiter.timer?.unsubscribe();
+    // Out of the wait queue: only the caller's deadline still applies (establishment has its own bound).
+    this.armTimer(waiter, false);
     this.create(waiter);
     return true;
   }
@@ -358,10 +421,27 @@ export class ConnectionPool {
     waiter.subscriber.error(error);
   }
 
+  /** One timer per waiter: waitQueueTimeoutMS while queued, and the caller's deadline throughout. */
+  private armTimer(waiter: Waiter, queued: boolean): void {
+    waiter.timer?.unsubscribe();
+    waiter.timer = undefined;
+    const { waitQueueTimeoutMS } = this.options;
+    const queueDeadline =
+      queued && waitQueueTimeoutMS > 0 ? waiter.startedAt + waitQueueTimeoutMS : Number.POSITIVE_INFINITY;
+    const at = Math.min(queueDeadline, waiter.deadline);
+    if (at === Number.POSITIVE_INFINITY) return;
+    waiter.timer = this.scheduler.schedule(() => this.timeOut(waiter), Math.max(0, at - this.now()));
+  }
+
+  /** Out of time: leave the queue, or let the connection being established go to others. */
   private timeOut(waiter: Waiter): void {
+    waiter.timer = undefined;
     const index = this.queue.indexOf(waiter);
-    if (index < 0) return;
-    this.queue.splice(index, 1);
+    if (index >= 0) this.queue.splice(index, 1);
+    else if (waiter.pending) {
+      waiter.pending.owner = undefined;
+      waiter.pending = undefined;
+    } else return;
     this.fail(waiter, 'timeout', new MongoWaitQueueTimeoutError(TIMEOUT_MESSAGE));
     this.processQueue();
   }
@@ -397,26 +477,45 @@ export class ConnectionPool {
       id: this.nextId++,
       generation: this._generation,
       createdAt: this.now(),
+      phase: 'connect',
       owner,
       subscription: undefined,
     };
     if (owner) owner.pending = p;
     this.pending.set(p.id, p);
     this.emit({ name: 'connectionCreated', address: this.address, connectionId: p.id });
-    const subscription = this.factory({ id: p.id, generation: p.generation })
-      .pipe(take(1))
-      .subscribe({
-        next: (conn) => this.established(p, conn),
-        error: (error: unknown) => this.establishFailed(p, error),
-        complete: () =>
-          this.establishFailed(
-            p,
-            new MongoNetworkError(`connection ${p.id} to ${this.address} ended before it was established`, {
-              beforeHandshake: true,
-            }),
-          ),
-      });
+    const info: EstablishInfo = {
+      id: p.id,
+      generation: p.generation,
+      authenticating: () => {
+        p.phase = 'auth';
+      },
+    };
+    const subscription = this.establish(info).subscribe({
+      next: (conn) => this.established(p, conn),
+      error: (error: unknown) => this.establishFailed(p, error),
+      complete: () =>
+        this.establishFailed(
+          p,
+          new MongoNetworkError(`connection ${p.id} to ${this.address} ended before it was established`, {
+            beforeHandshake: true,
+          }),
+        ),
+    });
     if (this.pending.get(p.id) === p) p.subscription = subscription;
+  }
+
+  /** The factory's attempt, bounded by connectTimeoutMS on the pool's scheduler whatever the factory does. */
+  private establish(info: EstablishInfo): Observable<Connection> {
+    const attempt = defer(() => this.factory(info)).pipe(take(1));
+    const ms = this.options.connectTimeoutMS;
+    if (ms <= 0) return attempt;
+    const expired = () =>
+      new MongoNetworkTimeoutError(
+        `connection ${info.id} to ${this.address} was not established within connectTimeoutMS (${ms} ms)`,
+        { beforeHandshake: true },
+      );
+    return attempt.pipe(timeout({ first: ms, scheduler: this.scheduler, with: () => throwError(expired) }));
   }
 
   private established(p: Pending, conn: Connection): void {
@@ -461,10 +560,15 @@ export class ConnectionPool {
   private establishFailed(p: Pending, error: unknown): void {
     if (this.pending.get(p.id) !== p) return;
     this.pending.delete(p.id);
-    // SDAM handles it first (it may clear the pool), then the connection is reported closed.
-    this.options.onEstablishmentError?.(error);
     const err =
       error instanceof Error ? error : new MongoNetworkError(String(error), { beforeHandshake: true });
+    // CMAP "backpressure-enabled": network errors of connecting and the hello (not of auth) are labelled.
+    if (p.phase === 'connect' && isNetworkError(err) && mayBeOverload(err)) {
+      err.addErrorLabel(SYSTEM_OVERLOADED_ERROR);
+      err.addErrorLabel(RETRYABLE_ERROR);
+    }
+    // SDAM handles it first (it may clear the pool), then the connection is reported closed.
+    this.options.onError?.(err, { phase: p.phase, generation: p.generation, maxWireVersion: 0 });
     this.emit({
       name: 'connectionClosed',
       address: this.address,
@@ -599,3 +703,21 @@ export class ConnectionPool {
     return new MongoPoolClosedError(`Attempted to check out a connection from closed connection pool`);
   }
 }
+
+/**
+ * CMAP "backpressure-enabled": errors that never come from an overloaded server (DNS failures,
+ * certificate and host name checks of TLS) get no backpressure labels.
+ */
+function mayBeOverload(error: MongoError): boolean {
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return true;
+  if (DNS_FAILURES.has(code)) return false;
+  return !(
+    code.startsWith('ERR_TLS_CERT') ||
+    code.startsWith('CERT_') ||
+    code.startsWith('UNABLE_TO_') ||
+    code.includes('SELF_SIGNED')
+  );
+}
+
+const DNS_FAILURES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);

@@ -1,41 +1,39 @@
-import { catchError, defer, finalize, type Observable, throwError } from 'rxjs';
+import { defer, finalize, type Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
-import { isNetworkError } from '../errors.js';
-import type { ConnectionPool } from '../pool/index.js';
+import type { CheckOutOptions, ConnectionErrorContext, ConnectionPool } from '../pool/index.js';
+import { applicationErrorOf, handleApplicationError } from './description/error-handling.js';
+import type { TopologyDescription } from './description/topology-description.js';
 import type { Monitor } from './monitor/monitor.js';
 
-/** What the topology learns about an application error on one of this server's connections. */
-export interface ServerErrorContext {
-  /** Pool generation of the connection the error happened on (undefined: while establishing). */
-  readonly connectionGeneration?: number;
-  readonly maxWireVersion: number;
-  readonly beforeHandshake?: boolean;
-  readonly serviceId?: unknown;
+/** What a Server needs of the topology it belongs to. */
+export interface ServerHost {
+  /** The latest topology description. */
+  describe(): TopologyDescription;
+  /**
+   * Publishes a new description (events, pools made ready, waiting selections re-evaluated),
+   * running `withUpdate` after its events and before anyone can act on it (pool clears).
+   */
+  update(next: TopologyDescription, withUpdate?: () => void): void;
 }
 
-export type ServerErrorHandler = (address: string, error: unknown, context: ServerErrorContext) => void;
-
 /**
- * One server of the topology: its pool, its monitor (none in load-balanced mode) and the number
- * of operations in flight, which server selection uses for the "power of two choices" pick.
+ * One server of the topology: its pool, its monitor (none in load-balanced mode), the number of
+ * operations in flight (for the "power of two choices" pick), and `reportError`, the one entry of
+ * connection errors into SDAM.
  */
 export class Server {
   readonly address: string;
   readonly pool: ConnectionPool;
   readonly monitor: Monitor | undefined;
+  private readonly host: ServerHost;
   private inFlight = 0;
-  private readonly onError: ServerErrorHandler;
+  private closed = false;
 
-  constructor(
-    address: string,
-    pool: ConnectionPool,
-    monitor: Monitor | undefined,
-    onError: ServerErrorHandler,
-  ) {
+  constructor(address: string, pool: ConnectionPool, monitor: Monitor | undefined, host: ServerHost) {
     this.address = address;
     this.pool = pool;
     this.monitor = monitor;
-    this.onError = onError;
+    this.host = host;
   }
 
   /** Operations currently holding or waiting for one of this server's connections. */
@@ -44,37 +42,57 @@ export class Server {
   }
 
   /**
-   * Borrows a pool connection for `fn`. Network and establishment errors reach SDAM through the
-   * pool's hooks (before the error goes downstream); server errors (state changes) are reported
-   * here, also before the error is passed on, so a retry selects with the updated topology.
+   * Borrows a pool connection for `fn`. Errors reach `reportError` through the pool (its `onError`
+   * hook: establishment and commands alike) before they go downstream, so a retry selects with the
+   * updated topology.
    */
-  withConnection<T>(fn: (connection: Connection) => Observable<T>): Observable<T> {
+  withConnection<T>(fn: (connection: Connection) => Observable<T>, options?: CheckOutOptions): Observable<T> {
     return defer(() => {
       this.inFlight++;
-      return this.pool.withConnection((conn) =>
-        defer(() => fn(conn)).pipe(
-          catchError((error: unknown) => {
-            if (!isNetworkError(error)) {
-              this.onError(this.address, error, {
-                connectionGeneration: conn.generation,
-                maxWireVersion: maxWireVersionOf(conn),
-                serviceId: conn.hello?.serviceId,
-              });
-            }
-            return throwError(() => error);
-          }),
-        ),
-      );
+      return this.pool.withConnection(fn, options);
     }).pipe(finalize(() => this.inFlight--));
   }
 
-  close(): void {
-    this.monitor?.stop();
-    this.pool.close();
+  /** `reportError` for an error on a connection of this server's pool that is held outside `withConnection` (pinned). */
+  reportErrorOn(error: unknown, connection: Connection): void {
+    this.reportError(error, this.pool.errorContextOf(connection));
   }
-}
 
-export function maxWireVersionOf(conn: Connection): number {
-  const v = conn.hello?.maxWireVersion;
-  return typeof v === 'number' ? v : 0;
+  /**
+   * SDAM "Error handling" for an error of one of this server's connections, whatever the route:
+   * establishment (before the handshake, authentication, background population) or a command.
+   * Stale errors (older pool generation, topologyVersion not newer than the server's) change
+   * nothing; state-change errors mark the server Unknown (not in load-balanced mode), clear the pool
+   * on shutdown codes and request an immediate check; network errors and establishment errors
+   * without the SystemOverloadedError label mark it Unknown, clear the pool (one service in
+   * load-balanced mode) and cancel the monitor's check. The pool is cleared together with the
+   * update (after its events, before any waiting selection sees it), all before this returns.
+   */
+  reportError(error: unknown, context: ConnectionErrorContext): void {
+    if (this.closed) return;
+    const described = applicationErrorOf(error, context);
+    if (!described) return;
+    const td = this.host.describe();
+    const loadBalanced = td.type === 'LoadBalanced';
+    const serviceId = loadBalanced ? context.serviceId : undefined;
+    const decision = handleApplicationError(td, this.address, described, this.pool.generationFor(serviceId));
+    this.host.update(decision.topology, () => {
+      if (decision.clearPool) {
+        this.pool.clear({ interruptInUseConnections: decision.interruptInUseConnections, serviceId });
+      }
+      if (decision.cancelMonitorCheck) this.monitor?.cancelCheck();
+      if (decision.requestImmediateCheck) this.monitor?.requestCheck();
+    });
+  }
+
+  /**
+   * Stops the monitor (and its RTT pinger) and closes the pool. `interruptInUse` (the topology
+   * closing) also closes connections in use; otherwise (the server left the topology) they close
+   * when checked in.
+   */
+  close(interruptInUse = false): void {
+    this.closed = true;
+    this.monitor?.stop();
+    this.pool.close({ interruptInUseConnections: interruptInUse });
+  }
 }

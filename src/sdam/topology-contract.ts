@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
+import type { CheckOutOptions } from '../pool/index.js';
 import type { ReadPreference } from '../read-preference.js';
 import type { ServerDescription } from './description/server-description.js';
 import type { TopologyDescription, TopologyType } from './description/topology-description.js';
@@ -14,6 +15,11 @@ export interface SelectionCriteria {
   readonly deprioritized?: readonly ServerDescription[];
   /** For error messages and logs. */
   readonly operationName: string;
+  /**
+   * Time on the topology's scheduler by which selection must succeed (CSOT: the operation's
+   * deadline); selection fails at the earlier of this and serverSelectionTimeoutMS.
+   */
+  readonly deadline?: number;
 }
 
 /** A server chosen by selection: its description and a way to borrow one of its connections. */
@@ -22,20 +28,32 @@ export interface SelectedServer {
   /** The topology's type when it was selected: how read preference is passed to it depends on it. */
   readonly topologyType: TopologyType;
   /**
-   * Checks a connection out, runs `fn` on it, and always returns it (or closes it on a network
-   * error), whatever happens downstream. Application errors are reported to SDAM here.
+   * Checks a connection out (within waitQueueTimeoutMS, and by `options.deadline` when given), runs
+   * `fn` on it, and always returns it (or closes it on a network error), whatever happens
+   * downstream. Errors of establishment and of `fn` are reported to SDAM before they go on.
    */
-  withConnection<T>(fn: (connection: Connection) => Observable<T>): Observable<T>;
+  withConnection<T>(fn: (connection: Connection) => Observable<T>, options?: CheckOutOptions): Observable<T>;
+  /**
+   * Reports an error of a connection of this server held outside `withConnection` (a pinned
+   * connection) to SDAM, as `withConnection` does for its own.
+   */
+  reportError(error: unknown, connection: Connection): void;
 }
 
 /** The topology as the execution path and the client see it. */
 export interface TopologyLike {
   /** Replays the current description, then each change. */
   readonly description$: Observable<TopologyDescription>;
-  /** Waits (up to serverSelectionTimeoutMS) for a suitable server; errors with MongoServerSelectionError. */
+  /**
+   * Waits (up to serverSelectionTimeoutMS, or `criteria.deadline`) for a suitable server; errors with
+   * MongoServerSelectionError at that deadline, or MongoTopologyClosedError when the topology closes.
+   */
   selectServer(criteria: SelectionCriteria): Observable<SelectedServer>;
   /** Starts monitoring (idempotent). */
   connect(): void;
-  /** Stops monitors, closes pools; completes when everything is released. */
+  /**
+   * Errors every waiting selection (MongoTopologyClosedError) and every check-out and command in
+   * flight, stops monitors and RTT pingers, closes every socket and timer; then completes.
+   */
   close(): Observable<void>;
 }

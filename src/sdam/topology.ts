@@ -1,26 +1,17 @@
 import {
-  asyncScheduler,
   BehaviorSubject,
-  defer,
-  filter,
-  map,
-  merge,
-  type Observable,
-  of,
+  Observable,
   type SchedulerLike,
-  Subject,
-  take,
-  tap,
+  type Subscriber,
+  type Subscription,
   throwError,
   timeout,
 } from 'rxjs';
-import { connect } from '../connection/connect.js';
-import type { HandshakeOptions } from '../connection/handshake.js';
-import type { SocketOptions, SocketTarget, Transport } from '../connection/transport.js';
+import type { ServerApi } from '../connection/handshake.js';
 import type { Connection } from '../connection/types.js';
 import { MongoNetworkTimeoutError, MongoServerSelectionError, MongoTopologyClosedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
-import { type ConnectionFactory, ConnectionPool, type PoolInit } from '../pool/index.js';
+import { ConnectionPool, type PoolInit } from '../pool/index.js';
 import type { ReadPreferenceLike } from '../selection/read-preference-like.js';
 import { pickServer, selectServers } from '../selection/select.js';
 import {
@@ -28,13 +19,9 @@ import {
   type ServerSelector,
   writableServerSelector,
 } from '../selection/selectors.js';
-import { splitAddress } from './description/address.js';
+import type { Connector } from './connector.js';
 import { describeTopology } from './description/describe.js';
-import {
-  applicationErrorOf,
-  handleApplicationError,
-  handleMonitorCheckError,
-} from './description/error-handling.js';
+import { handleMonitorCheckError } from './description/error-handling.js';
 import { diffTopologyEvents, openingEvents } from './description/events.js';
 import { type ServerDescription, unknownServerDescription } from './description/server-description.js';
 import {
@@ -44,19 +31,15 @@ import {
 } from './description/topology-description.js';
 import { invalidatedPrimaries, updateTopology } from './description/update-topology.js';
 import { Monitor } from './monitor/monitor.js';
-import {
-  MIN_HEARTBEAT_FREQUENCY_MS,
-  type MonitorConnector,
-  type ServerMonitoringMode,
-  streamingEnabled,
-} from './monitor/types.js';
-import { maxWireVersionOf, Server, type ServerErrorContext } from './server.js';
+import { MIN_HEARTBEAT_FREQUENCY_MS, type ServerMonitoringMode, streamingEnabled } from './monitor/types.js';
+import { Server } from './server.js';
 import type { SrvPollerOptions } from './srv-poller.js';
 import { SrvPoller } from './srv-poller.js';
 import type { SelectedServer, SelectionCriteria, TopologyLike } from './topology-contract.js';
 
 export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 30_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+/** connectTimeoutMS default (connection string spec). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Everything a Topology needs; the client fills it from the resolved connection string options.
@@ -64,35 +47,41 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
  */
 export interface TopologyOptions extends InitialTopologyOptions {
   readonly serverSelectionTimeoutMS?: number;
-  /** Connection establishment and monitoring socket timeout; 0 = none. Default 30000. */
+  /**
+   * Bound on establishing every connection (pool, monitor, RTT: socket, TLS, hello, auth) and the
+   * socket timeout of monitoring checks; 0 = none. Default 10000.
+   */
   readonly connectTimeoutMS?: number;
   readonly serverMonitoringMode?: ServerMonitoringMode;
-  /** Handshake of every connection (metadata, serverApi, auth, compressors). Monitors never authenticate. */
-  readonly handshake: HandshakeOptions;
-  /** TLS, noDelay, keepAlive of every socket. */
-  readonly socket?: Omit<SocketOptions, 'connectTimeoutMS'>;
-  readonly transport?: Transport;
+  /** The Stable API version requested, if any: monitors then speak `hello` from the first check. */
+  readonly serverApi?: ServerApi;
+  /** Opens every connection of the topology: pools', monitors', RTT pingers' (tests pass fakes). */
+  readonly connector: Connector;
+  /** Clock and timers of selection, monitors, pools, SRV polling and connection establishment. */
+  readonly scheduler: SchedulerLike;
   /** CMAP options (maxPoolSize, minPoolSize, maxConnecting, waitQueueTimeoutMS, maxIdleTimeMS). */
-  readonly pool?: Omit<PoolInit, 'address' | 'onNetworkError' | 'onEstablishmentError' | 'loadBalanced'>;
+  readonly pool?: Omit<PoolInit, 'address' | 'onError' | 'loadBalanced' | 'connectTimeoutMS'>;
   /** mongodb+srv URIs in a sharded (or unknown) topology: poll SRV records for mongos changes. */
   readonly srvPolling?: Omit<SrvPollerOptions, 'scheduler' | 'heartbeatFrequencyMS'>;
   /** The client's event bus (SDAM, heartbeat, CMAP and command events). */
   readonly bus?: EventBus;
-  /** Clock and timers for monitors, pools and selection; virtual time in tests. */
-  readonly scheduler?: SchedulerLike;
   /** @internal Tests shorten the spec's 500 ms floor between checks. */
   readonly minHeartbeatFrequencyMS?: number;
-  /** @internal Opens monitoring / RTT connections (tests inject fakes). */
-  readonly monitorConnector?: MonitorConnector;
-  /** @internal Connection factory of each pool (tests inject fakes). */
-  readonly connectionFactory?: (address: string) => ConnectionFactory;
+}
+
+/** A selection waiting for a suitable server (server-selection "wait queue"). */
+interface SelectionWaiter {
+  readonly criteria: SelectionCriteria;
+  readonly subscriber: Subscriber<SelectedServer>;
+  timer: Subscription | undefined;
 }
 
 let nextTopologyId = 1;
 
 /**
- * The live topology: SDAM state in a BehaviorSubject, one Server (pool + monitor) per address,
- * server selection that waits on the state, application error handling, and SRV polling.
+ * The live topology: SDAM state in a BehaviorSubject, one Server (pool + monitor) per
+ * address, server selection with an explicit wait queue and deadline on the injected scheduler,
+ * and SRV polling. It opens no socket itself: every connection comes from the injected connector.
  */
 export class Topology implements TopologyLike {
   readonly topologyId = nextTopologyId++;
@@ -102,9 +91,8 @@ export class Topology implements TopologyLike {
   /** The latest description, RTT updates included; `state` only emits SDAM-visible changes. */
   private current: TopologyDescription;
   private readonly state: BehaviorSubject<TopologyDescription>;
-  /** Ticks after every monitor check, so waiting selections re-evaluate and re-request checks. */
-  private readonly checked = new Subject<void>();
   private readonly servers = new Map<string, Server>();
+  private readonly waiters = new Set<SelectionWaiter>();
   private srvPoller: SrvPoller | undefined;
   private phase: 'new' | 'open' | 'closed' = 'new';
   private nextMonitorConnectionId = 1;
@@ -114,7 +102,7 @@ export class Topology implements TopologyLike {
   constructor(options: TopologyOptions) {
     this.options = options;
     this.bus = options.bus ?? new EventBus();
-    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.scheduler = options.scheduler;
     const initial = initialTopologyDescription(options);
     if (initial.type === 'LoadBalanced') {
       // Opens as Unknown, then changes to LoadBalanced (server Unknown -> LoadBalancer) on connect.
@@ -163,45 +151,66 @@ export class Topology implements TopologyLike {
     }
   }
 
+  /**
+   * Cold. Emits a suitable server at once when there is one; otherwise waits, asking monitors for
+   * immediate checks, and is re-evaluated on every description change and every finished check.
+   * Errors with MongoServerSelectionError exactly when serverSelectionTimeoutMS (or the criteria's
+   * earlier deadline) has passed on the topology's scheduler, whatever the monitors do, and with
+   * MongoTopologyClosedError when the topology is (or gets) closed. Unsubscribing leaves the queue.
+   */
   selectServer(criteria: SelectionCriteria): Observable<SelectedServer> {
-    return defer(() => {
-      if (this.phase === 'closed')
-        return throwError(() => new MongoTopologyClosedError('Topology is closed'));
+    return new Observable<SelectedServer>((subscriber) => {
+      if (this.phase === 'closed') {
+        subscriber.error(closedError());
+        return;
+      }
       this.connect();
-      const timeoutMS = this.options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
-      return merge(of(undefined), this.checked, this.state).pipe(
-        map(() => this.trySelect(criteria)),
-        tap((found) => {
-          if (found === undefined) this.requestChecks();
-        }),
-        filter((found): found is SelectedServer | Error => found !== undefined),
-        take(1),
-        timeout({
-          first: timeoutMS,
-          scheduler: this.scheduler,
-          with: () => throwError(() => this.selectionError(criteria, timeoutMS)),
-        }),
-        map((found) => {
-          if (found instanceof Error) throw found;
-          return found;
-        }),
-      );
+      const found = this.trySelect(criteria);
+      if (found !== undefined) {
+        deliver(subscriber, found);
+        return;
+      }
+      const limitMS = this.options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
+      const now = this.scheduler.now();
+      const deadline = Math.min(now + limitMS, criteria.deadline ?? Number.POSITIVE_INFINITY);
+      // The earlier of serverSelectionTimeoutMS and the operation's deadline, fixed at subscribe.
+      const timeoutMS = Math.max(0, deadline - now);
+      const waiter: SelectionWaiter = { criteria, subscriber, timer: undefined };
+      this.waiters.add(waiter);
+      waiter.timer = this.scheduler.schedule(() => {
+        waiter.timer = undefined;
+        if (!this.waiters.delete(waiter)) return;
+        subscriber.error(this.selectionError(criteria, timeoutMS));
+      }, timeoutMS);
+      this.requestChecks();
+      return () => this.leave(waiter);
     });
   }
 
+  /**
+   * Errors every waiting selection with MongoTopologyClosedError, closes every server (monitor
+   * and RTT connections destroyed; pools closed: check-outs fail, pending establishments are
+   * aborted, available and in-use connections closed), stops SRV polling, publishes the closing
+   * events, and completes. Nothing of the topology is left running when it completes.
+   */
   close(): Observable<void> {
-    return defer(() => {
+    return new Observable<void>((subscriber) => {
       if (this.phase !== 'closed') this.shutdown();
-      return of(undefined);
+      subscriber.next();
+      subscriber.complete();
     });
   }
 
   private shutdown(): void {
     const wasOpen = this.phase === 'open';
     this.phase = 'closed';
+    for (const waiter of [...this.waiters]) {
+      this.leave(waiter);
+      waiter.subscriber.error(closedError());
+    }
     this.srvPoller?.stop();
     for (const server of this.servers.values()) {
-      server.close();
+      server.close(true);
       if (wasOpen)
         this.bus.emit({ name: 'serverClosed', topologyId: this.topologyId, address: server.address });
     }
@@ -217,7 +226,6 @@ export class Topology implements TopologyLike {
       });
       this.bus.emit({ name: 'topologyClosed', topologyId: this.topologyId });
     }
-    this.checked.complete();
     this.state.complete();
   }
 
@@ -225,7 +233,7 @@ export class Topology implements TopologyLike {
 
   /** A selected server, an immediate error (incompatible topology, bad read preference), or undefined to keep waiting. */
   private trySelect(criteria: SelectionCriteria): SelectedServer | Error | undefined {
-    if (this.phase === 'closed') return new MongoTopologyClosedError('Topology is closed');
+    if (this.phase === 'closed') return closedError();
     const td = this.current;
     if (!td.compatible)
       return new MongoServerSelectionError(td.compatibilityError ?? 'incompatible server', td);
@@ -239,7 +247,32 @@ export class Topology implements TopologyLike {
     const chosen = pickServer(live, (address) => this.servers.get(address)?.operationCount ?? 0);
     if (!chosen) return undefined;
     const server = this.servers.get(chosen.address) as Server;
-    return { description: chosen, topologyType: td.type, withConnection: (fn) => server.withConnection(fn) };
+    return {
+      description: chosen,
+      topologyType: td.type,
+      withConnection: (fn, options) => server.withConnection(fn, options),
+      reportError: (error, connection) => server.reportErrorOn(error, connection),
+    };
+  }
+
+  /** Re-evaluates waiting selections (after a description change or a finished check), oldest first. */
+  private processWaiters(): void {
+    if (this.waiters.size === 0) return;
+    for (const waiter of [...this.waiters]) {
+      // An earlier delivery may have run code that settled or removed this one.
+      if (!this.waiters.has(waiter)) continue;
+      const found = this.trySelect(waiter.criteria);
+      if (found === undefined) continue;
+      this.leave(waiter);
+      deliver(waiter.subscriber, found);
+    }
+    if (this.waiters.size > 0) this.requestChecks();
+  }
+
+  private leave(waiter: SelectionWaiter): void {
+    this.waiters.delete(waiter);
+    waiter.timer?.unsubscribe();
+    waiter.timer = undefined;
   }
 
   private requestChecks(): void {
@@ -258,9 +291,13 @@ export class Topology implements TopologyLike {
   // --- state ---
 
   /** Publishes the events of a change, syncs servers with the new member list, then emits the state. */
-  private apply(next: TopologyDescription): void {
+  private apply(next: TopologyDescription, withUpdate?: () => void): void {
     const previous = this.current;
-    if (next === previous || this.phase !== 'open') return;
+    if (this.phase !== 'open') return;
+    if (next === previous) {
+      withUpdate?.();
+      return;
+    }
     this.current = next;
     const added: Server[] = [];
     for (const address of next.servers.keys())
@@ -277,7 +314,11 @@ export class Topology implements TopologyLike {
     }
     const events = diffTopologyEvents(previous, next, this.topologyId);
     for (const event of events) this.bus.emit(event);
+    // SDAM "Connection Pool Management": a pool clear is synchronized with the update, so no one
+    // (description$ subscribers, waiting selections) sees the new description before the clear.
+    withUpdate?.();
     if (events.length > 0) this.state.next(next);
+    if (this.phase === 'open') this.processWaiters();
     // SDAM "A note on invalidating the old primary": check it now; pre-4.2 servers also lose their pool.
     for (const old of invalidatedPrimaries(previous, next)) {
       const server = this.servers.get(old.address);
@@ -295,34 +336,16 @@ export class Topology implements TopologyLike {
         timeout: sd.error instanceof MongoNetworkTimeoutError,
         now: sd.lastUpdateTime,
       });
-      this.apply(decision.topology);
-      if (decision.clearPool) {
-        this.servers
-          .get(sd.address)
-          ?.pool.clear({ interruptInUseConnections: decision.interruptInUseConnections });
-      }
+      const pool = this.servers.get(sd.address)?.pool;
+      this.apply(decision.topology, () => {
+        if (decision.clearPool)
+          pool?.clear({ interruptInUseConnections: decision.interruptInUseConnections });
+      });
     } else {
       this.apply(updateTopology(this.current, sd));
     }
-    if (this.phase === 'open') this.checked.next();
-  }
-
-  /** SDAM "Error handling": an application error on one of a server's connections. */
-  private onApplicationError(address: string, error: unknown, context: ServerErrorContext): void {
-    const server = this.servers.get(address);
-    if (!server || this.phase !== 'open') return;
-    const described = applicationErrorOf(error, context);
-    if (!described) return;
-    const decision = handleApplicationError(this.current, address, described, server.pool.generation);
-    this.apply(decision.topology);
-    if (decision.clearPool) {
-      server.pool.clear({
-        interruptInUseConnections: decision.interruptInUseConnections,
-        serviceId: this.current.type === 'LoadBalanced' ? context.serviceId : undefined,
-      });
-    }
-    if (decision.cancelMonitorCheck) server.monitor?.cancelCheck();
-    if (decision.requestImmediateCheck) server.monitor?.requestCheck();
+    // A finished check may not change the description, but waiting selections ask for the next one.
+    if (this.phase === 'open') this.processWaiters();
   }
 
   /** SRV polling found a new host list: applied only while the topology is Sharded or Unknown. */
@@ -341,21 +364,26 @@ export class Topology implements TopologyLike {
   private addServer(address: string): Server {
     const o = this.options;
     const loadBalanced = this.loadBalancedDescription !== undefined;
+    const connectTimeoutMS = o.connectTimeoutMS ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    let server: Server | undefined;
     const pool = new ConnectionPool(
       {
         ...o.pool,
         address,
         loadBalanced,
-        onNetworkError: (error, conn) =>
-          this.onApplicationError(address, error, {
-            connectionGeneration: conn.generation,
-            maxWireVersion: maxWireVersionOf(conn),
-            serviceId: conn.hello?.serviceId,
-          }),
-        onEstablishmentError: (error) =>
-          this.onApplicationError(address, error, { beforeHandshake: true, maxWireVersion: 0 }),
+        connectTimeoutMS,
+        onError: (error, context) => server?.reportError(error, context),
       },
-      o.connectionFactory?.(address) ?? this.poolConnectionFactory(address),
+      (info) =>
+        o.connector({
+          address,
+          purpose: 'pool',
+          id: info.id,
+          generation: info.generation,
+          scheduler: this.scheduler,
+          connectTimeoutMS,
+          authenticating: info.authenticating,
+        }),
       this.bus,
       this.scheduler,
     );
@@ -365,53 +393,59 @@ export class Topology implements TopologyLike {
           address,
           heartbeatFrequencyMS: this.current.heartbeatFrequencyMS,
           minHeartbeatFrequencyMS: o.minHeartbeatFrequencyMS ?? MIN_HEARTBEAT_FREQUENCY_MS,
-          connectTimeoutMS: o.connectTimeoutMS ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          connectTimeoutMS,
           streaming: streamingEnabled(o.serverMonitoringMode ?? 'auto'),
-          serverApi: o.handshake.serverApi !== undefined,
-          connector: o.monitorConnector ?? ((addr) => this.openMonitorConnection(addr)),
+          serverApi: o.serverApi !== undefined,
+          connector: (addr, purpose) => this.openMonitorConnection(addr, purpose, connectTimeoutMS),
           scheduler: this.scheduler,
           bus: this.bus,
           onDescription: (sd) => this.onMonitorDescription(sd),
         });
-    const server = new Server(address, pool, monitor, (addr, error, context) =>
-      this.onApplicationError(addr, error, context),
-    );
+    server = new Server(address, pool, monitor, {
+      describe: () => this.current,
+      update: (next, withUpdate) => this.apply(next, withUpdate),
+    });
     this.servers.set(address, server);
     return server;
   }
 
-  private poolConnectionFactory(address: string): ConnectionFactory {
-    return (ids) =>
-      connect({ ...this.options.handshake, ...this.socketOptions(address), bus: this.bus }, ids);
-  }
-
-  /** Monitoring connections: same handshake, no authentication, no command monitoring. */
-  private openMonitorConnection(address: string): Observable<Connection> {
-    const { auth: _auth, ...handshake } = this.options.handshake;
-    return connect(
-      { ...handshake, ...this.socketOptions(address) },
-      { id: this.nextMonitorConnectionId++, generation: 0 },
+  /** Monitoring and RTT connections (no auth, no command events), bounded by connectTimeoutMS on the scheduler. */
+  private openMonitorConnection(
+    address: string,
+    purpose: 'monitor' | 'rtt',
+    connectTimeoutMS: number,
+  ): Observable<Connection> {
+    const attempt = this.options.connector({
+      address,
+      purpose,
+      id: this.nextMonitorConnectionId++,
+      generation: 0,
+      scheduler: this.scheduler,
+      connectTimeoutMS,
+    });
+    if (connectTimeoutMS <= 0) return attempt;
+    const expired = () =>
+      new MongoNetworkTimeoutError(
+        `${purpose} connection to ${address} was not established within connectTimeoutMS (${connectTimeoutMS} ms)`,
+        { beforeHandshake: true },
+      );
+    return attempt.pipe(
+      timeout({ first: connectTimeoutMS, scheduler: this.scheduler, with: () => throwError(expired) }),
     );
   }
+}
 
-  private socketOptions(address: string): {
-    target: SocketTarget;
-    socket: SocketOptions;
-    transport?: Transport;
-    connectTimeoutMS: number;
-    scheduler: SchedulerLike;
-  } {
-    const connectTimeoutMS = this.options.connectTimeoutMS ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const { host, port } = splitAddress(address);
-    const target: SocketTarget = port === undefined ? { socketPath: host } : { host, port };
-    return {
-      target,
-      socket: { ...this.options.socket, connectTimeoutMS },
-      transport: this.options.transport,
-      connectTimeoutMS,
-      scheduler: this.scheduler,
-    };
+function closedError(): MongoTopologyClosedError {
+  return new MongoTopologyClosedError('Topology is closed');
+}
+
+function deliver(subscriber: Subscriber<SelectedServer>, found: SelectedServer | Error): void {
+  if (found instanceof Error) {
+    subscriber.error(found);
+    return;
   }
+  subscriber.next(found);
+  subscriber.complete();
 }
 
 const PRIMARY: ReadPreferenceLike = { mode: 'primary' };

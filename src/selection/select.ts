@@ -73,9 +73,3 @@ export function pickServer(
   const b = candidates[j];
   return operationCount(b.address) < operationCount(a.address) ? b : a;
 }
-
-/** server-selection "Calculation of Average Round Trip Times": EWMA with alpha 0.2, seeded by the first sample. */
-export function averageRtt(previous: number | null | undefined, sample: number): number {
-  const ALPHA = 0.2;
-  return previous === null || previous === undefined ? sample : ALPHA * sample + (1 - ALPHA) * previous;
-}

@@ -16,7 +16,7 @@ export const DEFAULTS = {
   heartbeatFrequencyMS: 10_000,
   serverSelectionTimeoutMS: 30_000,
   localThresholdMS: 15,
-  connectTimeoutMS: 30_000,
+  connectTimeoutMS: 10_000,
   socketTimeoutMS: 0,
   retryReads: true,
   retryWrites: true,

@@ -6,6 +6,7 @@ import {
   MongoNetworkTimeoutError,
   MongoPoolClearedError,
   MongoServerError,
+  SYSTEM_OVERLOADED_ERROR,
 } from '../../errors.js';
 import {
   compareTopologyVersion,
@@ -25,20 +26,21 @@ const SHUTDOWN_CODES = new Set([11600, 91]);
 /** MongoDB 4.2: state-change errors from older servers close every connection. */
 const WIRE_VERSION_4_2 = 8;
 const AUTHENTICATION_FAILED = 18;
-/** Label the client-backpressure spec puts on overload errors; SDAM ignores errors carrying it. */
-export const SYSTEM_OVERLOADED_ERROR = 'SystemOverloadedError';
 
 export type ApplicationErrorKind = 'network' | 'timeout' | 'command' | 'auth';
 
 /** What SDAM needs to know about an error an application operation hit on a server. */
 export interface ApplicationError {
   readonly kind: ApplicationErrorKind;
-  /** True when the error happened while establishing the connection (handshake or auth). */
+  /** True when the error happened while establishing the connection (socket, hello or auth). */
   readonly beforeHandshake: boolean;
-  /** With `beforeHandshake`: the error happened in the authentication step, not connect/hello. */
-  readonly duringAuthentication?: boolean;
-  /** The error carries the `SystemOverloadedError` label (client-backpressure): SDAM ignores it. */
+  /**
+   * The error carries the `SystemOverloadedError` label: the pool puts it on network errors of
+   * connecting and the hello (CMAP "backpressure-enabled"), and SDAM then leaves the server alone.
+   */
   readonly systemOverloaded?: boolean;
+  /** Load-balanced mode: the service of the connection (pools are cleared per service). */
+  readonly serviceId?: unknown;
   /** Server error code and message (command errors, write concern errors). */
   readonly code?: number;
   readonly errmsg?: string;
@@ -113,6 +115,8 @@ export function handleApplicationError(
   if ((error.connectionGeneration ?? poolGeneration) < poolGeneration) return ignored(td);
   if (compareTopologyVersion(current.topologyVersion, error.topologyVersion) >= 0) return ignored(td);
   const loadBalanced = td.type === 'LoadBalanced';
+  // Load-balanced pools are cleared per service: not at all when the error came before the service was known.
+  const clearable = !loadBalanced || error.serviceId !== undefined;
 
   if (error.kind === 'command' && isStateChangeError(error.code, error.errmsg)) {
     const message = error.errmsg ?? `state change error (code ${error.code})`;
@@ -122,7 +126,7 @@ export function handleApplicationError(
     return {
       topology: marked?.topology ?? td,
       serverDescription: marked?.serverDescription ?? null,
-      clearPool: isShutdownError(error.code) || error.maxWireVersion < WIRE_VERSION_4_2,
+      clearPool: clearable && (isShutdownError(error.code) || error.maxWireVersion < WIRE_VERSION_4_2),
       interruptInUseConnections: false,
       requestImmediateCheck: true,
       cancelMonitorCheck: false,
@@ -137,7 +141,7 @@ export function handleApplicationError(
     topology: marked?.topology ?? td,
     serverDescription: marked?.serverDescription ?? null,
     // Load-balanced: the caller clears the connection's serviceId generation instead.
-    clearPool: true,
+    clearPool: clearable,
     interruptInUseConnections: false,
     requestImmediateCheck: false,
     cancelMonitorCheck: true,
@@ -167,18 +171,16 @@ export function handleMonitorCheckError(
 }
 
 /**
- * SDAM "Network error when reading or writing" and "MongoDB Handshake errors": a network error or
- * timeout while connecting or running hello changes nothing (the connection layer labels it
- * SystemOverloadedError/RetryableError per client-backpressure); one during authentication, an
- * authentication failure, or a non-timeout network error on an established connection marks the
- * server Unknown and clears its pool. Timeouts on established connections are ignored.
+ * SDAM "Error handling pseudocode" (`elif isNetworkError(error) or not error.completedHandshake`),
+ * "Network error when reading or writing" and "MongoDB Handshake errors": any error while
+ * establishing a connection (socket, hello, authentication) and a network error (not a timeout)
+ * on an established one mark the server Unknown and clear its pool, unless the error carries the
+ * SystemOverloadedError label, which the pool puts on network errors of connecting and the hello
+ * (so those change nothing). Timeouts and other server errors on established connections are ignored.
  */
 function marksUnknown(error: ApplicationError): boolean {
-  if (error.systemOverloaded) return false;
-  if (error.kind === 'auth') return true;
-  if (error.kind !== 'network' && error.kind !== 'timeout') return false;
-  if (error.beforeHandshake) return error.duringAuthentication === true;
-  return error.kind === 'network';
+  if (!error.beforeHandshake && error.kind !== 'network') return false;
+  return !error.systemOverloaded;
 }
 
 function markUnknown(
@@ -207,43 +209,40 @@ export function commandErrorOfReply(
   return { code, errmsg, topologyVersion };
 }
 
+/** Where an error happened (the pool's `ConnectionErrorContext`). */
+export interface ErrorSite {
+  /** `connect` (socket, TLS, hello) and `auth` are before the handshake completes; `command` after. */
+  readonly phase: 'connect' | 'auth' | 'command';
+  /** Generation of the connection (its service's generation in load-balanced mode). */
+  readonly generation?: number;
+  readonly maxWireVersion: number;
+  readonly serviceId?: unknown;
+}
+
 /**
  * Describes a thrown error for `handleApplicationError`, or returns undefined for errors SDAM does
  * not act on (pool-cleared errors, driver/API errors).
  */
-export function applicationErrorOf(
-  error: unknown,
-  context: {
-    beforeHandshake?: boolean;
-    duringAuthentication?: boolean;
-    connectionGeneration?: number;
-    maxWireVersion: number;
-  },
-): ApplicationError | undefined {
+export function applicationErrorOf(error: unknown, site: ErrorSite): ApplicationError | undefined {
+  const beforeHandshake = site.phase !== 'command';
   const base = {
-    connectionGeneration: context.connectionGeneration,
-    maxWireVersion: context.maxWireVersion,
+    beforeHandshake,
+    connectionGeneration: site.generation,
+    maxWireVersion: site.maxWireVersion,
+    serviceId: site.serviceId,
     systemOverloaded: error instanceof MongoError && error.hasErrorLabel(SYSTEM_OVERLOADED_ERROR),
   };
   if (error instanceof MongoPoolClearedError) return undefined;
   if (error instanceof MongoNetworkError) {
     const kind = error instanceof MongoNetworkTimeoutError ? 'timeout' : 'network';
-    return {
-      ...base,
-      kind,
-      beforeHandshake: context.beforeHandshake ?? error.beforeHandshake,
-      duringAuthentication: context.duringAuthentication,
-      error,
-    };
+    return { ...base, kind, error };
   }
-  if (error instanceof MongoAuthError) return { ...base, kind: 'auth', beforeHandshake: true, error };
+  if (error instanceof MongoAuthError) return { ...base, kind: 'auth', error };
   if (error instanceof MongoServerError) {
-    const beforeHandshake = context.beforeHandshake ?? false;
     return {
       ...base,
       // A server-side authentication failure during the handshake counts as an auth error.
       kind: beforeHandshake && error.code === AUTHENTICATION_FAILED ? 'auth' : 'command',
-      beforeHandshake,
       code: error.code,
       errmsg: error.errmsg,
       topologyVersion: parseTopologyVersion(error.topologyVersion),

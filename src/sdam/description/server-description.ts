@@ -60,7 +60,7 @@ export interface ServerDescription {
 
 /** What the monitor knows besides the reply itself. */
 export interface HelloContext {
-  /** The average RTT to record (see `averageRtt`); null keeps it unset. */
+  /** The average RTT to record (see `averageRtt` in monitor/rtt-stats.ts); null keeps it unset. */
   readonly roundTripTime?: number | null;
   readonly minRoundTripTime?: number | null;
   /** Monotonic clock reading for `lastUpdateTime` (defaults to `performance.now()`). */

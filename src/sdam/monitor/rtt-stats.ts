@@ -1,4 +1,11 @@
-import { averageRtt } from '../../selection/select.js';
+/**
+ * server-selection "Calculation of Average Round Trip Times": EWMA with alpha 0.2, seeded by the
+ * first sample. The monitor computes it; selection only reads `roundTripTime` from descriptions.
+ */
+export function averageRtt(previous: number | null | undefined, sample: number): number {
+  const ALPHA = 0.2;
+  return previous === null || previous === undefined ? sample : ALPHA * sample + (1 - ALPHA) * previous;
+}
 
 /** server-monitoring "Measuring RTT": the minimum is taken over the last 10 samples. */
 const MIN_WINDOW = 10;
