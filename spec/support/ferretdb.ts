@@ -107,9 +107,9 @@ export async function startFerretDB(options: FerretDBOptions = {}): Promise<Runn
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 30_000;
-  while (!(await canConnect(port))) {
-    if (exited || Date.now() > deadline) {
+  // Bounded by attempts (600 x 50 ms), not by a clock reading.
+  for (let attempt = 0; !(await canConnect(port)); attempt++) {
+    if (exited || attempt >= 600) {
       await stop();
       throw new Error(`FerretDB did not start on port ${port}: ${stderr}`);
     }

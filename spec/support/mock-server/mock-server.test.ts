@@ -60,11 +60,10 @@ class RawClient {
   }
 
   /** Waits until `count` messages have arrived in total (or the socket closed). */
-  /** The deadline only guards against a hang; no test asserts how long anything took. */
-  async waitFor(count: number, timeoutMS = 10_000): Promise<WireMessage[]> {
-    const deadline = Date.now() + timeoutMS;
-    while (this.messages.length < count && !this.closed) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} messages`);
+  /** Waits at most `polls` 50 ms polls (a guard against a hang; no test asserts how long anything took). */
+  async waitFor(count: number, polls = 200): Promise<WireMessage[]> {
+    for (let poll = 0; this.messages.length < count && !this.closed; poll++) {
+      if (poll >= polls) throw new Error(`gave up waiting for ${count} messages`);
       await new Promise<void>((resolve) => {
         this.waiting = resolve;
         setTimeout(resolve, 50);
@@ -87,10 +86,9 @@ class RawClient {
   }
 }
 
-async function eventually(condition: () => boolean, timeoutMS = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+async function eventually(condition: () => boolean, polls = 500): Promise<void> {
+  for (let poll = 0; !condition(); poll++) {
+    if (poll >= polls) throw new Error(`condition not met after ${polls} polls`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
