@@ -186,15 +186,14 @@ describe('failover against a mock three-member replica set', () => {
     rs = undefined;
     await until(t, (td) => [...td.servers.values()].every((s) => s.type === 'Unknown'));
 
-    const started = Date.now();
+    // That selection gives up after serverSelectionTimeoutMS (and not earlier) is proven on virtual time
+    // in marbles/sdam/monitor.test.ts; here the real sockets show the error and the recovery.
     await assert.rejects(firstValueFrom(write(t, { down: true })), (e: unknown) => {
       assert.ok(e instanceof MongoServerSelectionError);
       assert.match(e.message, /read preference primary/);
       assert.match(e.message, /ReplicaSetNoPrimary \(setName rs0\)/);
       return true;
     });
-    const waited = Date.now() - started;
-    assert.ok(waited >= 1400 && waited < 4000, `waited ${waited} ms`);
 
     // The members come back on the same ports; a write issued now waits for the primary.
     const pending = firstValueFrom(write(t, { back: true }));

@@ -121,7 +121,7 @@ describe('Topology against FerretDB', () => {
   it('a replicaSet name the standalone does not have: no suitable server, selection error after the timeout', async () => {
     const { topology } = make({ replicaSet: 'nosuchset', serverSelectionTimeoutMS: 1200 });
     topology.connect();
-    const started = Date.now();
+    // The timeout's length is proven on virtual time (marbles/sdam/monitor.test.ts), not by a clock here.
     await assert.rejects(
       firstValueFrom(topology.selectServer({ kind: 'read', operationName: 'find' })),
       (e: unknown) => {
@@ -131,7 +131,6 @@ describe('Topology against FerretDB', () => {
         return true;
       },
     );
-    assert.ok(Date.now() - started >= 1100);
     // SDAM updateRSWithoutPrimary: a Standalone is removed from a replica-set topology.
     assert.equal(topology.description.servers.size, 0);
     await firstValueFrom(topology.close(), { defaultValue: undefined });

@@ -83,6 +83,17 @@ class RawClient {
   }
 }
 
+/** One ping round trip on a fresh connection: what a delayed reply on another connection must outlast. */
+async function roundTrip(server: MockServer): Promise<void> {
+  const other = await RawClient.open(server);
+  assert.equal((await other.reply(other.command({ ping: 1, $db: 'admin' }))).body.ok, 1);
+  other.close();
+}
+
+/** Whether `c` has received the reply to `requestId`. */
+const answered = (c: RawClient, requestId: number) =>
+  c.messages.some((m) => m.header.responseTo === requestId);
+
 async function eventually(condition: () => boolean, timeoutMS = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMS;
   while (!condition()) {
@@ -119,7 +130,7 @@ describe('MockServer', () => {
           case 'drop':
             return { close: true };
           case 'slow':
-            return { reply: { ok: 1, slow: true }, delayMS: 100 };
+            return { reply: { ok: 1, slow: true }, delayMS: Number(req.command.slow) };
           case 'silent':
             return { noReply: true };
           case 'garbage':
@@ -247,15 +258,20 @@ describe('MockServer', () => {
   });
 
   it('delays, stays silent, sends raw bytes, and turns handler errors into ok: 0', async () => {
+    // No clock: a reply delayed far longer than any test runs is still pending after a round trip on
+    // another connection; closing the connection ends the delay.
+    const delayed = await RawClient.open(server);
+    const delayedId = delayed.command({ slow: 600_000, $db: 'a' });
+    await roundTrip(server);
+    assert.equal(answered(delayed, delayedId), false);
+    delayed.close();
     const c = await RawClient.open(server);
-    const started = Date.now();
     assert.equal((await c.reply(c.command({ slow: 1, $db: 'a' }))).body.slow, true);
-    assert.ok(Date.now() - started >= 90);
     const silentId = c.command({ silent: 1, $db: 'a' });
     const boom = await c.reply(c.command({ boom: 1, $db: 'a' }));
     assert.equal(boom.body.ok, 0);
     assert.match(boom.body.errmsg, /kaboom/);
-    assert.ok(!c.messages.some((m) => m.header.responseTo === silentId));
+    assert.equal(answered(c, silentId), false);
     c.close();
     const g = await RawClient.open(server);
     g.command({ garbage: 1, $db: 'a' });
@@ -310,25 +326,34 @@ describe('MockServer awaitable hello', () => {
     const server = await MockServer.start({
       hello: { setName: 'rs', hosts: ['a:1'], me: 'a:1', primary: 'a:1' },
     });
-    try {
+    const awaitable = async (maxAwaitTimeMS: number) => {
       const c = await RawClient.open(server);
       const first = await c.reply(c.command({ hello: 1, $db: 'admin' }));
       assert.equal(first.body.setName, 'rs');
       const tv = first.body.topologyVersion as Document;
       assert.ok(tv.processId instanceof ObjectId);
-      const started = Date.now();
-      c.command(
-        { hello: 1, $db: 'admin', topologyVersion: tv, maxAwaitTimeMS: 150 },
-        { exhaustAllowed: true },
-      );
-      const [, second] = (await c.waitFor(2)) as Msg[];
-      assert.ok(Date.now() - started >= 140, 'waited maxAwaitTimeMS');
-      assert.equal(second!.moreToCome, true);
+      c.command({ hello: 1, $db: 'admin', topologyVersion: tv, maxAwaitTimeMS }, { exhaustAllowed: true });
+      return { c, tv };
+    };
+    try {
+      // A short maxAwaitTimeMS: with nothing changed the server goes on streaming replies.
+      const streaming = await awaitable(10);
+      const [, second, third] = (await streaming.c.waitFor(3)) as Msg[];
+      assert.deepEqual([second!.moreToCome, third!.moreToCome], [true, true]);
+      assert.equal(Number((third!.body.topologyVersion as Document).counter), Number(streaming.tv.counter));
+      streaming.c.close();
+
+      // A maxAwaitTimeMS longer than any test (no clock involved): the server waits, so another
+      // connection's round trip finds no reply yet, and it answers as soon as the topology changes.
+      const { c, tv } = await awaitable(600_000);
+      await roundTrip(server);
+      assert.equal(c.messages.length, 1);
       server.setHello({ role: 'secondary', primary: 'b:1' });
-      const [, , third] = (await c.waitFor(3, 100)) as Msg[];
-      assert.equal(third!.body.secondary, true);
-      assert.equal(third!.body.isWritablePrimary, false);
-      assert.equal(Number((third!.body.topologyVersion as Document).counter), Number(tv.counter) + 1);
+      const [, changed] = (await c.waitFor(2)) as Msg[];
+      assert.equal(changed!.moreToCome, true);
+      assert.equal(changed!.body.secondary, true);
+      assert.equal(changed!.body.isWritablePrimary, false);
+      assert.equal(Number((changed!.body.topologyVersion as Document).counter), Number(tv.counter) + 1);
       c.close();
     } finally {
       await server.stop();
@@ -386,7 +411,7 @@ describe('MockServer failCommand fail point', () => {
       handler: (r) => (r.commandName === 'find' ? cursorReply('db.c', [{ a: 1 }]) : undefined),
     });
     try {
-      const c = await RawClient.open(server);
+      let c = await RawClient.open(server);
       const set = (data: Document, mode: Document | string = { times: 1 }) =>
         c.reply(c.command({ configureFailPoint: 'failCommand', mode, data, $db: 'admin' }));
       assert.equal(
@@ -402,10 +427,16 @@ describe('MockServer failCommand fail point', () => {
       assert.deepEqual(ok.body.cursor.firstBatch, [{ a: 1 }]);
       assert.equal(ok.body.cursor.id, 0);
 
-      await set({ failCommands: ['find'], blockConnection: true, blockTimeMS: 80 });
-      const started = Date.now();
+      // Blocking, without a clock: a block longer than any test holds the find past another
+      // connection's round trip (closing the connection ends it); a short one answers after it.
+      await set({ failCommands: ['find'], blockConnection: true, blockTimeMS: 600_000 });
+      const blockedId = c.command({ find: 'c', $db: 'db' });
+      await roundTrip(server);
+      assert.equal(answered(c, blockedId), false);
+      c.close();
+      c = await RawClient.open(server);
+      await set({ failCommands: ['find'], blockConnection: true, blockTimeMS: 5 });
       assert.equal((await c.reply(c.command({ find: 'c', $db: 'db' }))).body.ok, 1);
-      assert.ok(Date.now() - started >= 70);
 
       await set({ failCommands: ['ping'], closeConnection: true }, 'alwaysOn');
       c.command({ ping: 1, $db: 'db' });
