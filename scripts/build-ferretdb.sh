@@ -36,7 +36,7 @@ if [ "${minor:-0}" -lt 24 ]; then
   say "local $(go env GOVERSION 2>/dev/null || echo 'Go') is older than 1.24: using $GOTOOLCHAIN (fetched once)"
 fi
 gover=$(cd "$mod" && go env GOVERSION GOOS GOARCH | paste -sd' ')
-sum=$(sha256sum "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)
+sum=$(cat "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)
 stamp="ferretdb $version; $gover; modules $sum"
 
 if [ "${MONGORX_FERRETDB_REBUILD:-}" != 1 ]; then
@@ -69,7 +69,8 @@ go mod vendor
 echo "$version" >vendor/github.com/FerretDB/FerretDB/build/version/version.txt
 say "go build"
 # Into a temporary file first: an interrupted build never leaves a half-written binary behind.
-go build -mod=vendor -o "$out.tmp.$$" github.com/FerretDB/FerretDB/cmd/ferretdb
+# -trimpath keeps the clone's path out of the build, so Go's build cache serves every clone.
+go build -trimpath -mod=vendor -o "$out.tmp.$$" github.com/FerretDB/FerretDB/cmd/ferretdb
 mv -f "$out.tmp.$$" "$out"
 echo "$stamp" >"$stampfile"
 runs "$out" || { say "the built binary does not report $version" >&2; exit 1; }
