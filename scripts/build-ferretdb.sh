@@ -19,7 +19,11 @@ mod="$root/tools/ferretdb"
 started=$SECONDS
 
 say() { echo "[ferretdb +$((SECONDS - started))s] $*"; }
-runs() { [ -x "$1" ] && "$1" --version 2>/dev/null | grep -q "$version"; }
+# Whether binary $1 runs and reports $version (read whole: `| grep -q` can SIGPIPE it under pipefail).
+runs() {
+  local reported
+  [ -x "$1" ] && reported=$("$1" --version 2>/dev/null) && [[ $reported == *"version: $version"* ]]
+}
 
 # FerretDB needs Go >= 1.24; an older local Go fetches a newer toolchain through the module proxy.
 if ! command -v go >/dev/null 2>&1; then
