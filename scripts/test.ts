@@ -1,9 +1,11 @@
-// `npm test`: type check, lint, then every *.test.ts under spec/ and marbles/ with node:test.
+// `npm test`: type check, lint, the layer check (scripts/deps.ts), then every *.test.ts under spec/ and
+// marbles/ with node:test.
 // Starts one FerretDB for the integration tests (unless MONGODB_URI is set) and stops it after.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startFerretDB } from '../spec/support/ferretdb.js';
+import { checkDeps } from './deps.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -34,6 +36,7 @@ async function main(): Promise<number> {
   if (only.length === 0) {
     if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) return 1;
     if (run('npx', ['biome', 'check', 'src', 'spec', 'marbles', 'bench', 'scripts']) !== 0) return 1;
+    if (checkDeps().status !== 0) return 1;
   }
   const files =
     only.length > 0 ? only : [...findTests(join(root, 'spec')), ...findTests(join(root, 'marbles'))];
