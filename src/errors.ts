@@ -119,10 +119,17 @@ export class MongoBulkWriteError extends MongoServerError {
     result: BulkWriteResult,
     writeErrors: readonly WriteError[],
     writeConcernErrors: readonly Document[],
+    /** A batch's command error that stopped the bulk write: its code, message and labels are this error's. */
+    commandError?: MongoServerError,
   ) {
     const first: Document = writeErrors[0] ?? writeConcernErrors[0] ?? {};
     const labels = writeConcernErrors.flatMap((e) => (Array.isArray(e.errorLabels) ? e.errorLabels : []));
-    super({ errmsg: first.errmsg, code: first.code, codeName: first.codeName, errorLabels: labels });
+    super(
+      commandError
+        ? { ...commandError.errorResponse, errorLabels: [...commandError.errorLabels] }
+        : { errmsg: first.errmsg, code: first.code, codeName: first.codeName, errorLabels: labels },
+    );
+    if (commandError) this.cause = commandError;
     this.result = result;
     this.writeErrors = writeErrors;
     this.writeConcernErrors = writeConcernErrors;

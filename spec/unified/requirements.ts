@@ -13,6 +13,8 @@ export interface ServerInfo {
   readonly auth: boolean;
   /** Set when buildInfo carries `ferretdbVersion`. */
   readonly ferretdbVersion?: string;
+  /** Behind the replica-set proxy, which plays fail points and sessions FerretDB lacks. */
+  readonly proxied?: boolean;
   /** Reads server parameters (getParameter); undefined when the server refuses. */
   readonly serverParameters: () => Promise<Document | undefined>;
 }

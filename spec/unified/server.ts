@@ -3,6 +3,7 @@ import type { Document } from 'bson';
 import { lastValueFrom } from 'rxjs';
 import { MongoClient } from '../../src/index.js';
 import { testServer } from '../support/ferretdb.js';
+import { startReplicaSetProxy } from '../support/rs-proxy/index.js';
 import type { ServerInfo } from './requirements.js';
 
 export interface UnifiedServer {
@@ -23,9 +24,37 @@ function topologyOf(hello: Document): string {
   return 'single';
 }
 
-/** Starts (or reuses) the test server and probes it with an internal client. */
-export async function openServer(): Promise<UnifiedServer> {
+/**
+ * What a suite runs against: the test server as it is, or (without MONGODB_URI) a 3-member
+ * replica set played by the proxy in front of it (spec/support/rs-proxy).
+ */
+export type Deployment = 'server' | 'replicaset';
+
+/** The test server, or the replica-set proxy in front of it; released in that order. */
+async function deploymentOf(
+  kind: Deployment,
+): Promise<{ uri: string; proxied: boolean; release(): Promise<void> }> {
   const server = await testServer();
+  if (kind === 'server' || process.env.MONGODB_URI) return { ...server, proxied: false };
+  try {
+    const proxy = await startReplicaSetProxy({ members: 3, upstream: server.uri });
+    return {
+      uri: proxy.uri,
+      proxied: true,
+      release: async () => {
+        await proxy.close();
+        await server.release();
+      },
+    };
+  } catch (e) {
+    await server.release();
+    throw e;
+  }
+}
+
+/** Starts (or reuses) the deployment and probes it with an internal client. */
+export async function openServer(kind: Deployment = 'server'): Promise<UnifiedServer> {
+  const server = await deploymentOf(kind);
   const internal = new MongoClient(server.uri);
   try {
     const build = await command(internal, 'admin', { buildInfo: 1 });
@@ -35,6 +64,7 @@ export async function openServer(): Promise<UnifiedServer> {
       topology: topologyOf(hello),
       auth: /@/.test(server.uri.replace(/^mongodb(\+srv)?:\/\//, '').split('/')[0] ?? ''),
       ferretdbVersion: typeof build.ferretdbVersion === 'string' ? build.ferretdbVersion : undefined,
+      proxied: server.proxied,
       serverParameters: async () => {
         try {
           return await command(internal, 'admin', { getParameter: '*' });

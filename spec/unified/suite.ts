@@ -8,7 +8,7 @@ import { DRIVER_GAPS } from './driver-gaps.js';
 import { FERRETDB_LIMITATIONS, limitationFor, RUNNER_GAPS } from './ferretdb-limitations.js';
 import { requirementsUnmet } from './requirements.js';
 import { runUnifiedTest } from './runner.js';
-import { openServer, type UnifiedServer } from './server.js';
+import { type Deployment, openServer, type UnifiedServer } from './server.js';
 
 /** A unified case; `todo` names the unbuilt driver feature it needs (driver-gaps.ts). */
 export interface UnifiedCase extends SpecCase {
@@ -39,6 +39,13 @@ function foldersOf(specDir: string, folder: string): Folder[] {
   return dir ? [{ dir, mustFail: folder.endsWith('valid-fail') }] : [];
 }
 
+/** Suites whose cases need a replica set: they run behind the replica-set proxy. */
+const REPLICA_SET_SUITES = new Set(['sessions', 'causal-consistency', 'retryable-writes', 'retryable-reads']);
+
+export function deploymentFor(folder: string): Deployment {
+  return REPLICA_SET_SUITES.has(folder.split('/')[0] ?? folder) ? 'replicaset' : 'server';
+}
+
 export interface UnifiedSuiteOptions {
   /** A server the caller owns (and releases); else one is opened per suite and released after its last case. */
   readonly server?: () => Promise<UnifiedServer>;
@@ -57,7 +64,8 @@ async function skipReason(
   if (unmet) return unmet;
   const gap = limitationFor(RUNNER_GAPS, path, file, test);
   if (gap) return gap;
-  if (server.info.ferretdbVersion) return limitationFor(FERRETDB_LIMITATIONS, path, file, test);
+  if (server.info.ferretdbVersion)
+    return limitationFor(FERRETDB_LIMITATIONS, path, file, test, server.info.proxied);
   return undefined;
 }
 
@@ -81,7 +89,7 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
     async load(specDir: string): Promise<UnifiedCase[]> {
       const folders = foldersOf(specDir, folder);
       if (folders.length === 0) throw new Error(`no unified tests for ${folder} under ${specDir}`);
-      const server = await (options.server ?? openServer)();
+      const server = await (options.server ?? (() => openServer(deploymentFor(folder))))();
       const cases: UnifiedCase[] = [];
       try {
         for (const { dir, mustFail } of folders) {

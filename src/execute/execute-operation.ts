@@ -12,7 +12,7 @@ import {
   throwError,
 } from 'rxjs';
 import type { Connection } from '../connection/types.js';
-import { parseServerResponse } from '../errors.js';
+import { MongoWriteConcernError, parseServerResponse } from '../errors.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
@@ -94,9 +94,12 @@ function run<T>(ctx: ExecutionContext, op: CommandOperation<T>, scope: Execution
       state.retrying = true;
       state.firstError = error;
       return attempt(state.failedOn ? [state.failedOn] : []).pipe(
-        catchError((retryError: unknown) =>
-          throwError(() => (retryError === error ? error : errorAfterRetry(error, retryError))),
-        ),
+        catchError((retryError: unknown) => {
+          // The retry's error is labelled by the same rules (a network error on it is retryable too).
+          if (state.retry === 'write')
+            labelRetryableWriteError(retryError, state.failedOn?.maxWireVersion ?? 0);
+          return throwError(() => (retryError === error ? error : errorAfterRetry(error, retryError)));
+        }),
       );
     }),
   );
@@ -190,6 +193,25 @@ function sendOn<T>(
         session?.onError(error);
         return throwError(() => error);
       }),
-      map((reply) => parseServerResponse(op.commandName, () => op.parse(reply, info))),
+      map((reply) => {
+        // retryable-writes: an ok:1 reply whose writeConcernError is retryable is retried like an
+        // error (first attempt only; the retry's reply is parsed as it is).
+        if (state.retry === 'write' && !state.retrying && state.txnNumber !== undefined) {
+          const wce = retryableWriteConcernError(reply, description.maxWireVersion);
+          if (wce) throw wce;
+        }
+        return parseServerResponse(op.commandName, () => op.parse(reply, info));
+      }),
     );
+}
+
+/** The writeConcernError of a reply as an error, when the retry rules call it retryable. */
+function retryableWriteConcernError(
+  reply: Document,
+  maxWireVersion: number,
+): MongoWriteConcernError | undefined {
+  const wce = reply.writeConcernError as Document | undefined;
+  if (!wce) return undefined;
+  const error = new MongoWriteConcernError(wce, reply);
+  return labelRetryableWriteError(error, maxWireVersion) ? error : undefined;
 }

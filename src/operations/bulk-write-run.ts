@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
-import { concat, concatMap, defer, EMPTY, map, type Observable, of } from 'rxjs';
-import { parseServerResponse } from '../errors.js';
+import { catchError, concat, concatMap, defer, EMPTY, map, type Observable, of, throwError } from 'rxjs';
+import { MongoBulkWriteError, MongoServerError, parseServerResponse } from '../errors.js';
 import {
   BulkResultBuilder,
   type BulkWriteOptions,
@@ -47,8 +47,16 @@ export function bulkWrite(
         }),
       );
     };
+    // A batch's command error ends the bulk write with what was done before it (crud spec: the
+    // partial result travels with the error, as the official driver's MongoBulkWriteError does).
+    const partial = (error: unknown): Observable<never> =>
+      throwError(() =>
+        error instanceof MongoServerError && !(error instanceof MongoBulkWriteError)
+          ? results.stoppedBy(error)
+          : error,
+      );
     return concat(
-      step(0, 0),
+      step(0, 0).pipe(catchError(partial)),
       defer(() => of(results.finish())),
     );
   });

@@ -4,6 +4,7 @@ import {
   type BulkWriteResult,
   MongoBulkWriteError,
   MongoInvalidArgumentError,
+  type MongoServerError,
   type WriteError,
 } from '../errors.js';
 import { type DeleteStatementOptions, deleteStatement } from './delete.js';
@@ -283,6 +284,11 @@ export class BulkResultBuilder {
       insertedIds: this.insertedIds,
       upsertedIds: this.upsertedIds,
     };
+  }
+
+  /** The error for a batch's command error: what was done so far travels with it. */
+  stoppedBy(commandError: MongoServerError): MongoBulkWriteError {
+    return new MongoBulkWriteError(this.result(), this.writeErrors, this.writeConcernErrors, commandError);
   }
 
   /** The result, or a MongoBulkWriteError carrying it when anything failed. */
