@@ -171,6 +171,15 @@ describe('rs-proxy fail points', { timeout: 120_000 }, () => {
     assert.equal((await mine.command({ ping: 1 })).ok, 1);
   });
 
+  it('namespace limits the fail point to one collection', async () => {
+    const c = await connect();
+    await c.command(
+      failCommand({ times: 1 }, { failCommands: ['find'], namespace: 'rsproxy_ns.a', errorCode: 8 }),
+    );
+    assert.equal((await c.command({ find: 'b', $db: 'rsproxy_ns' })).ok, 1);
+    assert.equal((await c.command({ find: 'a', $db: 'rsproxy_ns' })).code, 8);
+  });
+
   it('hello can be failed (closeConnection on the handshake of one app; errorCode)', async () => {
     const setter = await connect();
     await setter.command(
@@ -343,6 +352,36 @@ describe('rs-proxy fail points shared by the deployment', { timeout: 60_000 }, (
       assert.equal((await conns[2]!.command({ ping: 1 })).ok, 1, 'times counts across members');
     } finally {
       for (const c of conns) c.destroy();
+      await proxy.close();
+    }
+  });
+});
+
+describe('rs-proxy retry memory behind mongos routers', { timeout: 60_000 }, () => {
+  it('a write whose reply router 0 dropped is answered from memory when retried through router 1', async () => {
+    const proxy = await testProxy({ mongos: 2 });
+    const db = uniqueDbName('routers');
+    const [r0, r1] = await Promise.all(proxy.hosts.map((h) => RawConnection.open(h)));
+    try {
+      proxy.configureFailPoint(
+        failCommand({ times: 1 }, { failCommands: ['insert'], dropReplyAfterExecution: true }),
+        0,
+      );
+      const insert = retryableInsert(db, [{ _id: 1 }]);
+      await assert.rejects(r0!.command(insert), /closed before the reply/);
+      assert.equal((await r1!.command(insert)).n, 1);
+      const records = proxy.commands.filter((r) => r.command.$db === db);
+      assert.deepEqual(
+        records.map((r) => [r.member, r.outcome, r.executed]),
+        [
+          [0, 'dropped-after-execution', true],
+          [1, 'retry-answered', false],
+        ],
+      );
+      assert.equal((await r1!.command({ dropDatabase: 1, $db: db })).ok, 1);
+    } finally {
+      r0!.destroy();
+      r1!.destroy();
       await proxy.close();
     }
   });

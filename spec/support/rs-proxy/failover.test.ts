@@ -27,6 +27,21 @@ describe('rs-proxy failover', { timeout: 180_000 }, () => {
     }
   });
 
+  it('replSetStepDown steps the primary down; a secondary refuses it', async () => {
+    const proxy = await testProxy({ members: 3 });
+    const [primary, secondary] = await Promise.all([0, 2].map((i) => RawConnection.open(proxy.hosts[i]!)));
+    try {
+      assert.equal((await secondary!.command({ replSetStepDown: 60 })).code, 10107);
+      assert.equal((await primary!.command({ replSetStepDown: 60 })).ok, 1);
+      assert.equal(proxy.primaryIndex, 1);
+      assert.equal((await primary!.command({ hello: 1 })).isWritablePrimary, false);
+    } finally {
+      primary!.destroy();
+      secondary!.destroy();
+      await proxy.close();
+    }
+  });
+
   it('400 inserts at concurrency 20, a stepDown every 100 and dropped replies: every acknowledged insert is in FerretDB once', async () => {
     const proxy = await testProxy({ members: 3 });
     const db = uniqueDbName('failover');
