@@ -1,24 +1,55 @@
 // `npm run server [-- --port N]`: a FerretDB in the foreground for local use; Ctrl-C stops it.
+// `npm run server -- --replset [--members 1|3]`: the replica-set proxy in front of its own FerretDB.
+// `npm run server -- --mongos 1|2`: mongos routers (the proxy) in front of its own FerretDB.
 import { startFerretDB } from '../spec/support/ferretdb.js';
+import { startReplicaSetProxy } from '../spec/support/rs-proxy/index.js';
+
+function argValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+}
 
 function portArg(argv: string[]): number {
-  const i = argv.indexOf('--port');
-  const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--port='))?.slice(7);
+  const raw = argValue(argv, '--port');
   if (raw === undefined) return 27017;
   const port = Number(raw);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`invalid --port ${raw}`);
   return port;
 }
 
-const server = await startFerretDB({ port: portArg(process.argv.slice(2)) });
-console.log(`FerretDB v1.24.2 (SQLite) listening: ${server.uri}`);
-console.log(`data in ${server.dir} (deleted on exit); Ctrl-C to stop`);
+function choice<T extends number>(argv: string[], name: string, allowed: readonly T[], fallback: T): T {
+  const raw = argValue(argv, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw) as T;
+  if (!allowed.includes(n)) throw new Error(`invalid ${name} ${raw} (one of ${allowed.join(', ')})`);
+  return n;
+}
+
+async function start(argv: string[]): Promise<() => Promise<void>> {
+  const mongos = choice(argv, '--mongos', [0, 1, 2] as const, 0);
+  if (mongos > 0 || argv.includes('--replset')) {
+    const members = choice(argv, '--members', [1, 3] as const, 3);
+    const proxy = await startReplicaSetProxy({ members, mongos });
+    const what =
+      mongos > 0 ? `${mongos} mongos router(s)` : `replica set ${proxy.setName} (${members} members)`;
+    console.log(`rs-proxy: ${what} in front of FerretDB v1.24.2 at ${proxy.upstreamUri}`);
+    console.log(proxy.uri);
+    console.log('Ctrl-C to stop');
+    return () => proxy.close();
+  }
+  const server = await startFerretDB({ port: portArg(argv) });
+  console.log(`FerretDB v1.24.2 (SQLite) listening: ${server.uri}`);
+  console.log(`data in ${server.dir} (deleted on exit); Ctrl-C to stop`);
+  return () => server.stop();
+}
+
+const stopServer = await start(process.argv.slice(2));
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping FerretDB`);
-  await server.stop();
+  console.log(`\n${signal}: stopping`);
+  await stopServer();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop('SIGINT'));

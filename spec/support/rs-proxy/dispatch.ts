@@ -50,6 +50,8 @@ class Exchange {
   readonly name: string;
   readonly command: Document;
   readonly errorContext: ErrorContext;
+  /** Whether the command ran at the upstream (a retry answered from memory did not). */
+  executed = false;
 
   constructor(
     readonly deployment: Deployment,
@@ -73,6 +75,7 @@ class Exchange {
       commandName: this.name,
       command: this.command,
       outcome,
+      executed: this.executed,
       reply,
     });
   }
@@ -121,6 +124,7 @@ export async function handleRequest(
   );
   const action = fired ? failCommandAction(fired) : undefined;
   if (action && action.blockMS > 0) {
+    x.record('fail-point-block');
     await sleep(action.blockMS, undefined, { signal: conn.signal }).catch(() => undefined);
     if (conn.closed) return;
   }
@@ -257,6 +261,7 @@ async function forward(x: Exchange): Promise<Execution> {
   } catch {
     return { closeWith: 'upstream-failed' };
   }
+  x.executed = true;
   const wrote = Number(reply.ok) === 1 && isWriteCommand(x.name, x.command);
   return { reply, outcome: 'forwarded', operationTime: wrote ? x.deployment.clock.tick() : undefined };
 }

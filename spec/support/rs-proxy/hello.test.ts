@@ -4,7 +4,7 @@ import { Binary, type Document, Long, ObjectId, Timestamp } from 'bson';
 import { MongoClient } from 'mongodb';
 import { MAX_WIRE_VERSION, type ReplicaSetProxy } from './index.js';
 import { RawConnection } from './raw-client.js';
-import { testProxy } from './testing.js';
+import { ProxyFixture, testProxy } from './testing.js';
 
 const TIMEOUT = { timeout: 60_000 };
 
@@ -17,21 +17,15 @@ function assertClusterTime(reply: Document): void {
 }
 
 describe('rs-proxy hello: a 3-member replica set', TIMEOUT, () => {
+  const fixture = new ProxyFixture();
   let proxy: ReplicaSetProxy;
-  const open: RawConnection[] = [];
-  const connect = async (member: number) => {
-    const c = await RawConnection.open(proxy.hosts[member]!);
-    open.push(c);
-    return c;
-  };
+  const connect = (member: number) => fixture.connect(member);
 
   before(async () => {
-    proxy = await testProxy({ members: 3 });
+    await fixture.start({ members: 3 });
+    proxy = fixture.proxy;
   });
-  after(async () => {
-    for (const c of open) c.destroy();
-    await proxy.close();
-  });
+  after(() => fixture.stop());
 
   it('each member says who it is, who is primary, and the set (OP_MSG hello)', async () => {
     assert.equal(proxy.hosts.length, 3);

@@ -51,9 +51,10 @@ export class RawConnection {
     { resolve: (r: RawReply) => void; reject: (e: Error) => void }
   >();
   private isClosed = false;
+  private readonly arrivals = new Set<() => void>();
 
   private constructor(readonly socket: Socket) {
-    this.closed = once(socket, 'close').then(() => undefined);
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => {
       this.bytesReceived += chunk.length;
       try {
@@ -69,6 +70,7 @@ export class RawConnection {
       this.isClosed = true;
       for (const w of this.waiting.values()) w.reject(new Error('connection closed before the reply'));
       this.waiting.clear();
+      for (const check of [...this.arrivals]) check();
     });
   }
 
@@ -83,8 +85,22 @@ export class RawConnection {
     return !this.isClosed;
   }
 
+  /** Resolves when `count` replies have arrived in all (or the connection closed). */
+  receivedAtLeast(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.received.length < count && !this.isClosed) return;
+        this.arrivals.delete(check);
+        resolve();
+      };
+      this.arrivals.add(check);
+      check();
+    });
+  }
+
   private receive(reply: RawReply): void {
     this.received.push(reply);
+    for (const check of [...this.arrivals]) check();
     const w = this.waiting.get(reply.responseTo);
     if (!w) {
       this.unmatched.push(reply);

@@ -33,6 +33,7 @@ export type CommandOutcome =
   | 'forwarded-no-reply' // executed at the upstream; moreToCome request, so no reply
   | 'retry-answered' // a retried write answered from the retry memory, not executed again
   | 'dropped-after-execution' // executed (or answered from memory), connection closed without a reply
+  | 'fail-point-block' // a blockConnection wait starts (the command gets a second record after it)
   | 'fail-point-error'
   | 'fail-point-close'
   | 'not-primary' // a write to a non-primary, or a read without secondaryOk on a secondary
@@ -46,6 +47,8 @@ export interface CommandRecord {
   readonly commandName: string;
   readonly command: Document;
   readonly outcome: CommandOutcome;
+  /** Whether the command ran at the upstream (false for a retry answered from memory). */
+  readonly executed: boolean;
   /** The reply sent (absent when none was). */
   readonly reply?: Document;
 }
