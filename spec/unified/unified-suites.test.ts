@@ -1,8 +1,8 @@
 // Runs the unified-format spec suites against the test server under node:test, one test per case.
 import { after, before, describe, it } from 'node:test';
 import { resolveSpecDir } from '../runner/spec-dir.js';
-import { openServer, type UnifiedServer } from './server.js';
-import { unifiedSuite } from './suite.js';
+import { type Deployment, openServer, type UnifiedServer } from './server.js';
+import { deploymentFor, unifiedSuite } from './suite.js';
 
 const FOLDERS = [
   'crud',
@@ -18,14 +18,19 @@ const FOLDERS = [
 const specDir = resolveSpecDir();
 
 describe('unified spec suites', { concurrency: 1 }, () => {
-  let server: Promise<UnifiedServer> | undefined;
-  const shared = () => {
-    server ??= openServer();
+  // One deployment of each kind for all suites: the test server, and the replica-set proxy in front of it.
+  const servers = new Map<Deployment, Promise<UnifiedServer>>();
+  const shared = (kind: Deployment) => {
+    let server = servers.get(kind);
+    if (!server) {
+      server = openServer(kind);
+      servers.set(kind, server);
+    }
     return server;
   };
-  before(() => shared());
+  before(() => shared('server'));
   after(async () => {
-    if (server) await (await server).release();
+    for (const server of servers.values()) await (await server).release();
   });
 
   for (const folder of FOLDERS) {
@@ -34,7 +39,7 @@ describe('unified spec suites', { concurrency: 1 }, () => {
         it('spec tests directory', { skip: 'spec tests not found (SPEC_TESTS_DIR)' }, () => {});
         return;
       }
-      const cases = await unifiedSuite(folder, { server: shared }).load(specDir);
+      const cases = await unifiedSuite(folder, { server: () => shared(deploymentFor(folder)) }).load(specDir);
       // Driver gaps run as TODO: reported, but they do not fail the suite.
       for (const c of cases)
         it(c.name, c.skip ? { skip: c.skip } : c.todo ? { todo: c.todo } : {}, () => c.run());
