@@ -119,15 +119,20 @@ export class MongoBulkWriteError extends MongoServerError {
     result: BulkWriteResult,
     writeErrors: readonly WriteError[],
     writeConcernErrors: readonly Document[],
-    /** A batch's command error that stopped the bulk write: its code, message and labels are this error's. */
-    commandError?: MongoServerError,
+    /**
+     * The error that stopped the bulk write (a batch's command error, or a network error once its
+     * retry failed too): its code, message and labels are this error's, and it is the cause.
+     */
+    commandError?: MongoError,
   ) {
     const first: Document = writeErrors[0] ?? writeConcernErrors[0] ?? {};
     const labels = writeConcernErrors.flatMap((e) => (Array.isArray(e.errorLabels) ? e.errorLabels : []));
     super(
-      commandError
+      commandError instanceof MongoServerError
         ? { ...commandError.errorResponse, errorLabels: [...commandError.errorLabels] }
-        : { errmsg: first.errmsg, code: first.code, codeName: first.codeName, errorLabels: labels },
+        : commandError
+          ? { errmsg: commandError.message, errorLabels: [...commandError.errorLabels] }
+          : { errmsg: first.errmsg, code: first.code, codeName: first.codeName, errorLabels: labels },
     );
     if (commandError) this.cause = commandError;
     this.result = result;

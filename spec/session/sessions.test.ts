@@ -12,6 +12,7 @@ import {
   MongoExpiredSessionError,
   MongoInvalidArgumentError,
   MongoNetworkError,
+  MongoPoolClearedError,
   MongoServerError,
 } from '../../src/errors.js';
 import { EventBus } from '../../src/events/bus.js';
@@ -33,6 +34,8 @@ interface Deployment {
   readonly maxWireVersion?: number;
   /** Answers each command; throw to fail it (a MongoNetworkError plays a dropped connection). */
   readonly reply?: (command: Document, index: number) => Document;
+  /** Fails the check-out of the given attempt (0 = first) before anything is sent. */
+  readonly checkOutError?: (attempt: number) => Error | undefined;
 }
 
 function deployment(d: Deployment = {}) {
@@ -65,6 +68,7 @@ function deployment(d: Deployment = {}) {
     close: () => {},
   };
   let lastCriteria: SelectionCriteria | undefined;
+  let checkOuts = 0;
   const ctx: ExecutionContext = {
     topology: {
       description$: of(),
@@ -73,7 +77,10 @@ function deployment(d: Deployment = {}) {
         return of({
           description,
           topologyType: description.type === 'Mongos' ? 'Sharded' : 'ReplicaSetWithPrimary',
-          withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection),
+          withConnection: <T>(fn: (c: Connection) => Observable<T>) => {
+            const error = d.checkOutError?.(checkOuts++);
+            return error ? throwError(() => error) : fn(connection);
+          },
           reportError: () => {},
         });
       },
@@ -280,6 +287,30 @@ describe('retryable writes', () => {
     assert.ok(d.sent[0]?.command.txnNumber instanceof Long);
     assert.deepEqual(d.sent[0]?.command.txnNumber, d.sent[1]?.command.txnNumber);
     assert.deepEqual(d.sent[0]?.command.lsid, d.sent[1]?.command.lsid);
+  });
+
+  it('a write whose check-out failed with PoolClearedError is retried, its txnNumber taken when sent', async () => {
+    const d = deployment({
+      checkOutError: (attempt) => (attempt === 0 ? new MongoPoolClearedError('pool cleared') : undefined),
+    });
+    const session = new ClientSession(d.owner);
+    await lastValueFrom(d.coll.insertOne({ _id: 1 }, { session }));
+    await lastValueFrom(d.coll.insertOne({ _id: 2 }, { session }));
+    assert.deepEqual(d.names(), ['insert', 'insert']);
+    assert.deepEqual(
+      d.sent.map((s) => Number(s.command.txnNumber)),
+      [1, 2],
+    );
+  });
+
+  it('a PoolClearedError on both attempts reaches the subscriber labelled RetryableWriteError', async () => {
+    const d = deployment({ checkOutError: () => new MongoPoolClearedError('pool cleared') });
+    await assert.rejects(lastValueFrom(d.coll.insertOne({ _id: 1 })), (e: unknown) => {
+      assert.ok(e instanceof MongoPoolClearedError);
+      assert.ok(e.hasErrorLabel('RetryableWriteError'));
+      return true;
+    });
+    assert.equal(d.sent.length, 0);
   });
 
   it('each statement set gets the next txnNumber', async () => {

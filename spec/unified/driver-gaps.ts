@@ -9,16 +9,6 @@ export const DRIVER_GAPS: readonly Limitation[] = [
     reason: 'driver gap: MongoClient.bulkWrite() (client-level bulk write, crud spec) is not built',
   },
   {
-    // A batch's server error ends a bulk write with a MongoBulkWriteError carrying the partial
-    // result; a network error stays a MongoNetworkError, without one (decision open).
-    reason: 'driver gap: a bulk write that ends on a network error does not carry its partial result',
-    cases: [
-      'bulkWrite.json: First insertOne is never committed',
-      'bulkWrite.json: Second updateOne is never committed',
-      'bulkWrite.json: Third updateOne is never committed',
-    ],
-  },
-  {
     uses: 'createChangeStream',
     reason: 'driver gap: change streams are not built',
   },

@@ -12,7 +12,7 @@ import {
   throwError,
 } from 'rxjs';
 import type { Connection } from '../connection/types.js';
-import { MongoWriteConcernError, parseServerResponse } from '../errors.js';
+import { MongoPoolClearedError, MongoWriteConcernError, parseServerResponse } from '../errors.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
@@ -87,7 +87,7 @@ function run<T>(ctx: ExecutionContext, op: CommandOperation<T>, scope: Execution
     );
   return attempt([]).pipe(
     catchError((error: unknown) => {
-      if (!shouldRetry(state, error)) return throwError(() => rewriteUnsupportedRetryableWrite(error));
+      if (!shouldRetry(state, scope, error)) return throwError(() => rewriteUnsupportedRetryableWrite(error));
       // The retry selects again ("a new server selection"), so a server this run pinned is
       // unpinned; the failed one is avoided when another qualifies (deprioritized mongos).
       if (state.pinnedHere) scope.server = undefined;
@@ -106,11 +106,17 @@ function run<T>(ctx: ExecutionContext, op: CommandOperation<T>, scope: Execution
 }
 
 /** retryable-reads / retryable-writes: one retry, for the errors the specs call retryable. */
-function shouldRetry(state: Attempts, error: unknown): boolean {
+function shouldRetry(state: Attempts, scope: ExecutionScope, error: unknown): boolean {
   if (state.retry === 'read') return isRetryableReadError(error);
-  // A write is retried only when its first attempt carried a txnNumber.
-  if (state.retry === 'write' && state.txnNumber !== undefined)
+  if (state.retry !== 'write') return false;
+  // A write is retried when its first attempt carried a txnNumber, or when it never left the
+  // driver because the pool was cleared while it waited for a connection (CMAP: a PoolClearedError
+  // is retryable like a network error); that retry takes its txnNumber when it is sent.
+  if (state.txnNumber !== undefined)
     return labelRetryableWriteError(error, state.failedOn?.maxWireVersion ?? 0);
+  const server = state.failedOn;
+  if (error instanceof MongoPoolClearedError && scope.session && server && supportsRetryableWrites(server))
+    return labelRetryableWriteError(error, server.maxWireVersion);
   return false;
 }
 
@@ -171,7 +177,9 @@ function sendOn<T>(
     return throwError(() => state.firstError);
   }
   if (state.retry === 'write' && session?.attaches(op, info)) {
-    if (!state.retrying && supportsRetryableWrites(description)) state.txnNumber = session.nextTxnNumber();
+    // The first attempt sent takes the txnNumber (a retry after a check-out failure is the first sent).
+    if (state.txnNumber === undefined && supportsRetryableWrites(description))
+      state.txnNumber = session.nextTxnNumber();
     // A retry goes out only with the txnNumber of the first attempt (same statement set).
     if (state.txnNumber !== undefined) command.txnNumber = state.txnNumber;
   }

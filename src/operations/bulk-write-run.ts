@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import { catchError, concat, concatMap, defer, EMPTY, map, type Observable, of, throwError } from 'rxjs';
-import { MongoBulkWriteError, MongoServerError, parseServerResponse } from '../errors.js';
+import { MongoBulkWriteError, MongoNetworkError, MongoServerError, parseServerResponse } from '../errors.js';
 import {
   BulkResultBuilder,
   type BulkWriteOptions,
@@ -47,11 +47,12 @@ export function bulkWrite(
         }),
       );
     };
-    // A batch's command error ends the bulk write with what was done before it (crud spec: the
-    // partial result travels with the error, as the official driver's MongoBulkWriteError does).
+    // A batch's command or network error ends the bulk write with what was done before it (crud and
+    // retryable-writes specs: the partial result travels with the error, in a MongoBulkWriteError).
     const partial = (error: unknown): Observable<never> =>
       throwError(() =>
-        error instanceof MongoServerError && !(error instanceof MongoBulkWriteError)
+        (error instanceof MongoServerError || error instanceof MongoNetworkError) &&
+        !(error instanceof MongoBulkWriteError)
           ? results.stoppedBy(error)
           : error,
       );

@@ -3,8 +3,8 @@ import type { Observable } from 'rxjs';
 import {
   type BulkWriteResult,
   MongoBulkWriteError,
+  type MongoError,
   MongoInvalidArgumentError,
-  type MongoServerError,
   type WriteError,
 } from '../errors.js';
 import { type DeleteStatementOptions, deleteStatement } from './delete.js';
@@ -287,7 +287,7 @@ export class BulkResultBuilder {
   }
 
   /** The error for a batch's command error: what was done so far travels with it. */
-  stoppedBy(commandError: MongoServerError): MongoBulkWriteError {
+  stoppedBy(commandError: MongoError): MongoBulkWriteError {
     return new MongoBulkWriteError(this.result(), this.writeErrors, this.writeConcernErrors, commandError);
   }
 

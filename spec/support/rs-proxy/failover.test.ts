@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { RawConnection } from './raw-client.js';
-import { RetryMemory } from './retry-memory.js';
-import { retryableInsert, testProxy, uniqueDbName, upstreamClient } from './testing.js';
+import { insertRetryOutcomes, retryableInsert, testProxy, uniqueDbName, upstreamClient } from './testing.js';
 
 describe('rs-proxy failover', { timeout: 180_000 }, () => {
   it('stepDown: the old primary answers writes with NotWritablePrimary and a newer topologyVersion', async () => {
@@ -86,18 +85,7 @@ describe('rs-proxy failover', { timeout: 180_000 }, () => {
         assert.ok(!(f instanceof MongoServerError && f.code === 11000), `a retry ran again: ${String(f)}`);
       }
 
-      const inserts = proxy.commands.filter((r) => r.commandName === 'insert' && r.command.$db === db);
-      const runs = new Map<string, number>();
-      for (const r of inserts.filter((i) => i.executed)) {
-        const key = `${RetryMemory.sessionKey(r.command.lsid)}#${String(r.command.txnNumber)}`;
-        runs.set(key, (runs.get(key) ?? 0) + 1);
-      }
-      assert.ok(
-        [...runs.values()].every((n) => n === 1),
-        'no (lsid, txnNumber) ran twice at FerretDB',
-      );
-      const dropped = inserts.filter((r) => r.outcome === 'dropped-after-execution').length;
-      const answered = inserts.filter((r) => r.outcome === 'retry-answered').length;
+      const { dropped, answered } = insertRetryOutcomes(proxy, db);
       assert.ok(dropped > 0, 'some replies were dropped');
       assert.ok(answered > 0, 'some retries were answered from memory');
       assert.equal(proxy.primaryIndex, 0, 'three stepDowns: 0 -> 1 -> 2 -> 0');

@@ -1,9 +1,11 @@
 // Helpers of the proxy's tests: a proxy on the FerretDB `npm test` shares (or its own), raw
 // connections closed with it, unique database names, a direct client of the upstream.
+import assert from 'node:assert/strict';
 import { type Document, Long, UUID } from 'bson';
 import { MongoClient } from 'mongodb';
 import { startReplicaSetProxy } from './proxy.js';
 import { RawConnection } from './raw-client.js';
+import { RetryMemory } from './retry-memory.js';
 import type { ReplicaSetProxy, ReplicaSetProxyOptions } from './types.js';
 
 export function testProxy(options: ReplicaSetProxyOptions = {}): Promise<ReplicaSetProxy> {
@@ -56,4 +58,28 @@ export function retryableInsert(
   txnNumber = 1,
 ): Document {
   return { insert: 'c', documents, lsid, txnNumber: Long.fromInt(txnNumber), $db: db };
+}
+
+/**
+ * The inserts the proxy saw for `db`: asserts no (lsid, txnNumber) ran twice at the upstream, and
+ * counts the replies dropped after execution and the retries answered from the retry memory.
+ */
+export function insertRetryOutcomes(
+  proxy: ReplicaSetProxy,
+  db: string,
+): { dropped: number; answered: number } {
+  const inserts = proxy.commands.filter((r) => r.commandName === 'insert' && r.command.$db === db);
+  const runs = new Map<string, number>();
+  for (const r of inserts.filter((i) => i.executed)) {
+    const key = `${RetryMemory.sessionKey(r.command.lsid)}#${String(r.command.txnNumber)}`;
+    runs.set(key, (runs.get(key) ?? 0) + 1);
+  }
+  assert.ok(
+    [...runs.values()].every((n) => n === 1),
+    'no (lsid, txnNumber) ran twice at FerretDB',
+  );
+  return {
+    dropped: inserts.filter((r) => r.outcome === 'dropped-after-execution').length,
+    answered: inserts.filter((r) => r.outcome === 'retry-answered').length,
+  };
 }
