@@ -9,6 +9,10 @@ export const DRIVER_GAPS: readonly Limitation[] = [
     reason: 'driver gap: MongoClient.bulkWrite() (client-level bulk write, crud spec) is not built',
   },
   {
+    uses: 'startTransaction',
+    reason: 'driver gap: transactions are not built yet',
+  },
+  {
     uses: 'createChangeStream',
     reason: 'driver gap: change streams are not built',
   },

@@ -282,7 +282,14 @@ export class EntityMap implements MatchEntities {
   }
 
   private newClient(spec: Document, uri: string): ClientEntity {
-    const options: MongoClientOptions = { ...(spec.uriOptions ?? {}), monitorCommands: true };
+    // A short heartbeat unless the test sets one: after a "node is shutting down" fail point the
+    // server stays Unknown until the streaming monitor's next hello, which waits up to
+    // heartbeatFrequencyMS (10 s by default) for a server whose topology did not really change.
+    const options: MongoClientOptions = {
+      heartbeatFrequencyMS: 500,
+      ...(spec.uriOptions ?? {}),
+      monitorCommands: true,
+    };
     if (spec.serverApi) Object.assign(options, { serverApi: spec.serverApi });
     const client = new MongoClient(uri, options);
     for (const s of spec.storeEventsAsEntities ?? []) this.set(s.id, { kind: 'events', value: [] });

@@ -226,6 +226,14 @@ const handlers: Record<string, Handler> = {
   },
   createCollection: dbCall('createCollection', ['collection'], 'settle'),
   dropCollection: dbCall('dropCollection', ['collection'], 'settle'),
+  dropDatabase: async (_ctx, t, args) => {
+    // On a client (the database named by `database`) or on a database entity.
+    const d =
+      t.kind === 'client'
+        ? t.value.client.db(required(args, 'database', 'dropDatabase') as string)
+        : db(t, 'dropDatabase');
+    return settle(d.dropDatabase(without(args, 'database')));
+  },
   listCollections: async (_ctx, t, args) => {
     const d = db(t, 'listCollections');
     return drain(method(d, 'Db', 'listCollections')(args.filter ?? {}, without(args, 'filter')));
@@ -249,8 +257,7 @@ const handlers: Record<string, Handler> = {
     if (t.kind !== 'client') throw new RunnerError(`listDatabases needs a client, got ${t.kind}`);
     const c = t.value.client;
     const own = (c as unknown as Record<string, unknown>).listDatabases;
-    if (typeof own === 'function')
-      return drain(method(c, 'MongoClient', 'listDatabases')(args.filter, without(args, 'filter')));
+    if (typeof own === 'function') return drain(method(c, 'MongoClient', 'listDatabases')(args));
     const reply = (await settle(c.db('admin').command({ listDatabases: 1, ...without(args) }))) as Document;
     return reply.databases;
   },

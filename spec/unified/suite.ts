@@ -39,12 +39,8 @@ function foldersOf(specDir: string, folder: string): Folder[] {
   return dir ? [{ dir, mustFail: folder.endsWith('valid-fail') }] : [];
 }
 
-/**
- * Suites that run behind the replica-set proxy. sessions and causal-consistency stay on the test
- * server for now: behind the proxy 37 of their cases fail (snapshot reads and the
- * afterClusterTime/operationTime cases the proxy does not yet play), to be triaged.
- */
-const REPLICA_SET_SUITES = new Set(['retryable-writes', 'retryable-reads']);
+/** Suites whose cases need a replica set: they run behind the replica-set proxy. */
+const REPLICA_SET_SUITES = new Set(['retryable-writes', 'retryable-reads', 'sessions', 'causal-consistency']);
 
 export function deploymentFor(folder: string): Deployment {
   return REPLICA_SET_SUITES.has(folder.split('/')[0] ?? folder) ? 'replicaset' : 'server';

@@ -39,6 +39,7 @@ import type { WriteConcern } from '../write-concern.js';
 import type { ClientContext } from './client-context.js';
 import { Db } from './db.js';
 import type { InheritableOptions } from './inherited-options.js';
+import { type SessionOption, scopeFor } from './session-scope.js';
 import { createTopology } from './topology-factory.js';
 
 /**
@@ -170,8 +171,14 @@ export class MongoClient {
   }
 
   /** `listDatabases` on admin (enumerate-databases spec). */
-  listDatabases(options: ListDatabasesOptions = {}): Observable<ListDatabasesResult> {
-    return defer(() => executeOperation(this.context.execution(), listDatabasesOperation(options)));
+  listDatabases(options: ListDatabasesOptions & SessionOption = {}): Observable<ListDatabasesResult> {
+    return defer(() =>
+      executeOperation(
+        this.context.execution(),
+        listDatabasesOperation(options),
+        scopeFor(this.context.sessions, options),
+      ),
+    );
   }
 
   /** The topology, created on first use; after close() the next use reconnects, as the official driver does. */

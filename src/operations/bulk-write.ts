@@ -204,6 +204,7 @@ export function writeBatchOperation(
     kind: 'write',
     retryable: multi ? false : 'write',
     sessionSupport: acknowledged,
+    causalWrite: true,
     build: (server) => {
       if (checkSizes) assertStatementSizes(checkSizes, server);
       const { base, count } = plan(server);

@@ -96,6 +96,7 @@ function findAndModifyOperation<TSchema>(
     kind: 'write',
     retryable: 'write',
     sessionSupport: acknowledged,
+    causalWrite: true,
     build: (server) => {
       assertHintSupported(options.hint, command.writeConcern, server, DELETE_HINT_MIN_WIRE);
       return { command, moreToCome: !acknowledged };

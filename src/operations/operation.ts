@@ -64,6 +64,12 @@ export interface CommandOperation<TResult> {
   readonly sessionSupport?: boolean;
   /** The command takes a read concern (causal consistency adds `afterClusterTime`, snapshot sessions `atClusterTime`). */
   readonly readConcernSupport?: boolean;
+  /**
+   * A write command that takes a read concern of `afterClusterTime` alone in a causally consistent
+   * session (read-write-concern spec, "afterClusterTime": insert, update, delete, findAndModify,
+   * bulkWrite, create, createIndexes, drop, dropDatabase, dropIndexes).
+   */
+  readonly causalWrite?: boolean;
   build(server: ServerInfo): BuiltCommand;
   /** Turns the reply into a result or throws a typed error (write errors, ...). `ok: 0` never reaches here. */
   parse(reply: Document, server: ServerInfo): TResult;

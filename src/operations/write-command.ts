@@ -82,6 +82,7 @@ export function singleWriteOperation<R>(
     // Multi-document updates and deletes are not retryable (retryable-writes spec).
     retryable: statement.multi === true || statement.limit === 0 ? false : 'write',
     sessionSupport: acknowledged,
+    causalWrite: true,
     build: (server) => {
       check?.(server);
       return buildWriteCommand(type, collection, fields, [statement]);
@@ -92,6 +93,9 @@ export function singleWriteOperation<R>(
     },
   };
 }
+
+/** The DDL commands that take `afterClusterTime` in a causally consistent session. */
+const CAUSAL_DDL = new Set(['create', 'createIndexes', 'drop', 'dropDatabase', 'dropIndexes']);
 
 /** Options of commands that change collections, indexes or databases. */
 export interface DdlOptions {
@@ -115,11 +119,13 @@ export function ddlOperation<R>(
   const full = copyDefined({ ...command }, options, ['commitQuorum', 'maxTimeMS', 'comment']);
   const writeConcern = writeConcernDocument(options.writeConcern);
   if (writeConcern) full.writeConcern = writeConcern;
+  const commandName = commandNameOf(command);
   return {
-    commandName: commandNameOf(command),
+    commandName,
     dbName: db,
     kind: 'write',
     retryable: false,
+    causalWrite: CAUSAL_DDL.has(commandName),
     build: () => ({ command: full }),
     parse,
   };

@@ -157,7 +157,7 @@ export class ClientSession implements ScopeSession {
     command.lsid = serverSession.toDocument();
     const later = laterClusterTime(command.$clusterTime as Document | undefined, this.sessionClusterTime);
     if (later) command.$clusterTime = later;
-    if (op.readConcernSupport) this.applyReadConcern(command);
+    this.applyReadConcern(command, op);
   }
 
   nextTxnNumber(): Long {
@@ -203,17 +203,27 @@ export class ClientSession implements ScopeSession {
 
   private timeoutMinutes: number | null = null;
 
-  /** causal-consistency spec: afterClusterTime on reads; snapshot sessions read at one time. */
-  private applyReadConcern(command: Document): void {
+  /**
+   * Snapshot sessions put their read concern on every command, those that refuse one included, so
+   * the server rejects what cannot read at a snapshot (snapshot-sessions, "Sending readConcern to
+   * the server on all commands"); a cursor's getMore and killCursors continue its first command.
+   * Causally consistent sessions add afterClusterTime to reads and to the writes that take it.
+   */
+  private applyReadConcern(command: Document, op: CommandOperation<unknown>): void {
     if (this.snapshotEnabled) {
+      if (op.commandName === 'getMore' || op.commandName === 'killCursors') return;
       const readConcern: Document = { ...(command.readConcern as Document | undefined), level: 'snapshot' };
       if (this.readTime) readConcern.atClusterTime = this.readTime;
       command.readConcern = readConcern;
     } else if (this.causalConsistency && this.lastOperationTime) {
-      command.readConcern = {
-        ...(command.readConcern as Document | undefined),
-        afterClusterTime: this.lastOperationTime,
-      };
+      if (op.readConcernSupport) {
+        command.readConcern = {
+          ...(command.readConcern as Document | undefined),
+          afterClusterTime: this.lastOperationTime,
+        };
+      } else if (op.causalWrite) {
+        command.readConcern = { afterClusterTime: this.lastOperationTime };
+      }
     }
   }
 

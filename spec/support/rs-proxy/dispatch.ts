@@ -262,6 +262,20 @@ async function forward(x: Exchange): Promise<Execution> {
     return { closeWith: 'upstream-failed' };
   }
   x.executed = true;
+  if (Number(reply.ok) === 1) addSnapshotTime(x.command, reply, x.deployment.clock.now());
   const wrote = Number(reply.ok) === 1 && isWriteCommand(x.name, x.command);
   return { reply, outcome: 'forwarded', operationTime: wrote ? x.deployment.clock.tick() : undefined };
+}
+
+/**
+ * A snapshot read without atClusterTime: MongoDB answers with the time it read at (in the cursor
+ * of find/aggregate, at the top of distinct). The proxy names its clock's time; FerretDB read the
+ * current data, so this names the time but does not isolate (translations: snapshot-read-concern).
+ */
+function addSnapshotTime(command: Document, reply: Document, now: Timestamp): void {
+  const rc = command.readConcern as Document | undefined;
+  if (rc?.level !== 'snapshot' || rc.atClusterTime !== undefined) return;
+  const cursor = reply.cursor as Document | undefined;
+  if (cursor && typeof cursor === 'object') cursor.atClusterTime ??= now;
+  else reply.atClusterTime ??= now;
 }

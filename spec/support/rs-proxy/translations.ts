@@ -17,9 +17,34 @@ export interface FerretDBTranslation {
     readonly commands?: readonly string[];
     readonly when?: (command: Document) => boolean;
   };
-  /** Commands the proxy answers itself (never forwarded), and the reply body. */
-  readonly answer?: { readonly commands: readonly string[]; readonly reply: (command: Document) => Document };
+  /**
+   * Commands the proxy answers itself (never forwarded): these commands (all when absent), when
+   * `when` holds, and the reply body.
+   */
+  readonly answer?: {
+    readonly commands?: readonly string[];
+    readonly when?: (command: Document, commandName: string) => boolean;
+    readonly reply: (command: Document, commandName: string) => Document;
+  };
 }
+
+/** Commands a MongoDB server runs at a snapshot read concern (outside transactions). */
+const SNAPSHOT_READS = new Set(['find', 'aggregate', 'distinct']);
+/** Write commands that take a read concern of afterClusterTime alone (read-write-concern spec). */
+const CAUSAL_WRITES = [
+  'insert',
+  'update',
+  'delete',
+  'findAndModify',
+  'bulkWrite',
+  'create',
+  'createIndexes',
+  'drop',
+  'dropDatabase',
+  'dropIndexes',
+];
+const readConcernOf = (command: Document): Document | undefined =>
+  typeof command.readConcern === 'object' && command.readConcern !== null ? command.readConcern : undefined;
 
 const inTransaction = (command: Document) => command.autocommit === false;
 
@@ -86,6 +111,38 @@ export const FERRETDB_TRANSLATIONS: readonly FerretDBTranslation[] = [
     },
   },
   {
+    id: 'causal-write-read-concern',
+    ferretdb:
+      'A write with readConcern {afterClusterTime} (causally consistent sessions send it on writes): code 9 \'insert: unknown field "readConcern"\'.',
+    proxy:
+      'Strips a readConcern holding only afterClusterTime from the writes that take one: every command runs on the one FerretDB in arrival order, so a later operation always sees what the session saw.',
+    strip: {
+      fields: ['readConcern'],
+      commands: CAUSAL_WRITES,
+      when: (command) => {
+        const rc = readConcernOf(command);
+        return rc !== undefined && Object.keys(rc).every((k) => k === 'afterClusterTime');
+      },
+    },
+  },
+  {
+    id: 'snapshot-read-concern',
+    ferretdb:
+      'readConcern {level: "snapshot"} is ignored on reads and listings (listCollections answered as usual), refused with code 9 on writes.',
+    proxy:
+      'Outside transactions, refuses every command but find, aggregate and distinct that carries level "snapshot" with code 72 InvalidOptions, as MongoDB does. Reads at a snapshot are forwarded but not isolated: FerretDB reads the current data (listed as a limitation of the snapshot-session cases).',
+    answer: {
+      when: (command, name) =>
+        !inTransaction(command) && readConcernOf(command)?.level === 'snapshot' && !SNAPSHOT_READS.has(name),
+      reply: (_command, name) => ({
+        ok: 0,
+        code: 72,
+        codeName: 'InvalidOptions',
+        errmsg: `readConcern level snapshot is not supported for ${name}`,
+      }),
+    },
+  },
+  {
     id: 'commit-abort',
     ferretdb: 'commitTransaction / abortTransaction: code 59 CommandNotFound.',
     proxy:
@@ -126,13 +183,15 @@ export const FERRETDB_TRANSLATIONS: readonly FerretDBTranslation[] = [
   },
 ];
 
-const ANSWERS = new Map<string, (command: Document) => Document>();
-for (const t of FERRETDB_TRANSLATIONS)
-  for (const c of t.answer?.commands ?? []) ANSWERS.set(c, t.answer!.reply);
-
 /** The reply body when the proxy answers this command itself in place of FerretDB. */
 export function proxyAnswer(commandName: string, command: Document): Document | undefined {
-  return ANSWERS.get(commandName)?.(command);
+  for (const t of FERRETDB_TRANSLATIONS) {
+    const a = t.answer;
+    if (!a || (a.commands && !a.commands.includes(commandName)) || (a.when && !a.when(command, commandName)))
+      continue;
+    return a.reply(command, commandName);
+  }
+  return undefined;
 }
 
 /** The command as forwarded: the table's `strip` entries applied (a copy; the original stays). */
