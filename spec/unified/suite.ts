@@ -40,7 +40,13 @@ function foldersOf(specDir: string, folder: string): Folder[] {
 }
 
 /** Suites whose cases need a replica set: they run behind the replica-set proxy. */
-const REPLICA_SET_SUITES = new Set(['retryable-writes', 'retryable-reads', 'sessions', 'causal-consistency']);
+const REPLICA_SET_SUITES = new Set([
+  'retryable-writes',
+  'retryable-reads',
+  'sessions',
+  'causal-consistency',
+  'server-discovery-and-monitoring',
+]);
 
 export function deploymentFor(folder: string): Deployment {
   return REPLICA_SET_SUITES.has(folder.split('/')[0] ?? folder) ? 'replicaset' : 'server';
