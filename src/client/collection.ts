@@ -87,6 +87,10 @@ const NAMESPACE_NOT_FOUND = 26;
  * each subscription runs the operation again, and bad arguments error it before anything is sent.
  */
 export class Collection<TSchema extends Document = Document> extends OptionsHolder {
+  static {
+    // Development warning for operation Observables never subscribed (see unsubscribed-warning.ts).
+    OptionsHolder.watchUnsubscribed(this.prototype, 'Collection');
+  }
   readonly dbName: string;
   readonly collectionName: string;
   constructor(context: ClientContext, dbName: string, name: string, options?: InheritableOptions) {

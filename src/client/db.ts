@@ -40,6 +40,10 @@ export interface RunCursorCommandOptions extends RunCommandOptions {
 
 /** A database handle. Every method returns a cold Observable (or a cold cursor). */
 export class Db extends OptionsHolder {
+  static {
+    // Development warning for operation Observables never subscribed (see unsubscribed-warning.ts).
+    OptionsHolder.watchUnsubscribed(this.prototype, 'Db');
+  }
   readonly databaseName: string;
   constructor(context: ClientContext, name: string, options?: InheritableOptions) {
     validateDbName(name);

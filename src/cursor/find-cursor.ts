@@ -72,7 +72,7 @@ function findDefinition(
     options,
     ...hooks,
     open: (o) => {
-      validateFindOptions(o);
+      validateFindOptions(o, filter);
       return findOperation<Document>(db, collection, filter, o);
     },
     settings: (o) => {

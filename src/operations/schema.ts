@@ -91,6 +91,4 @@ export interface UpdateFilter<TSchema> {
   [operator: `$${string}`]: unknown;
 }
 
-/** Sort: field -> direction. */
-export type SortDirection = 1 | -1 | 'asc' | 'desc' | 'ascending' | 'descending' | { $meta: string };
-export type Sort = Document | Record<string, SortDirection>;
+export type { Sort, SortDirection } from './sort.js';

@@ -61,6 +61,7 @@ const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boo
   ['serverapi', ['object', 'string']],
   ['driverinfo', ['object']],
   ['monitorcommands', ['boolean']],
+  ['warnunsubscribed', ['boolean']],
 ]);
 
 /**
@@ -365,6 +366,8 @@ function buildResolved(
     serverApi: checkServerApi(client.serverApi),
     driverInfo: checkDriverInfo(client.driverInfo),
     monitorCommands: checkBoolean(client.monitorCommands, 'monitorCommands') ?? false,
+    warnUnsubscribed:
+      checkBoolean(client.warnUnsubscribed, 'warnUnsubscribed') ?? process.env.NODE_ENV !== 'production',
     warnings: Object.freeze([...warnings]),
   });
 }
