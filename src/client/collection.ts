@@ -89,7 +89,7 @@ const NAMESPACE_NOT_FOUND = 26;
 export class Collection<TSchema extends Document = Document> extends OptionsHolder {
   static {
     // Development warning for operation Observables never subscribed (see unsubscribed-warning.ts).
-    OptionsHolder.watchUnsubscribed(this.prototype, 'Collection');
+    OptionsHolder.watchUnsubscribed(Collection.prototype, 'Collection');
   }
   readonly dbName: string;
   readonly collectionName: string;

@@ -42,7 +42,7 @@ export interface RunCursorCommandOptions extends RunCommandOptions {
 export class Db extends OptionsHolder {
   static {
     // Development warning for operation Observables never subscribed (see unsubscribed-warning.ts).
-    OptionsHolder.watchUnsubscribed(this.prototype, 'Db');
+    OptionsHolder.watchUnsubscribed(Db.prototype, 'Db');
   }
   readonly databaseName: string;
   constructor(context: ClientContext, name: string, options?: InheritableOptions) {

@@ -184,6 +184,11 @@ function readUriValue(name: UriOptionName, text: string, warnings: string[]): un
     warnings.push(`Empty value for option '${name}' is ignored`);
     return undefined;
   }
+  // read-write-concern spec, connection-string tests: a negative w is an invalid write concern
+  // (an error, not an ignored value; uri-options keeps a bad wtimeoutMS a warning).
+  if (name === 'w' && /^-\d+$/.test(text)) {
+    throw new MongoParseError(`Invalid write concern: w must not be negative, got ${text}`);
+  }
   const reader = OPTION_READERS[name];
   const value = reader.fromString(text, (m) => warnings.push(m));
   if (value === undefined) {
