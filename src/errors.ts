@@ -12,6 +12,8 @@ export const RETRYABLE_ERROR = 'RetryableError';
 export class MongoError extends Error {
   /** Labels from the server reply or added by the driver (e.g. RetryableWriteError). */
   readonly errorLabels: Set<string>;
+  /** The server's error code (MongoServerError and its subclasses); undefined for driver errors, as in the official driver. */
+  readonly code: number | string | undefined;
 
   constructor(message: string, options?: { cause?: unknown; errorLabels?: Iterable<string> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -55,20 +57,40 @@ export class MongoMissingCredentialsError extends MongoAPIError {}
 /** Authentication failed on the client side (e.g. the server could not prove the password). */
 export class MongoAuthError extends MongoDriverError {}
 
-/** An error the server returned in a reply (`ok: 0`). */
+/** Reply fields a MongoServerError does not copy onto itself (they have their own meaning here). */
+const NOT_COPIED = new Set(['errorLabels', 'errmsg', 'message', 'errorResponse', 'name', 'stack', 'cause']);
+
+/**
+ * An error the server returned in a reply (`ok: 0`, or a write error). As in the official driver,
+ * every other field of the reply is copied onto the error (`keyPattern`, `keyValue`, `errInfo`, ...).
+ */
 export class MongoServerError extends MongoError {
-  readonly code: number | undefined;
+  declare readonly code: number | undefined;
   readonly codeName: string | undefined;
   readonly errmsg: string;
   readonly topologyVersion: Document | undefined;
   /** The whole reply, for callers that need more than the fields above. */
   readonly errorResponse: Document;
+  /** The reply's other fields (see above). */
+  readonly [field: string]: unknown;
 
   constructor(reply: Document) {
     const errmsg = typeof reply.errmsg === 'string' ? reply.errmsg : 'server error';
     super(errmsg, { errorLabels: Array.isArray(reply.errorLabels) ? reply.errorLabels : [] });
+    const self = this as unknown as Record<string, unknown>;
+    // defineProperty: a reply field may share its name with a getter of a subclass.
+    for (const key of Object.keys(reply)) {
+      if (!NOT_COPIED.has(key)) {
+        Object.defineProperty(this, key, {
+          value: reply[key],
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      }
+    }
     this.errmsg = errmsg;
-    this.code = typeof reply.code === 'number' ? reply.code : undefined;
+    self.code = typeof reply.code === 'number' ? reply.code : undefined;
     this.codeName = typeof reply.codeName === 'string' ? reply.codeName : undefined;
     this.topologyVersion = reply.topologyVersion as Document | undefined;
     this.errorResponse = reply;
@@ -84,8 +106,8 @@ export class MongoWriteConcernError extends MongoServerError {
   }
 }
 
-/** The outcome of a collection-level bulk write (crud spec "BulkWriteResult"); ids are keyed by model index. */
-export interface BulkWriteResult {
+/** The fields of a collection-level bulk write's outcome (crud spec "BulkWriteResult"). */
+export interface BulkWriteResultFields {
   readonly acknowledged: boolean;
   readonly insertedCount: number;
   readonly matchedCount: number;
@@ -96,14 +118,107 @@ export interface BulkWriteResult {
   readonly upsertedIds: Readonly<Record<number, unknown>>;
 }
 
-/** One failed write of a bulk write; `index` is the position of its model in the caller's list. */
-export interface WriteError {
+/** One failed statement of a bulk write as the server reported it, at its model's index. */
+export interface WriteErrorFields {
   readonly index: number;
   readonly code: number;
   readonly errmsg: string;
   readonly errInfo?: Document;
   /** The statement that failed (the document, or the update/delete statement). */
   readonly op?: Document;
+}
+
+/** One failed write of a bulk write (the official driver's WriteError); `index` is its model's position. */
+export class WriteError {
+  readonly index: number;
+  readonly code: number;
+  readonly errmsg: string;
+  readonly errInfo: Document | undefined;
+  /** The raw error (official name). */
+  readonly err: WriteErrorFields;
+
+  constructor(err: WriteErrorFields) {
+    this.err = err;
+    this.index = err.index;
+    this.code = err.code;
+    this.errmsg = err.errmsg;
+    this.errInfo = err.errInfo;
+  }
+
+  /** The statement that failed. */
+  getOperation(): Document | undefined {
+    return this.err.op;
+  }
+
+  toJSON(): { code: number; index: number; errmsg: string; op: Document | undefined } {
+    return { code: this.code, index: this.index, errmsg: this.errmsg, op: this.err.op };
+  }
+
+  toString(): string {
+    return `WriteError(${JSON.stringify(this.toJSON())})`;
+  }
+}
+
+/**
+ * The outcome of a collection-level bulk write (crud spec "BulkWriteResult"; the official driver's
+ * class and methods). Ids are keyed by model index. Its own enumerable fields are the spec's only.
+ */
+export class BulkWriteResult implements BulkWriteResultFields {
+  readonly acknowledged: boolean;
+  readonly insertedCount: number;
+  readonly matchedCount: number;
+  readonly modifiedCount: number;
+  readonly deletedCount: number;
+  readonly upsertedCount: number;
+  readonly insertedIds: Readonly<Record<number, unknown>>;
+  readonly upsertedIds: Readonly<Record<number, unknown>>;
+  readonly #writeErrors: readonly WriteError[];
+  readonly #writeConcernErrors: readonly Document[];
+
+  constructor(
+    fields: BulkWriteResultFields,
+    writeErrors: readonly WriteError[] = [],
+    writeConcernErrors: readonly Document[] = [],
+  ) {
+    this.acknowledged = fields.acknowledged;
+    this.insertedCount = fields.insertedCount;
+    this.matchedCount = fields.matchedCount;
+    this.modifiedCount = fields.modifiedCount;
+    this.deletedCount = fields.deletedCount;
+    this.upsertedCount = fields.upsertedCount;
+    this.insertedIds = fields.insertedIds;
+    this.upsertedIds = fields.upsertedIds;
+    this.#writeErrors = writeErrors;
+    this.#writeConcernErrors = writeConcernErrors;
+  }
+
+  /** 1 when the bulk write had no error (official). */
+  get ok(): number {
+    return this.isOk() ? 1 : 0;
+  }
+  isOk(): boolean {
+    return this.#writeErrors.length === 0 && this.#writeConcernErrors.length === 0;
+  }
+  hasWriteErrors(): boolean {
+    return this.#writeErrors.length > 0;
+  }
+  getWriteErrorCount(): number {
+    return this.#writeErrors.length;
+  }
+  getWriteErrorAt(index: number): WriteError | undefined {
+    return this.#writeErrors[index];
+  }
+  getWriteErrors(): readonly WriteError[] {
+    return this.#writeErrors;
+  }
+  getWriteConcernError(): Document | undefined {
+    return this.#writeConcernErrors[0];
+  }
+  /** The upserted `{ index, _id }` of the n-th upsert. */
+  getUpsertedIdAt(n: number): { index: number; _id: unknown } | undefined {
+    const key = Object.keys(this.upsertedIds)[n];
+    return key === undefined ? undefined : { index: Number(key), _id: this.upsertedIds[Number(key)] };
+  }
 }
 
 /**
@@ -116,8 +231,8 @@ export class MongoBulkWriteError extends MongoServerError {
   readonly writeConcernErrors: readonly Document[];
 
   constructor(
-    result: BulkWriteResult,
-    writeErrors: readonly WriteError[],
+    result: BulkWriteResultFields,
+    writeErrors: readonly (WriteError | WriteErrorFields)[],
     writeConcernErrors: readonly Document[],
     /**
      * The error that stopped the bulk write (a batch's command error, or a network error once its
@@ -125,7 +240,8 @@ export class MongoBulkWriteError extends MongoServerError {
      */
     commandError?: MongoError,
   ) {
-    const first: Document = writeErrors[0] ?? writeConcernErrors[0] ?? {};
+    const errors = writeErrors.map((e) => (e instanceof WriteError ? e : new WriteError(e)));
+    const first: Document = errors[0] ?? writeConcernErrors[0] ?? {};
     const labels = writeConcernErrors.flatMap((e) => (Array.isArray(e.errorLabels) ? e.errorLabels : []));
     super(
       commandError instanceof MongoServerError
@@ -135,8 +251,9 @@ export class MongoBulkWriteError extends MongoServerError {
           : { errmsg: first.errmsg, code: first.code, codeName: first.codeName, errorLabels: labels },
     );
     if (commandError) this.cause = commandError;
-    this.result = result;
-    this.writeErrors = writeErrors;
+    this.result =
+      result instanceof BulkWriteResult ? result : new BulkWriteResult(result, errors, writeConcernErrors);
+    this.writeErrors = errors;
     this.writeConcernErrors = writeConcernErrors;
   }
 
@@ -147,8 +264,23 @@ export class MongoBulkWriteError extends MongoServerError {
   get insertedCount(): number {
     return this.result.insertedCount;
   }
+  get matchedCount(): number {
+    return this.result.matchedCount;
+  }
+  get modifiedCount(): number {
+    return this.result.modifiedCount;
+  }
+  get deletedCount(): number {
+    return this.result.deletedCount;
+  }
+  get upsertedCount(): number {
+    return this.result.upsertedCount;
+  }
   get insertedIds(): Readonly<Record<number, unknown>> {
     return this.result.insertedIds;
+  }
+  get upsertedIds(): Readonly<Record<number, unknown>> {
+    return this.result.upsertedIds;
   }
 }
 

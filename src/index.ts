@@ -9,7 +9,14 @@ export type { SessionOption } from './client/session-scope.js';
 export { AbstractCursor, type CursorOptions } from './cursor/abstract-cursor.js';
 export { type AggregateOptions, AggregationCursor } from './cursor/aggregation-cursor.js';
 export { CommandCursor } from './cursor/command-cursor.js';
-export { type DemandSource, isDemandSource, mergeMapWithDemand } from './cursor/demand.js';
+export {
+  batchMapWithDemand,
+  concatMapWithDemand,
+  type DemandSource,
+  exhaustMapWithDemand,
+  isDemandSource,
+  mergeMapWithDemand,
+} from './cursor/demand.js';
 export { FindCursor } from './cursor/find-cursor.js';
 export * from './errors.js';
 export type * from './events/types.js';

@@ -97,16 +97,19 @@ describe('bulkWrite execution', () => {
       sent.map((b) => Object.keys(b.command)[0]),
       ['insert', 'update', 'delete'],
     );
-    assert.deepEqual(result, {
-      acknowledged: true,
-      insertedCount: 1,
-      matchedCount: 1,
-      modifiedCount: 1,
-      deletedCount: 4,
-      upsertedCount: 1,
-      insertedIds: { 0: 'a' },
-      upsertedIds: { 2: 'u' },
-    });
+    assert.deepEqual(
+      { ...result },
+      {
+        acknowledged: true,
+        insertedCount: 1,
+        matchedCount: 1,
+        modifiedCount: 1,
+        deletedCount: 4,
+        upsertedCount: 1,
+        insertedIds: { 0: 'a' },
+        upsertedIds: { 2: 'u' },
+      },
+    );
   });
 
   it('splits insertMany into batches by maxWriteBatchSize', async () => {

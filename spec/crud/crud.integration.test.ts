@@ -184,18 +184,21 @@ describe('CRUD (integration)', () => {
         { deleteOne: { filter: { _id: 2 } } },
       ]),
     );
-    assert.deepEqual(result, {
-      acknowledged: true,
-      insertedCount: 2,
-      matchedCount: 3,
-      modifiedCount: 3,
-      deletedCount: 1,
-      upsertedCount: 1,
-      insertedIds: { 0: 1, 1: 2 },
-      // FerretDB 1.24 reports `upserted[].index` as 0 for every statement instead of its position in
-      // the batch, so the driver maps it to the batch's first model (2); MongoDB gives 4.
-      upsertedIds: isFerretDB ? { 2: 3 } : { 4: 3 },
-    });
+    assert.deepEqual(
+      { ...result },
+      {
+        acknowledged: true,
+        insertedCount: 2,
+        matchedCount: 3,
+        modifiedCount: 3,
+        deletedCount: 1,
+        upsertedCount: 1,
+        insertedIds: { 0: 1, 1: 2 },
+        // FerretDB 1.24 reports `upserted[].index` as 0 for every statement instead of its position in
+        // the batch, so the driver maps it to the batch's first model (2); MongoDB gives 4.
+        upsertedIds: isFerretDB ? { 2: 3 } : { 4: 3 },
+      },
+    );
     const docs = await run(c.find({}, { sort: { _id: 1 } }).pipe(toArray()));
     assert.deepEqual(docs, [
       { _id: 1, name: 'a', qty: 6 },

@@ -1,7 +1,7 @@
 // Compile-time checks of the document typing (tsc runs them; node:test only confirms the file loads).
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { ObjectId } from 'bson';
+import type { Document, ObjectId } from 'bson';
 import type { Collection } from '../../src/client/collection.js';
 import type { Filter, InferIdType, OptionalId, UpdateFilter, WithId } from '../../src/operations/schema.js';
 
@@ -42,7 +42,24 @@ const updates: UpdateFilter<Pet>[] = [
   { $unset: { tags: '' } },
   // @ts-expect-error name is a string
   { $set: { name: 3 } },
+  { $inc: { 'stats.visits': 1 } },
+  { $unset: { 'owner.name': '' } },
+  // @ts-expect-error $inc on a string field (as with the official types)
+  { $inc: { name: 1 } },
+  // @ts-expect-error $inc takes numbers
+  { $inc: { age: 'one' } },
+  // @ts-expect-error $inc of a dotted path takes numbers too
+  { $inc: { 'stats.visits': 'x' } },
+  // @ts-expect-error $unset of a field the schema does not have
+  { $unset: { nickname: '' } },
+  // @ts-expect-error $unset takes '' | 1 | true
+  { $unset: { tags: 5 } },
+  // @ts-expect-error $push on a non-array field
+  { $push: { name: 'x' } },
 ];
+
+/** Untyped collections keep accepting every field. */
+const loose: UpdateFilter<Document>[] = [{ $inc: { anything: 1 } }, { $unset: { anything: '' } }];
 
 const inserts: OptionalId<Note>[] = [{ text: 'a' }];
 
@@ -58,6 +75,6 @@ function api(pets: Collection<Pet>, notes: Collection<Note>): void {
 }
 
 it('typing compiles', () => {
-  assert.equal(filters.length + updates.length + inserts.length, 14);
+  assert.equal(filters.length + updates.length + inserts.length + loose.length, 24);
   assert.equal(typeof api, 'function');
 });

@@ -11,4 +11,6 @@ export interface ClientContext {
   readonly inherited: InheritedOptions;
   /** The client's session pool and cluster clock: sessions of other clients are refused. */
   readonly sessions: SessionOwner;
+  /** Warn about operation Observables collected unsubscribed (client option `warnUnsubscribed`). */
+  readonly warnUnsubscribed?: boolean;
 }

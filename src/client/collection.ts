@@ -14,7 +14,7 @@ import {
 import { type AggregationCursor, aggregationCursor } from '../cursor/aggregation-cursor.js';
 import { type CommandCursor, commandCursor } from '../cursor/command-cursor.js';
 import { type FindCursor, findCursor } from '../cursor/find-cursor.js';
-import { MongoAPIError, MongoServerError } from '../errors.js';
+import { MongoAPIError, MongoInvalidArgumentError, MongoServerError } from '../errors.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { AGGREGATE_CONCERNS, type AggregateOptions } from '../operations/aggregate.js';
 import type { AnyBulkWriteOperation, BulkWriteOptions, BulkWriteResult } from '../operations/bulk-write.js';
@@ -73,11 +73,17 @@ import {
   updateOperation,
 } from '../operations/update.js';
 import type { DdlOptions } from '../operations/write-command.js';
+import { BulkOperation } from './bulk-operation.js';
 import type { ClientContext } from './client-context.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { validateCollectionName } from './names.js';
-import { OptionsHolder } from './options-holder.js';
+import { assertOptions, OptionsHolder } from './options-holder.js';
 import type { SessionOption } from './session-scope.js';
+
+/** Options of indexInformation: `full` gives the whole index descriptions. */
+export interface IndexInformationOptions extends ListIndexesOptions {
+  readonly full?: boolean;
+}
 
 /** MongoDB's "ns not found": drop of a missing collection (collection-management). */
 const NAMESPACE_NOT_FOUND = 26;
@@ -87,6 +93,10 @@ const NAMESPACE_NOT_FOUND = 26;
  * each subscription runs the operation again, and bad arguments error it before anything is sent.
  */
 export class Collection<TSchema extends Document = Document> extends OptionsHolder {
+  static {
+    // Development warning for operation Observables never subscribed (see unsubscribed-warning.ts).
+    OptionsHolder.watchUnsubscribed(Collection.prototype, 'Collection');
+  }
   readonly dbName: string;
   readonly collectionName: string;
   constructor(context: ClientContext, dbName: string, name: string, options?: InheritableOptions) {
@@ -477,6 +487,64 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
           info ? of(info) : throwError(() => new MongoAPIError(`collection ${this.namespace} not found`)),
         ),
       );
+    });
+  }
+
+  // --- the official driver's everyday surface -----------------------------------------------
+
+  /** Every index description (listIndexes), in one array. */
+  indexes(options: ListIndexesOptions & SessionOption = {}): Observable<Document[]> {
+    return defer(() => this.listIndexes(options).toArray());
+  }
+
+  /** Whether every named index exists. */
+  indexExists(
+    names: string | readonly string[],
+    options: ListIndexesOptions & SessionOption = {},
+  ): Observable<boolean> {
+    return defer(() => {
+      const wanted = typeof names === 'string' ? [names] : names;
+      if (!Array.isArray(wanted) || wanted.some((n) => typeof n !== 'string')) {
+        throw new MongoInvalidArgumentError('indexExists takes an index name or a list of names');
+      }
+      return this.indexes(options).pipe(
+        map((indexes) => {
+          const have = new Set(indexes.map((i) => i.name));
+          return wanted.every((n) => have.has(n));
+        }),
+      );
+    });
+  }
+
+  /** `{ name: [[key, direction], ...] }` per index; the full descriptions with `{ full: true }`. */
+  indexInformation(options: IndexInformationOptions & SessionOption = {}): Observable<Document> {
+    return defer(() => {
+      assertOptions(options);
+      const { full, ...list } = options;
+      return this.indexes(list).pipe(
+        map((indexes): Document => {
+          if (full) return indexes;
+          const out: Document = {};
+          for (const index of indexes) out[String(index.name)] = Object.entries(index.key ?? {});
+          return out;
+        }),
+      );
+    });
+  }
+
+  /** An ordered bulk operation builder (the official legacy API); `execute()` runs it as bulkWrite. */
+  initializeOrderedBulkOp(options: BulkWriteOptions & SessionOption = {}): BulkOperation<TSchema> {
+    return new BulkOperation<TSchema>((models, o) => this.bulkWrite(models, o), {
+      ...options,
+      ordered: true,
+    });
+  }
+
+  /** An unordered bulk operation builder; `execute()` runs it as bulkWrite with `ordered: false`. */
+  initializeUnorderedBulkOp(options: BulkWriteOptions & SessionOption = {}): BulkOperation<TSchema> {
+    return new BulkOperation<TSchema>((models, o) => this.bulkWrite(models, o), {
+      ...options,
+      ordered: false,
     });
   }
 

@@ -1,7 +1,8 @@
 import type { Document } from 'bson';
-import { defer, map, type Observable } from 'rxjs';
+import { defer, filter, map, type Observable, toArray } from 'rxjs';
 import { type AggregationCursor, aggregationCursor } from '../cursor/aggregation-cursor.js';
 import { type CommandCursor, commandCursor } from '../cursor/command-cursor.js';
+import { MongoInvalidArgumentError, MongoUnexpectedServerResponseError } from '../errors.js';
 import { AGGREGATE_CONCERNS, type AggregateOptions } from '../operations/aggregate.js';
 import {
   type CollectionInfo,
@@ -12,16 +13,20 @@ import {
   dropDatabaseOperation,
   type ListCollectionsOptions,
   listCollectionsOperation,
+  type RenameOptions,
 } from '../operations/collections.js';
+import type { CreateIndexesOptions, IndexSpecification } from '../operations/indexes.js';
+import { listDatabasesOperation } from '../operations/list-databases.js';
 import { READ_CONCERNS, WRITE_CONCERNS } from '../operations/operation.js';
 import { runCommandOperation, runCursorCommandOperation } from '../operations/run-command.js';
 import type { DdlOptions } from '../operations/write-command.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
+import { Admin } from './admin.js';
 import type { ClientContext } from './client-context.js';
-import { Collection } from './collection.js';
+import { Collection, type IndexInformationOptions } from './collection.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { validateCollectionName, validateDbName } from './names.js';
-import { OptionsHolder } from './options-holder.js';
+import { assertOptions, OptionsHolder } from './options-holder.js';
 import type { SessionOption } from './session-scope.js';
 
 export interface RunCommandOptions {
@@ -40,11 +45,17 @@ export interface RunCursorCommandOptions extends RunCommandOptions {
 
 /** A database handle. Every method returns a cold Observable (or a cold cursor). */
 export class Db extends OptionsHolder {
+  static {
+    // Development warning for operation Observables never subscribed (see unsubscribed-warning.ts).
+    OptionsHolder.watchUnsubscribed(Db.prototype, 'Db');
+  }
   readonly databaseName: string;
+  private readonly ownOptions: InheritableOptions | undefined;
   constructor(context: ClientContext, name: string, options?: InheritableOptions) {
     validateDbName(name);
     super(context, options);
     this.databaseName = name;
+    this.ownOptions = options;
   }
 
   collection<TSchema extends Document = Document>(
@@ -142,4 +153,100 @@ export class Db extends OptionsHolder {
   stats(options: DbStatsOptions & SessionOption = {}): Observable<Document> {
     return this.run(options, () => dbStatsOperation(this.databaseName, this.resolve(options, READ_CONCERNS)));
   }
+
+  // --- the official driver's everyday surface -----------------------------------------------
+
+  /** `${databaseName}` (the official getter). */
+  get namespace(): string {
+    return this.databaseName;
+  }
+
+  /** The options this handle was created with. */
+  get options(): InheritableOptions | undefined {
+    return this.ownOptions;
+  }
+
+  /** Commands on the `admin` database (ping, serverStatus, buildInfo, listDatabases, ...). */
+  admin(): Admin {
+    const admin = new Db(this.context, 'admin');
+    return new Admin(admin, (options) =>
+      admin.run(options as SessionOption, () => {
+        assertOptions(options);
+        return listDatabasesOperation(options);
+      }),
+    );
+  }
+
+  /** Handles of every collection of the database (views included, system collections not). */
+  collections(options: ListCollectionsOptions & SessionOption = {}): Observable<Collection[]> {
+    return defer(() =>
+      this.listCollections<CollectionInfo>({}, { ...options, nameOnly: true }).pipe(
+        filter((info) => !info.name.startsWith('system.')),
+        map((info) => this.collection(info.name)),
+        toArray(),
+      ),
+    );
+  }
+
+  /** The official three-argument createIndex: one index on the named collection; emits its name. */
+  createIndex(
+    name: string,
+    key: IndexSpecification,
+    options: CreateIndexesOptions & SessionOption = {},
+  ): Observable<string> {
+    return defer(() => this.collection(name).createIndex(key, options));
+  }
+
+  /** `{ indexName: [[key, direction], ...] }` of the named collection (the full descriptions with `full`). */
+  indexInformation(
+    name: string,
+    options: IndexInformationOptions & SessionOption = {},
+  ): Observable<Document> {
+    return defer(() => this.collection(name).indexInformation(options));
+  }
+
+  /** Renames a collection of this database; emits the renamed collection's handle. */
+  renameCollection<TSchema extends Document = Document>(
+    fromCollection: string,
+    toCollection: string,
+    options: RenameOptions & SessionOption = {},
+  ): Observable<Collection<TSchema>> {
+    return defer(() => this.collection<TSchema>(fromCollection).rename(toCollection, options));
+  }
+
+  /** The profiler's level (`profile: -1`): 'off', 'slow_only' or 'all'. */
+  profilingLevel(options: SessionOption = {}): Observable<ProfilingLevel> {
+    return this.command({ profile: -1 }, options).pipe(
+      map((reply) => {
+        const level = PROFILING_LEVELS[Number(reply.was)];
+        if (!level)
+          throw new MongoUnexpectedServerResponseError(`unknown profiling level ${String(reply.was)}`);
+        return level;
+      }),
+    );
+  }
+
+  /** Sets the profiler's level; emits it. */
+  setProfilingLevel(level: ProfilingLevel, options: SessionOption = {}): Observable<ProfilingLevel> {
+    return defer(() => {
+      const n = PROFILING_LEVELS.indexOf(level);
+      if (n < 0)
+        throw new MongoInvalidArgumentError(`profiling level must be one of ${PROFILING_LEVELS.join(', ')}`);
+      return this.command({ profile: n }, options).pipe(map(() => level));
+    });
+  }
+
+  /** `dropUser` (the official removeUser); emits true. */
+  removeUser(username: string, options: SessionOption = {}): Observable<boolean> {
+    return defer(() => {
+      if (typeof username !== 'string' || username.length === 0) {
+        throw new MongoInvalidArgumentError('username must be a non-empty string');
+      }
+      return this.command({ dropUser: username }, options).pipe(map(() => true));
+    });
+  }
 }
+
+/** The profiler's levels, by their `profile` number. */
+const PROFILING_LEVELS = ['off', 'slow_only', 'all'] as const;
+export type ProfilingLevel = (typeof PROFILING_LEVELS)[number];

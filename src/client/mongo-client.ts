@@ -13,7 +13,7 @@ import {
   take,
 } from 'rxjs';
 import { serverApiFields } from '../connection/handshake.js';
-import { MongoInvalidArgumentError } from '../errors.js';
+import { MongoInvalidArgumentError, MongoNotConnectedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
 import type { MongoEvent } from '../events/types.js';
 import { ClusterClock } from '../execute/cluster-clock.js';
@@ -41,6 +41,7 @@ import { Db } from './db.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { type SessionOption, scopeFor } from './session-scope.js';
 import { createTopology } from './topology-factory.js';
+import { watchMethods } from './unsubscribed-warning.js';
 
 /**
  * The entry point. Construction parses and validates the connection string (throwing
@@ -53,6 +54,8 @@ export class MongoClient {
   readonly events$: Observable<MongoEvent>;
   private readonly bus = new EventBus();
   private topology: TopologyLike | undefined;
+  /** Set by close(), cleared by connect(): until then operations error (as the official driver). */
+  private hasBeenClosed = false;
   private readonly context: ClientContext;
   private readonly uri: string;
   private readonly clientOptions: MongoClientOptions;
@@ -82,6 +85,7 @@ export class MongoClient {
       execution: () => execution,
       bus: this.bus,
       sessions: this.sessions,
+      warnUnsubscribed: this.options.warnUnsubscribed,
       inherited: {
         readPreference: this.options.readPreference,
         readConcern: nonEmpty(this.options.readConcern.toDocument()),
@@ -107,14 +111,15 @@ export class MongoClient {
 
   /** Starts monitoring and waits until a server can be selected. Optional: operations connect lazily. */
   connect(): Observable<MongoClient> {
-    return defer(() =>
-      this.ensureTopology()
+    return defer(() => {
+      this.hasBeenClosed = false;
+      return this.ensureTopology()
         .selectServer({ kind: 'read', readPreference: this.options.readPreference, operationName: 'connect' })
         .pipe(
           take(1),
           map(() => this),
-        ),
-    );
+        );
+    });
   }
 
   /**
@@ -124,6 +129,7 @@ export class MongoClient {
    */
   close(): Observable<void> {
     return defer(() => {
+      this.hasBeenClosed = true;
       const topology = this.topology;
       if (!topology) return of(undefined);
       const ctx = this.context.execution();
@@ -181,9 +187,18 @@ export class MongoClient {
     );
   }
 
-  /** The topology, created on first use; after close() the next use reconnects, as the official driver does. */
+  /**
+   * The topology, created on first use. After close() operations error with MongoNotConnectedError
+   * until connect() is called again, as the official driver does (a closed client never silently
+   * reconnects and keeps the process alive).
+   */
   private ensureTopology(): TopologyLike {
     if (!this.topology) {
+      if (this.hasBeenClosed) {
+        throw new MongoNotConnectedError(
+          'Client must be connected before running operations (it was closed)',
+        );
+      }
       this.topology = createTopology(this.uri, this.clientOptions, this.options, this.bus);
       this.topology.connect();
     }
@@ -209,6 +224,8 @@ export class MongoClient {
     return { hosts: this.options.hosts.map(String) };
   }
 }
+
+watchMethods(MongoClient.prototype, 'MongoClient', (client) => client.options.warnUnsubscribed);
 
 function nonEmpty<T extends object>(doc: T): T | undefined {
   return Object.keys(doc).length > 0 ? doc : undefined;

@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { defer, type Observable } from 'rxjs';
 import type { CursorHooks, CursorOptions } from '../cursor/abstract-cursor.js';
+import { MongoInvalidArgumentError } from '../errors.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { ExecutionScope } from '../execute/scope.js';
 import type { Execute } from '../operations/bulk-write.js';
@@ -14,6 +15,7 @@ import {
   resolveOptions,
 } from './inherited-options.js';
 import { explicitSession, type SessionOption, scopeFor } from './session-scope.js';
+import { watchMethods } from './unsubscribed-warning.js';
 
 /**
  * What Db and Collection share: the client context with their own inherited options, the getters
@@ -39,11 +41,20 @@ export abstract class OptionsHolder {
   }
 
   /**
+   * Development safety net for Db and Collection: each named method's Observable warns when it is
+   * collected unsubscribed, if the client's `warnUnsubscribed` is on (see unsubscribed-warning.ts).
+   */
+  protected static watchUnsubscribed(proto: OptionsHolder, className: string): void {
+    watchMethods(proto, className, (holder) => holder.context.warnUnsubscribed === true);
+  }
+
+  /**
    * Runs an operation built on subscribe, so argument errors error the Observable, not the call;
    * in the session the options name (checked), or in an implicit one.
    */
   protected run<T>(options: SessionOption | undefined, build: () => CommandOperation<T>): Observable<T> {
     return defer(() => {
+      assertOptions(options);
       const scope = scopeFor(this.context.sessions, options);
       return executeOperation(this.context.execution(), build(), scope);
     });
@@ -51,6 +62,7 @@ export abstract class OptionsHolder {
 
   /** One scope for the commands of a multi-command operation (bulk writes): one session, one deadline. */
   protected executeInScope(options: SessionOption | undefined): { execute: Execute; end: () => void } {
+    assertOptions(options);
     const ctx = this.context.execution();
     const scope =
       scopeFor(this.context.sessions, options) ?? new ExecutionScope({ session: ctx.implicitSession?.() });
@@ -66,18 +78,33 @@ export abstract class OptionsHolder {
     const sessions = this.context.sessions;
     return {
       resolve: needs ? (o: O) => resolveOptions(inherited, o, needs) : undefined,
-      session: (o: O) => explicitSession(sessions, o as SessionOption),
+      session: (o: O) => {
+        assertOptions(o);
+        return explicitSession(sessions, o as SessionOption);
+      },
     };
   }
 
   /** For command cursors: the session of the method's own options, checked on subscribe. */
   protected sessionHook(options: SessionOption): CursorHooks<CursorOptions> {
     const sessions = this.context.sessions;
-    return { session: () => explicitSession(sessions, options) };
+    return {
+      session: () => {
+        assertOptions(options);
+        return explicitSession(sessions, options);
+      },
+    };
   }
 
   /** The operation's options with the concerns it takes resolved over the inherited ones. */
   protected resolve<O extends object>(options: O, needs: ConcernNeeds): O & InheritedOptions {
     return resolveOptions(this.context.inherited, options, needs);
+  }
+}
+
+/** An options argument, when given, is a plain object (never null, a string, an array, ...). */
+export function assertOptions(options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new MongoInvalidArgumentError('options must be an object');
   }
 }

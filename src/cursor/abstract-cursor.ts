@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { ReadableStream } from 'node:stream/web';
 import type { Document } from 'bson';
 import { Observable } from 'rxjs';
 import { MongoAPIError } from '../errors.js';
@@ -178,6 +180,36 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
         run.cancel();
       };
     });
+  }
+
+  /**
+   * A Node Readable (object mode) with backpressure: documents are pulled one `read()` at a time
+   * through the pull-based iterator, so the cursor fetches only as the stream's buffer
+   * (`highWaterMark`, default 16) drains; destroying the stream kills the cursor.
+   */
+  stream(options: { readonly highWaterMark?: number } = {}): Readable {
+    return Readable.from(
+      { [Symbol.asyncIterator]: () => this[Symbol.asyncIterator]() },
+      { objectMode: true, highWaterMark: options.highWaterMark },
+    );
+  }
+
+  /** A Web ReadableStream pulling one document per `pull()`; `cancel()` kills the cursor. */
+  toReadableStream(): ReadableStream<T> {
+    const iterator = this[Symbol.asyncIterator]();
+    return new ReadableStream<T>(
+      {
+        async pull(controller) {
+          const r = await iterator.next();
+          if (r.done) controller.close();
+          else controller.enqueue(r.value);
+        },
+        async cancel() {
+          await iterator.return?.();
+        },
+      },
+      { highWaterMark: 0 },
+    );
   }
 
   /** Pull-based iteration: one document is requested per `next()`; `break` kills the cursor. */

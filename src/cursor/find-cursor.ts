@@ -1,12 +1,17 @@
 import type { Document } from 'bson';
+import { defer, type Observable } from 'rxjs';
+import { MongoInvalidArgumentError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
+import { executeOperation } from '../execute/execute-operation.js';
+import { countOperation } from '../operations/count.js';
 import {
   buildFindCommand,
   type FindOptions,
   findOperation,
   validateFindOptions,
 } from '../operations/find.js';
-import { readPreferenceOf } from '../read-preference.js';
+import type { Sort, SortDirection } from '../operations/sort.js';
+import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
 import { AbstractCursor, type CursorDefinition, type CursorHooks } from './abstract-cursor.js';
 
 /** A find cursor's definition carries its collection and filter beside the options. */
@@ -30,10 +35,6 @@ export class FindCursor<T = Document> extends AbstractCursor<T, FindOptions> {
     return super.map(fn) as FindCursor<U>;
   }
 
-  sort(sort: FindOptions['sort']): FindCursor<T> {
-    return this.withOptions({ sort });
-  }
-
   limit(limit: number): FindCursor<T> {
     return this.withOptions({ limit });
   }
@@ -44,6 +45,77 @@ export class FindCursor<T = Document> extends AbstractCursor<T, FindOptions> {
 
   project<U extends Document = Document>(projection: Document): FindCursor<U> {
     return this.withOptions({ projection }) as unknown as FindCursor<U>;
+  }
+
+  /** Any official sort form; a key or key list with `direction`. */
+  sort(sort: Sort, direction?: SortDirection): FindCursor<T> {
+    return this.withOptions({ sort: withDirection(sort, direction) });
+  }
+
+  hint(hint: Document | string): FindCursor<T> {
+    return this.withOptions({ hint });
+  }
+  maxTimeMS(maxTimeMS: number): FindCursor<T> {
+    return this.withOptions({ maxTimeMS });
+  }
+  maxAwaitTimeMS(maxAwaitTimeMS: number): FindCursor<T> {
+    return this.withOptions({ maxAwaitTimeMS });
+  }
+  comment(comment: unknown): FindCursor<T> {
+    return this.withOptions({ comment });
+  }
+  collation(collation: Document): FindCursor<T> {
+    return this.withOptions({ collation });
+  }
+  min(min: Document): FindCursor<T> {
+    return this.withOptions({ min });
+  }
+  max(max: Document): FindCursor<T> {
+    return this.withOptions({ max });
+  }
+  returnKey(returnKey: boolean): FindCursor<T> {
+    return this.withOptions({ returnKey });
+  }
+  showRecordId(showRecordId: boolean): FindCursor<T> {
+    return this.withOptions({ showRecordId });
+  }
+  allowDiskUse(allowDiskUse = true): FindCursor<T> {
+    return this.withOptions({ allowDiskUse });
+  }
+  /** The official cursor flags: tailable, awaitData, noCursorTimeout, partial (allowPartialResults). */
+  addCursorFlag(flag: CursorFlag, value: boolean): FindCursor<T> {
+    const key = flag === 'partial' ? 'allowPartialResults' : flag;
+    if (!CURSOR_FLAGS.includes(flag)) {
+      return this.withOptions({ [INVALID_FLAG]: flag } as Partial<FindOptions>);
+    }
+    return this.withOptions({ [key]: value } as Partial<FindOptions>);
+  }
+  withReadPreference(readPreference: ReadPreferenceLike): FindCursor<T> {
+    return this.withOptions({ readPreference });
+  }
+  withReadConcern(readConcern: Document): FindCursor<T> {
+    return this.withOptions({ readConcern });
+  }
+
+  /** `count` of what this query matches (skip and limit applied, as the official cursor's count). */
+  count(): Observable<number> {
+    const d = this.definition as FindDefinition;
+    return defer(() => {
+      const o = d.resolve ? d.resolve(d.options) : d.options;
+      return executeOperation(
+        d.ctx,
+        countOperation(d.dbName, d.collection, d.filter, {
+          skip: o.skip,
+          limit: o.limit,
+          hint: o.hint,
+          maxTimeMS: o.maxTimeMS,
+          collation: o.collation,
+          comment: o.comment,
+          readPreference: o.readPreference,
+          readConcern: o.readConcern,
+        }),
+      );
+    });
   }
 
   /** The same query with another filter. */
@@ -72,7 +144,9 @@ function findDefinition(
     options,
     ...hooks,
     open: (o) => {
-      validateFindOptions(o);
+      const flag = (o as { [INVALID_FLAG]?: unknown })[INVALID_FLAG];
+      if (flag !== undefined) throw new MongoInvalidArgumentError(`unknown cursor flag ${String(flag)}`);
+      validateFindOptions(o, filter);
       return findOperation<Document>(db, collection, filter, o);
     },
     settings: (o) => {
@@ -104,4 +178,20 @@ export function findCursor<T = Document>(
   hooks: CursorHooks<FindOptions> = {},
 ): FindCursor<T> {
   return new FindCursor<T>(findDefinition(ctx, db, collection, filter, options, hooks));
+}
+
+/** The official cursor flags. */
+const CURSOR_FLAGS = ['tailable', 'awaitData', 'noCursorTimeout', 'partial', 'oplogReplay'] as const;
+export type CursorFlag = (typeof CURSOR_FLAGS)[number];
+/** Carries a bad flag to subscribe time, where it errors the cursor (never the builder call). */
+const INVALID_FLAG = Symbol('invalidCursorFlag');
+
+/** `sort('n', -1)` and `sort(['a', 'b'], 'desc')`: the direction goes with each key. */
+function withDirection(sort: Sort, direction: SortDirection | undefined): Sort {
+  if (direction === undefined) return sort;
+  if (typeof sort === 'string') return [[sort, direction]];
+  if (Array.isArray(sort) && sort.every((k) => typeof k === 'string')) {
+    return (sort as string[]).map((k) => [k, direction] as [string, SortDirection]);
+  }
+  return sort;
 }

@@ -1,11 +1,11 @@
 import { calculateObjectSize, type Document } from 'bson';
 import type { Observable } from 'rxjs';
 import {
-  type BulkWriteResult,
+  BulkWriteResult,
   MongoBulkWriteError,
   type MongoError,
   MongoInvalidArgumentError,
-  type WriteError,
+  WriteError,
 } from '../errors.js';
 import { type DeleteStatementOptions, deleteStatement } from './delete.js';
 import { withId } from './document-id.js';
@@ -240,13 +240,15 @@ export class BulkResultBuilder {
       const local = Number(raw.index);
       failed.add(local);
       firstError = Math.min(firstError, local);
-      this.writeErrors.push({
-        index: group.indexes[offset + local],
-        code: raw.code,
-        errmsg: raw.errmsg,
-        ...(raw.errInfo === undefined ? {} : { errInfo: raw.errInfo }),
-        op: group.statements[offset + local],
-      });
+      this.writeErrors.push(
+        new WriteError({
+          index: group.indexes[offset + local],
+          code: raw.code,
+          errmsg: raw.errmsg,
+          ...(raw.errInfo === undefined ? {} : { errInfo: raw.errInfo }),
+          op: group.statements[offset + local],
+        }),
+      );
     }
     if (reply.writeConcernError) this.writeConcernErrors.push(reply.writeConcernError);
     // An ordered batch stops at its first error: later statements were not attempted.
@@ -275,16 +277,20 @@ export class BulkResultBuilder {
   }
 
   result(): BulkWriteResult {
-    return {
-      acknowledged: this.acknowledged,
-      insertedCount: this.insertedCount,
-      matchedCount: this.matchedCount,
-      modifiedCount: this.modifiedCount,
-      deletedCount: this.deletedCount,
-      upsertedCount: Object.keys(this.upsertedIds).length,
-      insertedIds: this.insertedIds,
-      upsertedIds: this.upsertedIds,
-    };
+    return new BulkWriteResult(
+      {
+        acknowledged: this.acknowledged,
+        insertedCount: this.insertedCount,
+        matchedCount: this.matchedCount,
+        modifiedCount: this.modifiedCount,
+        deletedCount: this.deletedCount,
+        upsertedCount: Object.keys(this.upsertedIds).length,
+        insertedIds: this.insertedIds,
+        upsertedIds: this.upsertedIds,
+      },
+      this.writeErrors,
+      this.writeConcernErrors,
+    );
   }
 
   /** The error for a batch's command error: what was done so far travels with it. */

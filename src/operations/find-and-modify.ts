@@ -7,11 +7,11 @@ import {
   assertHintSupported,
   copyDefined,
   isUnacknowledged,
-  sortDocument,
   type WriteConcernLike,
   writeConcernDocument,
 } from './options.js';
-import type { Sort, WithId } from './schema.js';
+import type { WithId } from './schema.js';
+import { type Sort, sortDocument } from './sort.js';
 import { validateReplacement, validateUpdate } from './update.js';
 import { throwOnWriteErrors } from './write-errors.js';
 

@@ -3,10 +3,13 @@ import { MongoInvalidArgumentError } from '../errors.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
 import { type CursorReply, parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
+import { assertDocument, assertInteger } from './options.js';
+import { type Sort, sortDocument } from './sort.js';
 
 /** Options of `find` (crud spec "Find", find_getmore_killcursors_commands). */
 export interface FindOptions {
-  readonly sort?: Document;
+  /** Any official sort form (`{ n: -1 }`, `[['n', 'desc']]`, `'n'`, a Map, ...). */
+  readonly sort?: Sort;
   readonly projection?: Document;
   readonly skip?: number;
   readonly limit?: number;
@@ -63,6 +66,7 @@ const PASS_THROUGH = [
 export function buildFindCommand(collection: string, filter: Document, options: FindOptions): Document {
   const command: Document = { find: collection, filter };
   for (const key of PASS_THROUGH) if (options[key] !== undefined) command[key] = options[key];
+  if (options.sort !== undefined) command.sort = sortDocument(options.sort);
   // find spec, "Mapping OP_QUERY behavior to the find command limit and batchSize fields".
   const rawLimit = options.limit ?? 0;
   const rawBatchSize = options.batchSize ?? 0;
@@ -79,15 +83,20 @@ export function buildFindCommand(collection: string, filter: Document, options: 
   return command;
 }
 
-export function validateFindOptions(options: FindOptions): void {
-  for (const key of ['skip', 'limit', 'batchSize', 'maxTimeMS', 'maxAwaitTimeMS'] as const) {
-    const v = options[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) {
-      throw new MongoInvalidArgumentError(`${key} must be an integer`);
-    }
-  }
+/** Checks find's filter and options (MongoInvalidArgumentError), so nothing malformed is sent. */
+export function validateFindOptions(options: FindOptions, filter?: unknown): void {
+  if (filter !== undefined) assertDocument(filter, 'filter');
+  assertDocument(options, 'options');
+  for (const key of ['skip', 'limit', 'batchSize', 'maxTimeMS', 'maxAwaitTimeMS'] as const)
+    assertInteger(options[key], key);
   if (options.skip !== undefined && options.skip < 0)
     throw new MongoInvalidArgumentError('skip must not be negative');
+  for (const key of ['projection', 'collation', 'let', 'min', 'max'] as const) {
+    if (options[key] !== undefined) assertDocument(options[key], key);
+  }
+  const hint = options.hint;
+  if (hint !== undefined && typeof hint !== 'string') assertDocument(hint, 'hint');
+  if (options.sort !== undefined) sortDocument(options.sort);
 }
 
 export function findOperation<T>(

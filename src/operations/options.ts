@@ -110,19 +110,6 @@ export function assertHintSupported(
   }
 }
 
-const SORT_WORDS: Readonly<Record<string, number>> = { asc: 1, ascending: 1, desc: -1, descending: -1 };
-
-/** A sort document with the driver's direction words ('asc', 'descending', ...) turned into 1 / -1. */
-export function sortDocument(sort: unknown): Document {
-  if (sort instanceof Map) return sortDocument(Object.fromEntries(sort));
-  assertDocument(sort, 'sort');
-  const out: Document = {};
-  for (const [key, value] of Object.entries(sort)) {
-    out[key] = typeof value === 'string' ? (SORT_WORDS[value.toLowerCase()] ?? value) : value;
-  }
-  return out;
-}
-
 function nonEmpty(doc: Document): Document | undefined {
   return Object.keys(doc).length > 0 ? doc : undefined;
 }

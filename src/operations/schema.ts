@@ -65,9 +65,23 @@ export type Filter<TSchema> = {
 } & RootFilterOperators<WithId<TSchema>> & { [path: string]: unknown };
 
 type KeysOfType<T, V> = { [K in keyof T]-?: NonNullable<T[K]> extends V ? K : never }[keyof T];
-/** A field map restricted to the schema's fields of type V, plus dotted paths. */
-export type OnlyFieldsOfType<TSchema, V, Assign = V> = { [K in KeysOfType<TSchema, V>]?: Assign } & {
-  [path: string]: unknown;
+type KeysOfOtherType<T, V> = { [K in keyof T]-?: NonNullable<T[K]> extends V ? never : K }[keyof T];
+/**
+ * A field map restricted to the schema's fields of type V: other declared fields are refused
+ * (`never`, as the official types do: `$inc` on a string field is a type error); dotted paths and
+ * fields not in the schema take the assigned type.
+ */
+export type OnlyFieldsOfType<TSchema, V, Assign = V> =
+  IsAny<TSchema[keyof TSchema]> extends true
+    ? { [path: string]: Assign | undefined }
+    : { [K in KeysOfType<TSchema, V>]?: Assign } & {
+        [K in KeysOfOtherType<TSchema, V>]?: never;
+      } & { [path: string]: Assign | undefined };
+/** True for `any` (untyped schemas such as Document). */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** `$unset` takes the schema's own fields and dotted paths only; a field the schema lacks is a type error. */
+export type UnsetFields<TSchema> = { [K in keyof TSchema]?: '' | 1 | true } & {
+  [path: `${string}.${string}`]: '' | 1 | true;
 };
 export type MatchKeysAndValues<TSchema> = Partial<TSchema> & { [path: string]: unknown };
 
@@ -75,7 +89,7 @@ export type MatchKeysAndValues<TSchema> = Partial<TSchema> & { [path: string]: u
 export interface UpdateFilter<TSchema> {
   $set?: MatchKeysAndValues<TSchema>;
   $setOnInsert?: MatchKeysAndValues<TSchema>;
-  $unset?: { [K in keyof TSchema]?: '' | 1 | true } & { [path: string]: unknown };
+  $unset?: UnsetFields<TSchema>;
   $inc?: OnlyFieldsOfType<TSchema, number>;
   $mul?: OnlyFieldsOfType<TSchema, number>;
   $min?: MatchKeysAndValues<TSchema>;
@@ -91,6 +105,4 @@ export interface UpdateFilter<TSchema> {
   [operator: `$${string}`]: unknown;
 }
 
-/** Sort: field -> direction. */
-export type SortDirection = 1 | -1 | 'asc' | 'desc' | 'ascending' | 'descending' | { $meta: string };
-export type Sort = Document | Record<string, SortDirection>;
+export type { Sort, SortDirection } from './sort.js';

@@ -1,14 +1,9 @@
 import type { Document } from 'bson';
 import { MongoInvalidArgumentError } from '../errors.js';
 import type { CommandOperation } from './operation.js';
-import {
-  assertDocument,
-  assertDocumentSize,
-  assertHintSupported,
-  copyDefined,
-  sortDocument,
-} from './options.js';
-import type { InferIdType, Sort } from './schema.js';
+import { assertDocument, assertDocumentSize, assertHintSupported, copyDefined } from './options.js';
+import type { InferIdType } from './schema.js';
+import { type Sort, sortDocument } from './sort.js';
 import { singleWriteOperation, type WriteCommandOptions, writeFields } from './write-command.js';
 
 /** Statement-level options of update and replace (crud spec "UpdateOptions", "ReplaceOptions"). */

@@ -35,4 +35,10 @@ export interface MongoClientOptions extends Partial<Omit<UriOptions, 'readPrefer
   driverInfo?: DriverInfo;
   /** Emit command monitoring events (commandStarted/Succeeded/Failed). */
   monitorCommands?: boolean;
+  /**
+   * Development safety net: an operation Observable garbage-collected without ever being
+   * subscribed (`await collection.insertOne(doc)`) emits one MongoRxWarning per operation name.
+   * Default: on unless `NODE_ENV` is `production`.
+   */
+  warnUnsubscribed?: boolean;
 }

@@ -61,6 +61,7 @@ const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boo
   ['serverapi', ['object', 'string']],
   ['driverinfo', ['object']],
   ['monitorcommands', ['boolean']],
+  ['warnunsubscribed', ['boolean']],
 ]);
 
 /**
@@ -182,6 +183,11 @@ function readUriValue(name: UriOptionName, text: string, warnings: string[]): un
   if (text === '' && !EMPTY_ALLOWED.has(name)) {
     warnings.push(`Empty value for option '${name}' is ignored`);
     return undefined;
+  }
+  // read-write-concern spec, connection-string tests: a negative w is an invalid write concern
+  // (an error, not an ignored value; uri-options keeps a bad wtimeoutMS a warning).
+  if (name === 'w' && /^-\d+$/.test(text)) {
+    throw new MongoParseError(`Invalid write concern: w must not be negative, got ${text}`);
   }
   const reader = OPTION_READERS[name];
   const value = reader.fromString(text, (m) => warnings.push(m));
@@ -365,6 +371,8 @@ function buildResolved(
     serverApi: checkServerApi(client.serverApi),
     driverInfo: checkDriverInfo(client.driverInfo),
     monitorCommands: checkBoolean(client.monitorCommands, 'monitorCommands') ?? false,
+    warnUnsubscribed:
+      checkBoolean(client.warnUnsubscribed, 'warnUnsubscribed') ?? process.env.NODE_ENV !== 'production',
     warnings: Object.freeze([...warnings]),
   });
 }

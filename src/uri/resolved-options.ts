@@ -91,6 +91,8 @@ export interface ResolvedOptions extends ResolvedTlsOptions {
   readonly serverApi: ServerApi | undefined;
   readonly driverInfo: DriverInfo | undefined;
   readonly monitorCommands: boolean;
+  /** See MongoClientOptions.warnUnsubscribed. */
+  readonly warnUnsubscribed: boolean;
   /** Problems that were ignored (unknown options, invalid values, ...); the client routes them to logging. */
   readonly warnings: readonly string[];
 }

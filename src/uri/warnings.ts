@@ -6,7 +6,12 @@ import type { ResolvedOptions } from './resolved-options.js';
  * through `process.emitWarning`, so `process.on('warning', ...)` sees it with this name and code.
  */
 export class MongoRxWarning extends Error {
-  readonly code = 'MONGORX_OPTION';
+  /** `MONGORX_OPTION` for options; `MONGORX_UNSUBSCRIBED` for an operation never subscribed. */
+  readonly code: string;
+  constructor(message: string, code = 'MONGORX_OPTION') {
+    super(message);
+    this.code = code;
+  }
   override get name(): string {
     return 'MongoRxWarning';
   }
