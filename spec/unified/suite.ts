@@ -44,7 +44,7 @@ function foldersOf(specDir: string, folder: string): Folder[] {
  * server for now: behind the proxy 37 of their cases fail (snapshot reads and the
  * afterClusterTime/operationTime cases the proxy does not yet play), to be triaged.
  */
-const REPLICA_SET_SUITES = new Set(['retryable-writes', 'retryable-reads']);
+const REPLICA_SET_SUITES = new Set(['retryable-writes', 'retryable-reads', 'client-side-operations-timeout']);
 
 export function deploymentFor(folder: string): Deployment {
   return REPLICA_SET_SUITES.has(folder.split('/')[0] ?? folder) ? 'replicaset' : 'server';

@@ -77,7 +77,7 @@ import type { ClientContext } from './client-context.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { validateCollectionName } from './names.js';
 import { OptionsHolder } from './options-holder.js';
-import type { SessionOption } from './session-scope.js';
+import type { CursorTimeoutOption, SessionOption } from './session-scope.js';
 
 /** MongoDB's "ns not found": drop of a missing collection (collection-management). */
 const NAMESPACE_NOT_FOUND = 26;
@@ -219,7 +219,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   // --- reads --------------------------------------------------------------------------------
 
-  find(filter: Filter<TSchema> = {}, options: FindOptions & SessionOption = {}): FindCursor<WithId<TSchema>> {
+  find(
+    filter: Filter<TSchema> = {},
+    options: FindOptions & CursorTimeoutOption = {},
+  ): FindCursor<WithId<TSchema>> {
     return findCursor<WithId<TSchema>>(
       this.context.execution(),
       this.dbName,
@@ -242,7 +245,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   aggregate<T extends Document = Document>(
     pipeline: Document[] = [],
-    options: AggregateOptions & SessionOption = {},
+    options: AggregateOptions & CursorTimeoutOption = {},
   ): AggregationCursor<T> {
     return aggregationCursor<T>(
       this.context.execution(),
@@ -250,7 +253,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
       this.collectionName,
       pipeline,
       options,
-      this.cursorHooks(AGGREGATE_CONCERNS),
+      this.cursorHooks(AGGREGATE_CONCERNS, pipeline),
     );
   }
 

@@ -22,7 +22,7 @@ import { Collection } from './collection.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { validateCollectionName, validateDbName } from './names.js';
 import { OptionsHolder } from './options-holder.js';
-import type { SessionOption } from './session-scope.js';
+import type { CursorTimeoutOption, SessionOption } from './session-scope.js';
 
 export interface RunCommandOptions {
   /** Reads may go to secondaries; without it the command goes to the primary (run-command spec). */
@@ -126,7 +126,7 @@ export class Db extends OptionsHolder {
   /** A database-level pipeline (`aggregate: 1`), e.g. starting with `$documents` or `$currentOp`. */
   aggregate<T extends Document = Document>(
     pipeline: Document[] = [],
-    options: AggregateOptions & SessionOption = {},
+    options: AggregateOptions & CursorTimeoutOption = {},
   ): AggregationCursor<T> {
     return aggregationCursor<T>(
       this.context.execution(),
@@ -134,7 +134,7 @@ export class Db extends OptionsHolder {
       1,
       pipeline,
       options,
-      this.cursorHooks(AGGREGATE_CONCERNS),
+      this.cursorHooks(AGGREGATE_CONCERNS, pipeline),
     );
   }
 
