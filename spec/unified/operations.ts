@@ -253,8 +253,7 @@ const handlers: Record<string, Handler> = {
     if (t.kind !== 'client') throw new RunnerError(`listDatabases needs a client, got ${t.kind}`);
     const c = t.value.client;
     const own = (c as unknown as Record<string, unknown>).listDatabases;
-    if (typeof own === 'function')
-      return drain(method(c, 'MongoClient', 'listDatabases')({ ...args }));
+    if (typeof own === 'function') return drain(method(c, 'MongoClient', 'listDatabases')({ ...args }));
     const reply = (await settle(c.db('admin').command({ listDatabases: 1, ...without(args) }))) as Document;
     return reply.databases;
   },

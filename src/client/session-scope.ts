@@ -28,7 +28,7 @@ export interface CursorTimeoutOption extends SessionOption {
  * an awaitData `maxAwaitTimeMS` must stay below a non-zero timeoutMS.
  */
 export function cursorTimeout(
-  options: CursorTimeoutOption & { tailable?: boolean; maxAwaitTimeMS?: number },
+  options: CursorTimeoutOption & { tailable?: boolean; awaitData?: boolean; maxAwaitTimeMS?: number },
   inherited: number | undefined,
   pipeline?: readonly Document[],
 ): CursorTimeout | undefined {
@@ -51,7 +51,9 @@ export function cursorTimeout(
   // timeouts cannot apply to it.
   if (mode === 'iteration' && pipeline?.some((stage) => '$out' in stage || '$merge' in stage))
     throw new MongoInvalidArgumentError("timeoutMode 'iteration' cannot be used with $out or $merge");
-  return { timeoutMS, mode: mode ?? (options.tailable ? 'iteration' : 'cursorLifetime') };
+  const resolved = mode ?? (options.tailable ? 'iteration' : 'cursorLifetime');
+  const awaitData = options.tailable === true && options.awaitData === true;
+  return { timeoutMS, mode: resolved, maxTimeMSOnOpen: resolved === 'cursorLifetime' || awaitData };
 }
 
 /** A `timeoutMS` value, checked: undefined, or a non-negative integer (MongoInvalidArgumentError). */

@@ -48,6 +48,11 @@ export interface CursorTimeout {
    * getMore); `iteration`: a fresh deadline for each command, none of which carries maxTimeMS.
    */
   readonly mode: 'cursorLifetime' | 'iteration';
+  /**
+   * Whether the opening command carries maxTimeMS: in `cursorLifetime` mode and for tailable
+   * awaitData cursors ("MUST apply it to the original operation"); not otherwise.
+   */
+  readonly maxTimeMSOnOpen?: boolean;
 }
 
 /** Where a run delivers: an RxJS Subscriber fits, so does an async iterator's queue. */
@@ -177,7 +182,7 @@ export class CursorRun<T> {
       const timeout = this.spec.timeout?.();
       if (timeout) {
         this.scope.timeoutMS = timeout.timeoutMS;
-        this.scope.maxTimeMS = timeout.mode === 'cursorLifetime';
+        this.scope.maxTimeMS = timeout.maxTimeMSOnOpen ?? timeout.mode === 'cursorLifetime';
         this.iteration = timeout.mode === 'iteration';
         this.scope.startDeadline(clockOf(this.spec.ctx).now());
       }
