@@ -305,6 +305,18 @@ export class MongoServerSelectionError extends MongoError {
   }
 }
 
+/**
+ * client-side-operations-timeout "Errors": the operation's `timeoutMS` expired. `cause` is the
+ * error of the blocking step that was cut short (server selection, check-out, a socket read, a
+ * server's MaxTimeMSExpired), when there was one; the message includes it.
+ */
+export class MongoOperationTimeoutError extends MongoDriverError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    const cause = options?.cause;
+    super(cause instanceof Error ? `${message}: ${cause.name}: ${cause.message}` : message, options);
+  }
+}
+
 /** A connection could not be checked out of the pool. */
 export class MongoPoolClearedError extends MongoNetworkError {}
 export class MongoWaitQueueTimeoutError extends MongoDriverError {}

@@ -18,6 +18,8 @@ export interface FerretDBOptions {
   unixSocket?: boolean;
   /** Echo the server's log to stderr. */
   verbose?: boolean;
+  /** Keep the data in this directory (reused across restarts, left in place by stop()). */
+  dir?: string;
 }
 
 export interface RunningFerretDB {
@@ -62,7 +64,7 @@ function canConnect(port: number): Promise<boolean> {
 export async function startFerretDB(options: FerretDBOptions = {}): Promise<RunningFerretDB> {
   buildFerretDB();
   const port = options.port ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), 'mongorx-ferretdb-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'mongorx-ferretdb-'));
   const args = [
     '--handler=sqlite',
     `--sqlite-url=file:${dir}/`,
@@ -105,7 +107,7 @@ export async function startFerretDB(options: FerretDBOptions = {}): Promise<Runn
       await done;
       clearTimeout(timer);
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (!options.dir) rmSync(dir, { recursive: true, force: true });
   };
   // Bounded by attempts (600 x 50 ms), not by a clock reading.
   for (let attempt = 0; !(await canConnect(port)); attempt++) {

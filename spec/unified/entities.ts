@@ -50,6 +50,8 @@ export class ClientEntity {
   readonly events: ObservedEvent[] = [];
   /** Connections checked out of the pool now (from CMAP events, observed or not). */
   checkedOut = 0;
+  /** connectionReady events seen (awaitMinPoolSizeMS). */
+  readyConnections = 0;
   private readonly subscription: Subscription;
 
   constructor(
@@ -68,6 +70,7 @@ export class ClientEntity {
     this.subscription = client.events$.subscribe((event) => {
       if (event.name === 'connectionCheckedOut') this.checkedOut++;
       if (event.name === 'connectionCheckedIn') this.checkedOut--;
+      if (event.name === 'connectionReady') this.readyConnections++;
       const type = byBusName.get(event.name);
       if (!type) return;
       if ('commandName' in event) {
@@ -237,8 +240,33 @@ export class EntityMap implements MatchEntities {
     return this.get(id, 'session').lsid;
   }
 
-  /** Creates the entities of createEntities (clients first use `uri`). */
-  create(list: readonly Document[], uri: string): void {
+  /**
+   * Creates the entities of createEntities (clients first use `uri`); resolves once the clients
+   * with `awaitMinPoolSizeMS` (schema 1.26) have filled their pools to minPoolSize.
+   */
+  async create(list: readonly Document[], uri: string): Promise<void> {
+    const pools: Promise<void>[] = [];
+    for (const item of list) {
+      const [type, spec] = Object.entries(item)[0] as [string, Document];
+      if (type === 'client' && spec.awaitMinPoolSizeMS !== undefined) pools.push(this.awaitPools(spec, uri));
+    }
+    this.createAll(list, uri);
+    await Promise.all(pools);
+  }
+
+  /** Waits (a bounded number of polls, no clock reading) for minPoolSize connectionReady events. */
+  private async awaitPools(spec: Document, _uri: string): Promise<void> {
+    await Promise.resolve();
+    const entity = this.get(spec.id, 'client');
+    const min = Number(spec.uriOptions?.minPoolSize ?? 0);
+    await lastValueFrom(entity.client.connect(), { defaultValue: undefined });
+    for (let poll = 0; poll < 1000 && entity.readyConnections < min; poll++)
+      await new Promise((r) => setTimeout(r, 10));
+    if (entity.readyConnections < min)
+      throw new Error(`awaitMinPoolSizeMS: the pool of ${spec.id} did not reach minPoolSize ${min}`);
+  }
+
+  private createAll(list: readonly Document[], uri: string): void {
     for (const item of list) {
       const [type, spec] = Object.entries(item)[0] as [string, Document];
       switch (type) {
@@ -319,5 +347,6 @@ export function concerns(options: Document | undefined): Document | undefined {
   if (options.readConcern) out.readConcern = options.readConcern;
   if (options.writeConcern) out.writeConcern = options.writeConcern;
   if (options.readPreference) out.readPreference = options.readPreference;
+  if (options.timeoutMS !== undefined) out.timeoutMS = options.timeoutMS;
   return out;
 }

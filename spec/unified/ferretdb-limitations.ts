@@ -21,6 +21,46 @@ export interface Limitation {
 export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
   {
     reason:
+      'FerretDB 1.24: no database-level aggregate (aggregate: 1 is refused: "Invalid command format: the \'aggregate\' field must specify a collection name or 1")',
+    cases: [
+      'global-timeoutMS.json: timeoutMS can be set to 0 on a MongoClient - aggregate on database',
+      'override-database-timeoutMS.json: timeoutMS can be configured on a MongoDatabase - aggregate on database',
+      'override-database-timeoutMS.json: timeoutMS can be set to 0 on a MongoDatabase - aggregate on database',
+      'override-operation-timeoutMS.json: timeoutMS can be configured for an operation - aggregate on database',
+      'override-operation-timeoutMS.json: timeoutMS can be set to 0 for an operation - aggregate on database',
+      'retryability-legacy-timeouts.json: operation succeeds after one socket timeout - aggregate on database',
+      'retryability-timeoutMS.json: operation is retried multiple times for non-zero timeoutMS - aggregate on database',
+      'retryability-timeoutMS.json: operation is retried multiple times if timeoutMS is zero - aggregate on database',
+    ],
+  },
+  {
+    reason:
+      'FerretDB 1.24: distinct rejects maxTimeMS ("distinct: unknown field \\"maxTimeMS\\""), which CSOT sends',
+    cases: [
+      'override-collection-timeoutMS.json: timeoutMS can be configured on a MongoCollection - distinct on collection',
+      'override-database-timeoutMS.json: timeoutMS can be configured on a MongoDatabase - distinct on collection',
+      'override-operation-timeoutMS.json: timeoutMS can be configured for an operation - distinct on collection',
+      'retryability-timeoutMS.json: operation is retried multiple times for non-zero timeoutMS - distinct on collection',
+    ],
+  },
+  {
+    reason:
+      'FerretDB 1.24: tailable awaitData cursors on capped collections: a getMore errors with code 1 (msg_getmore.go) or the drop of the capped collection fails (msg_drop.go), where MongoDB waits and times out',
+    cases: [
+      'tailable-awaitData.json: apply remaining timeoutMS if less than maxAwaitTimeMS',
+      'tailable-awaitData.json: apply maxAwaitTimeMS if less than remaining timeout',
+    ],
+  },
+  {
+    reason:
+      'FerretDB 1.24: a tailable cursor is kept open only while batches are full, so the blocked getMore these tests time out never comes',
+    cases: [
+      'runCursorCommand.json: Tailable cursor iteration timeoutMS is refreshed for getMore - failure',
+      'runCursorCommand.json: Tailable cursor awaitData iteration timeoutMS is refreshed for getMore - failure',
+    ],
+  },
+  {
+    reason:
       'FerretDB 1.24: aggregate stages $out and $merge are not implemented (`aggregate` stage "$out" is not implemented yet)',
     cases: [
       'aggregate-out-merge.json: aggregate with $out does not set txnNumber',

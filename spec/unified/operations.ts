@@ -23,7 +23,7 @@ export class RunnerError extends Error {}
 export interface OperationContext {
   readonly entities: EntityMap;
   /** Runs createEntities for the createEntities test operation. */
-  readonly createEntities: (list: Document[]) => void;
+  readonly createEntities: (list: Document[]) => Promise<void>;
   /** Internal-client command (assertions, fail points). */
   readonly internalCommand: (db: string, cmd: Document) => Promise<Document>;
   /** Fail points set during the test, disabled after it. */
@@ -119,7 +119,11 @@ function collectionCursor(name: string, positional: string[], defaults: Document
 
 function findCursor(c: Collection, args: Document): unknown {
   if (args.filter === undefined) throw new RunnerError('find: filter is required');
-  return method(c, 'Collection', 'find')(args.filter, without(args, 'filter'));
+  const options = without(args, 'filter', 'cursorType');
+  // The unified format's cursorType (crud spec) is the driver's tailable/awaitData pair.
+  if (args.cursorType === 'tailable' || args.cursorType === 'tailableAwait') options.tailable = true;
+  if (args.cursorType === 'tailableAwait') options.awaitData = true;
+  return method(c, 'Collection', 'find')(args.filter, options);
 }
 
 async function collectionExists(ctx: OperationContext, args: Document): Promise<boolean> {
@@ -322,7 +326,7 @@ const handlers: Record<string, Handler> = {
     await configureFailPoint(ctx, client, required(args, 'failPoint', 'failPoint') as Document);
   },
   createEntities: async (ctx, _t, args) => {
-    ctx.createEntities(required(args, 'entities', 'createEntities') as Document[]);
+    await ctx.createEntities(required(args, 'entities', 'createEntities') as Document[]);
   },
   assertCollectionExists: async (ctx, _t, args) =>
     assertThat(
@@ -351,13 +355,12 @@ const handlers: Record<string, Handler> = {
   },
   waitForEvent: async (ctx, _t, args) => {
     const client = ctx.entities.get(String(required(args, 'client', 'waitForEvent')), 'client');
-    const deadline = Date.now() + 10_000;
-    for (;;) {
+    // Bounded by a number of polls, not by a clock reading (a loaded machine only makes it slower).
+    for (let poll = 0; poll < 1000; poll++) {
       if (countEvents(client, args.event) >= args.count) return;
-      if (Date.now() > deadline)
-        throw new Error(`waitForEvent: timed out waiting for ${JSON.stringify(args.event)}`);
       await new Promise((r) => setTimeout(r, 10));
     }
+    throw new Error(`waitForEvent: gave up waiting for ${JSON.stringify(args.event)}`);
   },
   assertEventCount: async (ctx, _t, args) => {
     const client = ctx.entities.get(String(required(args, 'client', 'assertEventCount')), 'client');

@@ -3,7 +3,7 @@ import type { Document } from 'bson';
 import { assertMatches } from './match.js';
 
 /** The highest schema version this runner implements; files of 1.x up to it are accepted. */
-export const SUPPORTED_SCHEMA_VERSION = '1.23';
+export const SUPPORTED_SCHEMA_VERSION = '1.26';
 
 /** What the runner learnt about the deployment from its internal client. */
 export interface ServerInfo {

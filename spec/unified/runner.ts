@@ -141,7 +141,7 @@ export async function runUnifiedTest(file: Document, test: Document, server: Uni
   try {
     await enterFile(server, file);
     if (file.initialData) await setUpCollections(server, file.initialData);
-    entities.create(file.createEntities ?? [], server.uri);
+    await entities.create(file.createEntities ?? [], server.uri);
     for (const op of test.operations ?? []) await runOne(ctx, op);
     for (const spec of test.expectEvents ?? []) await assertExpectedEvents(spec, entities);
     if (test.outcome) await assertOutcome(server, test.outcome, entities);

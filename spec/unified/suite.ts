@@ -46,6 +46,7 @@ const REPLICA_SET_SUITES = new Set([
   'sessions',
   'causal-consistency',
   'server-discovery-and-monitoring',
+  'client-side-operations-timeout',
 ]);
 
 export function deploymentFor(folder: string): Deployment {

@@ -14,6 +14,7 @@ const FOLDERS = [
   'causal-consistency',
   'retryable-writes',
   'retryable-reads',
+  'client-side-operations-timeout',
 ];
 const specDir = resolveSpecDir();
 

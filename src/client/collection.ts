@@ -78,7 +78,7 @@ import type { ClientContext } from './client-context.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { validateCollectionName } from './names.js';
 import { assertOptions, OptionsHolder } from './options-holder.js';
-import type { SessionOption } from './session-scope.js';
+import type { CursorTimeoutOption, SessionOption } from './session-scope.js';
 
 /** Options of indexInformation: `full` gives the whole index descriptions. */
 export interface IndexInformationOptions extends ListIndexesOptions {
@@ -229,7 +229,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   // --- reads --------------------------------------------------------------------------------
 
-  find(filter: Filter<TSchema> = {}, options: FindOptions & SessionOption = {}): FindCursor<WithId<TSchema>> {
+  find(
+    filter: Filter<TSchema> = {},
+    options: FindOptions & CursorTimeoutOption = {},
+  ): FindCursor<WithId<TSchema>> {
     return findCursor<WithId<TSchema>>(
       this.context.execution(),
       this.dbName,
@@ -252,7 +255,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   aggregate<T extends Document = Document>(
     pipeline: Document[] = [],
-    options: AggregateOptions & SessionOption = {},
+    options: AggregateOptions & CursorTimeoutOption = {},
   ): AggregationCursor<T> {
     return aggregationCursor<T>(
       this.context.execution(),
@@ -260,7 +263,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
       this.collectionName,
       pipeline,
       options,
-      this.cursorHooks(AGGREGATE_CONCERNS),
+      this.cursorHooks(AGGREGATE_CONCERNS, pipeline),
     );
   }
 

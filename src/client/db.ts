@@ -27,7 +27,7 @@ import { Collection, type IndexInformationOptions } from './collection.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { validateCollectionName, validateDbName } from './names.js';
 import { assertOptions, OptionsHolder } from './options-holder.js';
-import type { SessionOption } from './session-scope.js';
+import type { CursorTimeoutOption, SessionOption } from './session-scope.js';
 
 export interface RunCommandOptions {
   /** Reads may go to secondaries; without it the command goes to the primary (run-command spec). */
@@ -137,7 +137,7 @@ export class Db extends OptionsHolder {
   /** A database-level pipeline (`aggregate: 1`), e.g. starting with `$documents` or `$currentOp`. */
   aggregate<T extends Document = Document>(
     pipeline: Document[] = [],
-    options: AggregateOptions & SessionOption = {},
+    options: AggregateOptions & CursorTimeoutOption = {},
   ): AggregationCursor<T> {
     return aggregationCursor<T>(
       this.context.execution(),
@@ -145,7 +145,7 @@ export class Db extends OptionsHolder {
       1,
       pipeline,
       options,
-      this.cursorHooks(AGGREGATE_CONCERNS),
+      this.cursorHooks(AGGREGATE_CONCERNS, pipeline),
     );
   }
 

@@ -3,12 +3,15 @@ import type { ConcernNeeds } from '../operations/operation.js';
 import { readConcernDocument, type WriteConcernLike, writeConcernDocument } from '../operations/options.js';
 import type { ReadConcernLevel, ReadConcernLike } from '../read-concern.js';
 import { type ReadPreference, type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
+import { checkedTimeoutMS } from './session-scope.js';
 
 /** What users may pass to `client.db(name, options)` and `db.collection(name, options)`. */
 export interface InheritableOptions {
   readonly readPreference?: ReadPreferenceLike;
   readonly readConcern?: ReadConcernLike | ReadConcernLevel;
   readonly writeConcern?: WriteConcernLike;
+  /** CSOT: the time limit of each operation of this handle (0 = none); inherited when not set. */
+  readonly timeoutMS?: number;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface InheritedOptions {
   readonly readPreference?: ReadPreference;
   readonly readConcern?: Document;
   readonly writeConcern?: Document;
+  readonly timeoutMS?: number;
 }
 
 /** Validates `own` (MongoInvalidArgumentError) and layers it over `parent`. */
@@ -28,6 +32,7 @@ export function inherit(parent: InheritedOptions, own: InheritableOptions = {}):
     readPreference: readPreferenceOf(own.readPreference) ?? parent.readPreference,
     readConcern: readConcernDocument(own.readConcern) ?? parent.readConcern,
     writeConcern: writeConcernDocument(own.writeConcern) ?? parent.writeConcern,
+    timeoutMS: checkedTimeoutMS(own.timeoutMS, 'db/collection') ?? parent.timeoutMS,
   };
 }
 

@@ -17,7 +17,7 @@ import { MongoInvalidArgumentError, MongoNotConnectedError } from '../errors.js'
 import { EventBus } from '../events/bus.js';
 import type { MongoEvent } from '../events/types.js';
 import { ClusterClock } from '../execute/cluster-clock.js';
-import type { ExecutionContext } from '../execute/context.js';
+import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { endSessionsOperation } from '../operations/end-sessions.js';
 import {
@@ -39,7 +39,7 @@ import type { WriteConcern } from '../write-concern.js';
 import type { ClientContext } from './client-context.js';
 import { Db } from './db.js';
 import type { InheritableOptions } from './inherited-options.js';
-import { type SessionOption, scopeFor } from './session-scope.js';
+import { operationScope, type SessionOption } from './session-scope.js';
 import { createTopology } from './topology-factory.js';
 import { watchMethods } from './unsubscribed-warning.js';
 
@@ -68,6 +68,7 @@ export class MongoClient {
 
   constructor(uri: string, options: MongoClientOptions = {}) {
     this.options = parseConnectionString(uri, options);
+    this.sessions = { ...this.sessions, timeoutMS: this.options.timeoutMS };
     emitOptionWarnings(this.options);
     this.uri = uri;
     this.clientOptions = options;
@@ -78,6 +79,7 @@ export class MongoClient {
       retryWrites: this.options.retryWrites,
       serverApiFields: serverApiFields(this.options.serverApi),
       socketTimeoutMS: this.options.socketTimeoutMS,
+      timeoutMS: this.options.timeoutMS,
       clusterClock: this.sessions.clusterClock,
       implicitSession: () => new ClientSession(this.sessions, {}, false),
     };
@@ -90,6 +92,7 @@ export class MongoClient {
         readPreference: this.options.readPreference,
         readConcern: nonEmpty(this.options.readConcern.toDocument()),
         writeConcern: nonEmpty(this.options.writeConcern.toDocument()),
+        timeoutMS: this.options.timeoutMS,
       },
     };
   }
@@ -178,13 +181,22 @@ export class MongoClient {
 
   /** `listDatabases` on admin (enumerate-databases spec). */
   listDatabases(options: ListDatabasesOptions & SessionOption = {}): Observable<ListDatabasesResult> {
-    return defer(() =>
-      executeOperation(
-        this.context.execution(),
-        listDatabasesOperation(options),
-        scopeFor(this.context.sessions, options),
-      ),
-    );
+    return defer(() => {
+      const ctx = this.context.execution();
+      const { scope, end } = operationScope(
+        ctx,
+        this.sessions,
+        options,
+        this.options.timeoutMS,
+        clockOf(ctx).now(),
+      );
+      return executeOperation(ctx, listDatabasesOperation(options), scope).pipe(finalize(end));
+    });
+  }
+
+  /** CSOT: the client's timeoutMS (undefined: not set). */
+  get timeoutMS(): number | undefined {
+    return this.options.timeoutMS;
   }
 
   /**

@@ -1,9 +1,9 @@
 import type { Document } from 'bson';
-import { defer, type Observable } from 'rxjs';
+import { defer, finalize, type Observable } from 'rxjs';
 import type { CursorHooks, CursorOptions } from '../cursor/abstract-cursor.js';
 import { MongoInvalidArgumentError } from '../errors.js';
+import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
-import { ExecutionScope } from '../execute/scope.js';
 import type { Execute } from '../operations/bulk-write.js';
 import type { CommandOperation, ConcernNeeds } from '../operations/operation.js';
 import type { ReadPreference } from '../read-preference.js';
@@ -14,7 +14,13 @@ import {
   inherit,
   resolveOptions,
 } from './inherited-options.js';
-import { explicitSession, type SessionOption, scopeFor } from './session-scope.js';
+import {
+  type CursorTimeoutOption,
+  cursorTimeout,
+  explicitSession,
+  operationScope,
+  type SessionOption,
+} from './session-scope.js';
 import { watchMethods } from './unsubscribed-warning.js';
 
 /**
@@ -55,8 +61,9 @@ export abstract class OptionsHolder {
   protected run<T>(options: SessionOption | undefined, build: () => CommandOperation<T>): Observable<T> {
     return defer(() => {
       assertOptions(options);
-      const scope = scopeFor(this.context.sessions, options);
-      return executeOperation(this.context.execution(), build(), scope);
+      const ctx = this.context.execution();
+      const { scope, end } = this.scopeOf(ctx, options);
+      return executeOperation(ctx, build(), scope).pipe(finalize(end));
     });
   }
 
@@ -64,16 +71,25 @@ export abstract class OptionsHolder {
   protected executeInScope(options: SessionOption | undefined): { execute: Execute; end: () => void } {
     assertOptions(options);
     const ctx = this.context.execution();
-    const scope =
-      scopeFor(this.context.sessions, options) ?? new ExecutionScope({ session: ctx.implicitSession?.() });
-    return {
-      execute: <T>(op: CommandOperation<T>): Observable<T> => executeOperation(ctx, op, scope),
-      end: () => scope.session?.done(),
-    };
+    const { scope, end } = this.scopeOf(ctx, options);
+    return { execute: <T>(op: CommandOperation<T>): Observable<T> => executeOperation(ctx, op, scope), end };
+  }
+
+  /** The scope of one operation of this handle: its session and its deadline, started now. */
+  private scopeOf(ctx: ExecutionContext, options: SessionOption | undefined) {
+    return operationScope(ctx, this.context.sessions, options, this.timeoutMS, clockOf(ctx).now());
+  }
+
+  /** CSOT: the timeoutMS operations of this handle inherit (undefined: not set at any level). */
+  get timeoutMS(): number | undefined {
+    return this.context.inherited.timeoutMS;
   }
 
   /** What a cursor of this handle resolves on subscribe: inherited concerns (by `needs`) and the session. */
-  protected cursorHooks<O extends object>(needs: ConcernNeeds | undefined): CursorHooks<O> {
+  protected cursorHooks<O extends object>(
+    needs: ConcernNeeds | undefined,
+    pipeline?: readonly Document[],
+  ): CursorHooks<O> {
     const inherited = this.context.inherited;
     const sessions = this.context.sessions;
     return {
@@ -82,17 +98,20 @@ export abstract class OptionsHolder {
         assertOptions(o);
         return explicitSession(sessions, o as SessionOption);
       },
+      timeout: (o: O) => cursorTimeout(o as CursorTimeoutOption, inherited.timeoutMS, pipeline),
     };
   }
 
   /** For command cursors: the session of the method's own options, checked on subscribe. */
   protected sessionHook(options: SessionOption): CursorHooks<CursorOptions> {
     const sessions = this.context.sessions;
+    const inherited = this.context.inherited.timeoutMS;
     return {
       session: () => {
         assertOptions(options);
         return explicitSession(sessions, options);
       },
+      timeout: () => cursorTimeout(options, inherited),
     };
   }
 

@@ -8,10 +8,10 @@ import type { ScopeSession } from '../execute/scope.js';
 import type { CursorCommandOptions, CursorReply } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ReadPreference } from '../read-preference.js';
-import { CursorRun, type CursorSink, type CursorSpec } from './cursor-run.js';
+import { CursorRun, type CursorSink, type CursorSpec, type CursorTimeout } from './cursor-run.js';
 import { explainCommand } from './explain.js';
 
-export type { CursorSink, CursorSpec } from './cursor-run.js';
+export type { CursorSink, CursorSpec, CursorTimeout } from './cursor-run.js';
 
 /** Options every cursor shares. */
 export type CursorOptions = CursorCommandOptions;
@@ -34,6 +34,8 @@ export interface CursorDefinition<O> {
   readonly resolve?: (options: O) => O;
   /** The session the options name, checked on subscribe (see CursorSpec.session). */
   readonly session?: (options: O) => ScopeSession | undefined;
+  /** CSOT: the cursor's timeout from the options (and the inherited timeoutMS), checked on subscribe. */
+  readonly timeout?: (options: O) => CursorTimeout | undefined;
   /** Builds the opening command; throws MongoInvalidArgumentError on bad options (on subscribe). */
   open(options: O): CommandOperation<CursorReply<Document>>;
   settings(options: O): CursorSettings;
@@ -43,7 +45,7 @@ export interface CursorDefinition<O> {
 type Transform<T> = ((doc: Document) => T) | undefined;
 
 /** What the public API adds to a cursor definition: inherited concerns and the session. */
-export type CursorHooks<O> = Pick<CursorDefinition<O>, 'resolve' | 'session'>;
+export type CursorHooks<O> = Pick<CursorDefinition<O>, 'resolve' | 'session' | 'timeout'>;
 
 /** The getMore settings of options that have nothing cursor-specific beyond CursorOptions. */
 export function cursorSettings(options: CursorOptions): CursorSettings {
@@ -86,6 +88,7 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
       ctx: definition.ctx,
       open: () => definition.open(resolvedOptions(definition)),
       session: definition.session ? () => definition.session?.(definition.options) : undefined,
+      timeout: definition.timeout ? () => definition.timeout?.(definition.options) : undefined,
       transform,
     };
   }

@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import type { Subscription } from 'rxjs';
 import { MongoInvalidArgumentError, MongoUnexpectedServerResponseError } from '../errors.js';
-import type { ExecutionContext } from '../execute/context.js';
+import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { ExecutionScope, type ScopeSession } from '../execute/scope.js';
 import {
@@ -35,6 +35,24 @@ export interface CursorSpec<T> {
    * session it cannot use); without one the cursor takes an implicit session for its life.
    */
   readonly session?: () => ScopeSession | undefined;
+  /** CSOT: the cursor's timeoutMS and timeoutMode, resolved and checked on subscribe. */
+  readonly timeout?: () => CursorTimeout | undefined;
+}
+
+/** CSOT "Cursors": how `timeoutMS` applies to a cursor. */
+export interface CursorTimeout {
+  /** 0 = no limit. */
+  readonly timeoutMS: number;
+  /**
+   * `cursorLifetime`: one deadline for the opening command and every getMore (no maxTimeMS on
+   * getMore); `iteration`: a fresh deadline for each command, none of which carries maxTimeMS.
+   */
+  readonly mode: 'cursorLifetime' | 'iteration';
+  /**
+   * Whether the opening command carries maxTimeMS: in `cursorLifetime` mode and for tailable
+   * awaitData cursors ("MUST apply it to the original operation"); not otherwise.
+   */
+  readonly maxTimeMSOnOpen?: boolean;
 }
 
 /** Where a run delivers: an RxJS Subscriber fits, so does an async iterator's queue. */
@@ -83,6 +101,8 @@ export class CursorRun<T> {
   private ended = false;
   private cancelled = false;
   private postBatchResumeToken: Document | undefined;
+  /** CSOT ITERATION mode: each getMore gets a deadline of its own. */
+  private iteration = false;
 
   /**
    * @param batchSink when set, whole batches go there instead of documents to `sink` (`batches()`).
@@ -141,7 +161,14 @@ export class CursorRun<T> {
   reopen(open: () => CommandOperation<CursorReply<Document>>): void {
     if (this.ended) return;
     this.kill(false);
-    this.scope = new ExecutionScope({ pinsServer: true, session: this.scope.session });
+    const previous = this.scope;
+    this.scope = new ExecutionScope({
+      pinsServer: true,
+      session: previous.session,
+      timeoutMS: previous.timeoutMS,
+    });
+    this.scope.maxTimeMS = previous.maxTimeMS;
+    this.scope.startDeadline(clockOf(this.spec.ctx).now());
     this.buf = EMPTY;
     this.pos = 0;
     this.serverDone = false;
@@ -152,6 +179,13 @@ export class CursorRun<T> {
     this.opened = true;
     try {
       this.scope.session = this.spec.session?.() ?? this.spec.ctx.implicitSession?.();
+      const timeout = this.spec.timeout?.();
+      if (timeout) {
+        this.scope.timeoutMS = timeout.timeoutMS;
+        this.scope.maxTimeMS = timeout.maxTimeMSOnOpen ?? timeout.mode === 'cursorLifetime';
+        this.iteration = timeout.mode === 'iteration';
+        this.scope.startDeadline(clockOf(this.spec.ctx).now());
+      }
     } catch (e) {
       this.fail(e);
       return;
@@ -297,6 +331,7 @@ export class CursorRun<T> {
       ? demand > 0 && buffered - Math.min(demand, buffered) < this.batchEstimate()
       : buffered < demand;
     if (!fetch) return;
+    if (this.iteration) this.scope.startDeadline(clockOf(this.spec.ctx).now());
     this.send(
       getMoreOperation<Document>(this.ns, this.id, {
         batchSize: this.getMoreBatchSize(),
@@ -328,6 +363,8 @@ export class CursorRun<T> {
       return;
     }
     this.id = 0;
+    // CSOT "Cursors": close refreshes timeoutMS for killCursors, even after a lifetime expired.
+    this.scope.startDeadline(clockOf(this.spec.ctx).now());
     const done = release ? () => this.release() : noop;
     executeOperation(this.spec.ctx, killCursorsOperation(this.ns, id), this.scope).subscribe({
       error: done,

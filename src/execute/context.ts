@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { TopologyLike } from '../sdam/topology-contract.js';
 import type { ClusterClock } from './cluster-clock.js';
 import type { ScopeSession } from './scope.js';
@@ -12,10 +13,19 @@ export interface ExecutionContext {
   readonly retryWrites?: boolean;
   /** Stable API fields (`apiVersion`, ...) added to every command (versioned-api spec). */
   readonly serverApiFields: Document;
-  /** 0 = none. */
+  /** 0 = none. Ignored by operations that run under CSOT (`timeoutMS` set). */
   readonly socketTimeoutMS: number;
+  /** The client's `timeoutMS` (CSOT), for operations run without a scope of their own; undefined = not set. */
+  readonly timeoutMS?: number;
+  /** The clock of deadlines (CSOT) and their timers; the topology's scheduler (asyncScheduler by default). */
+  readonly scheduler?: SchedulerLike;
   /** The client's highest `$clusterTime`, gossiped on every command. */
   readonly clusterClock?: ClusterClock;
   /** A new implicit session (one per operation or cursor); absent: commands carry no lsid. */
   readonly implicitSession?: () => ScopeSession;
+}
+
+/** The clock of an execution context's deadlines. */
+export function clockOf(ctx: ExecutionContext): SchedulerLike {
+  return ctx.scheduler ?? asyncScheduler;
 }

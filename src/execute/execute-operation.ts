@@ -10,13 +10,19 @@ import {
   take,
   tap,
   throwError,
+  timeout,
 } from 'rxjs';
 import type { Connection } from '../connection/types.js';
-import { MongoPoolClearedError, MongoWriteConcernError, parseServerResponse } from '../errors.js';
+import {
+  MongoOperationTimeoutError,
+  MongoPoolClearedError,
+  MongoWriteConcernError,
+  parseServerResponse,
+} from '../errors.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
-import type { ExecutionContext } from './context.js';
+import { clockOf, type ExecutionContext } from './context.js';
 import { decorateCommand } from './decorate.js';
 import {
   errorAfterRetry,
@@ -29,6 +35,10 @@ import {
 } from './retry-rules.js';
 import { ExecutionScope, type SessionServerInfo } from './scope.js';
 import { serverInfoOf } from './server-info.js';
+import { asOperationTimeout, awaitMaxTimeMSFor, maxTimeMSFor } from './timeout.js';
+
+/** Where an operation was when its deadline passed (CSOT: the error says when expiry was detected). */
+type Stage = 'server selection' | 'connection check-out' | 'command';
 
 /** What one run of an operation remembers across its attempts. */
 interface Attempts {
@@ -42,6 +52,7 @@ interface Attempts {
   retrying: boolean;
   /** The error of the first attempt, raised when the retry cannot be made. */
   firstError: unknown;
+  stage: Stage;
 }
 
 /**
@@ -58,14 +69,26 @@ export function executeOperation<T>(
   op: CommandOperation<T>,
   scope?: ExecutionScope,
 ): Observable<T> {
-  if (scope) return defer(() => run(ctx, op, scope));
+  if (scope) return defer(() => underDeadline(ctx, op, scope));
   return defer(() => {
-    const own = new ExecutionScope({ session: ctx.implicitSession?.() });
-    return run(ctx, op, own).pipe(finalize(() => own.session?.done()));
+    const own = new ExecutionScope({ session: ctx.implicitSession?.(), timeoutMS: ctx.timeoutMS });
+    own.startDeadline(clockOf(ctx).now());
+    return underDeadline(ctx, op, own).pipe(finalize(() => own.session?.done()));
   });
 }
 
-function run<T>(ctx: ExecutionContext, op: CommandOperation<T>, scope: ExecutionScope): Observable<T> {
+/**
+ * CSOT: the whole run (every attempt: selection, check-out, establishment, send, reply) ends by the
+ * scope's deadline. One timer on the scheduler cuts whatever is blocking at that moment, and the
+ * teardown releases it as any unsubscribe does (selection and check-out leave their queues, a
+ * command in flight closes its connection); errors are transformed by the CSOT rules. Without
+ * `timeoutMS` nothing changes: the legacy timeouts apply.
+ */
+function underDeadline<T>(
+  ctx: ExecutionContext,
+  op: CommandOperation<T>,
+  scope: ExecutionScope,
+): Observable<T> {
   const state: Attempts = {
     retry: retryKindOf(op, ctx),
     failedOn: undefined,
@@ -73,9 +96,44 @@ function run<T>(ctx: ExecutionContext, op: CommandOperation<T>, scope: Execution
     txnNumber: undefined,
     retrying: false,
     firstError: undefined,
+    stage: 'server selection',
   };
+  const out = run(ctx, op, scope, state);
+  if (!scope.csot) return out;
+  const clock = clockOf(ctx);
+  const deadline = scope.deadline;
+  const bounded =
+    deadline === undefined
+      ? out
+      : out.pipe(
+          timeout({
+            first: Math.max(0, deadline - clock.now()),
+            scheduler: clock,
+            with: () =>
+              throwError(
+                () =>
+                  new MongoOperationTimeoutError(
+                    `Operation timed out after ${scope.timeoutMS} ms, during ${state.stage}`,
+                  ),
+              ),
+          }),
+        );
+  return bounded.pipe(
+    catchError((e: unknown) => throwError(() => asOperationTimeout(e, deadline, clock.now()))),
+  );
+}
+
+function run<T>(
+  ctx: ExecutionContext,
+  op: CommandOperation<T>,
+  scope: ExecutionScope,
+  state: Attempts,
+): Observable<T> {
   const attempt = (deprioritized: readonly ServerDescription[]): Observable<T> =>
-    serverFor(ctx, op, scope, deprioritized).pipe(
+    defer(() => {
+      state.stage = 'server selection';
+      return serverFor(ctx, op, scope, deprioritized);
+    }).pipe(
       tap((server) => {
         state.failedOn = server.description;
         if (scope.pinsServer && !scope.server) {
@@ -85,24 +143,30 @@ function run<T>(ctx: ExecutionContext, op: CommandOperation<T>, scope: Execution
       }),
       switchMap((server) => runOnServer(ctx, server, op, scope, state)),
     );
-  return attempt([]).pipe(
-    catchError((error: unknown) => {
-      if (!shouldRetry(state, scope, error)) return throwError(() => rewriteUnsupportedRetryableWrite(error));
-      // The retry selects again ("a new server selection"), so a server this run pinned is
-      // unpinned; the failed one is avoided when another qualifies (deprioritized mongos).
-      if (state.pinnedHere) scope.server = undefined;
-      state.retrying = true;
-      state.firstError = error;
-      return attempt(state.failedOn ? [state.failedOn] : []).pipe(
-        catchError((retryError: unknown) => {
-          // The retry's error is labelled by the same rules (a network error on it is retryable too).
-          if (state.retry === 'write')
-            labelRetryableWriteError(retryError, state.failedOn?.maxWireVersion ?? 0);
-          return throwError(() => (retryError === error ? error : errorAfterRetry(error, retryError)));
-        }),
-      );
-    }),
-  );
+  // retryable reads/writes: one retry; CSOT: as many as fit before the deadline ("Retryability").
+  const retryAfter = (error: unknown, first: unknown): Observable<T> => {
+    if (!shouldRetry(state, scope, error)) {
+      if (!state.retrying) return throwError(() => rewriteUnsupportedRetryableWrite(error));
+      return throwError(() => (error === first ? error : errorAfterRetry(first, error)));
+    }
+    if (state.retrying && !scope.csot) return throwError(() => errorAfterRetry(first, error));
+    if (scope.deadline !== undefined && clockOf(ctx).now() >= scope.deadline)
+      return throwError(() => (state.retrying ? errorAfterRetry(first, error) : error));
+    // The retry selects again ("a new server selection"), so a server this run pinned is
+    // unpinned; the failed one is avoided when another qualifies (deprioritized mongos).
+    if (state.pinnedHere) scope.server = undefined;
+    state.retrying = true;
+    state.firstError = first;
+    return attempt(state.failedOn ? [state.failedOn] : []).pipe(
+      catchError((retryError: unknown) => {
+        // The retry's error is labelled by the same rules (a network error on it is retryable too).
+        if (state.retry === 'write')
+          labelRetryableWriteError(retryError, state.failedOn?.maxWireVersion ?? 0);
+        return retryAfter(retryError, first);
+      }),
+    );
+  };
+  return attempt([]).pipe(catchError((error: unknown) => retryAfter(error, error)));
 }
 
 /** retryable-reads / retryable-writes: one retry, for the errors the specs call retryable. */
@@ -134,6 +198,7 @@ function serverFor(
       readPreference: op.readPreference,
       deprioritized,
       operationName: op.commandName,
+      deadline: scope.deadline,
     })
     .pipe(take(1));
 }
@@ -148,8 +213,13 @@ function runOnServer<T>(
 ): Observable<T> {
   const pinned = scope.connection;
   if (pinned) return defer(() => sendOn(ctx, server, pinned, op, scope, state));
-  return server.withConnection((connection) =>
-    defer(() => sendOn(ctx, server, connection, op, scope, state)),
+  state.stage = 'connection check-out';
+  return server.withConnection(
+    (connection) => defer(() => sendOn(ctx, server, connection, op, scope, state)),
+    {
+      deadline: scope.deadline,
+      ignoreWaitQueueTimeout: scope.csot,
+    },
   );
 }
 
@@ -183,14 +253,32 @@ function sendOn<T>(
     // A retry goes out only with the txnNumber of the first attempt (same statement set).
     if (state.txnNumber !== undefined) command.txnNumber = state.txnNumber;
   }
+  if (scope.csot) applyDeadline(command, op, scope, description, clockOf(ctx).now());
+  state.stage = 'command';
   const clock = ctx.clusterClock;
+  let answered = false;
   return connection
     .command(op.dbName, command, {
       sequences: built.sequences,
       moreToCome: built.moreToCome,
-      socketTimeoutMS: ctx.socketTimeoutMS,
+      // CSOT: the deadline bounds the reply (the guard in underDeadline); socketTimeoutMS is deprecated.
+      socketTimeoutMS: scope.csot ? 0 : ctx.socketTimeoutMS,
     })
     .pipe(
+      tap({
+        next: () => {
+          answered = true;
+        },
+        error: () => {
+          answered = true;
+        },
+      }),
+      // Cut short while a reply may still come (deadline, timeout(), takeUntil(), unsubscribe): the
+      // connection is in an unknown state and is closed, never handed to the next operation (CSOT
+      // "Command Execution"); the pool discards it on check-in.
+      finalize(() => {
+        if (!answered && !built.moreToCome) connection.close();
+      }),
       tap((reply: Document) => {
         clock?.advance(reply.$clusterTime);
         session?.onReply(reply);
@@ -211,6 +299,39 @@ function sendOn<T>(
         return parseServerResponse(op.commandName, () => op.parse(reply, info));
       }),
     );
+}
+
+/**
+ * CSOT "Command Execution", after all blocking work and before the write: the remaining time must
+ * exceed the server's minimum RTT (else a timeout error, and the connection goes back to the pool
+ * unused); the command's `maxTimeMS` is that remainder (not for getMore, killCursors, nor cursors in
+ * ITERATION mode; a tailable awaitData getMore keeps `min(maxAwaitTimeMS, remainder)`). The
+ * deprecated `maxTimeMS` option and `wtimeout` are dropped: timeoutMS overrides them.
+ */
+function applyDeadline(
+  command: Document,
+  op: CommandOperation<unknown>,
+  scope: ExecutionScope,
+  description: ServerDescription,
+  now: number,
+): void {
+  const deadline = scope.deadline;
+  const minRtt = description.minRoundTripTime ?? 0;
+  const wc = command.writeConcern as Document | undefined;
+  if (wc && 'wtimeout' in wc) {
+    const { wtimeout: _dropped, ...rest } = wc;
+    command.writeConcern = rest;
+  }
+  if (op.commandName === 'getMore') {
+    const awaitMS = command.maxTimeMS;
+    if (typeof awaitMS === 'number') command.maxTimeMS = awaitMaxTimeMSFor(awaitMS, deadline, now, minRtt);
+    else if (deadline !== undefined) maxTimeMSFor(deadline, now, minRtt);
+    return;
+  }
+  delete command.maxTimeMS;
+  if (deadline === undefined) return;
+  const maxTimeMS = maxTimeMSFor(deadline, now, minRtt);
+  if (scope.maxTimeMS && op.commandName !== 'killCursors') command.maxTimeMS = maxTimeMS;
 }
 
 /** The writeConcernError of a reply as an error, when the retry rules call it retryable. */

@@ -32,11 +32,33 @@ export interface SessionServerInfo extends ServerInfo {
   readonly logicalSessionTimeoutMinutes: number | null;
 }
 
+/** What the owner of a scope says about CSOT (client-side-operations-timeout). */
+export interface ScopeTimeout {
+  /**
+   * The operation's `timeoutMS`, resolved operation -> session -> collection -> db -> client; 0 =
+   * no limit. Undefined: CSOT is off and the legacy options (socketTimeoutMS, waitQueueTimeoutMS,
+   * wTimeoutMS, maxTimeMS) keep their meaning.
+   */
+  readonly timeoutMS?: number;
+  /** Whether commands carry a `maxTimeMS` derived from the deadline (default true; cursors in ITERATION mode: false). */
+  readonly maxTimeMS?: boolean;
+}
+
 /**
  * Everything that must stay the same across the commands of one logical operation (a cursor's
  * find/getMore/killCursors, a bulk write's batches, a transaction): the session, the server and
  * connection pinned to it, and the deadline. Created by the public API, filled in by the chokepoint
  * (the pinned server) and by the layers that own sessions, pinning and timeouts.
+ *
+ * CSOT: `timeoutMS` says whether the operation runs under CSOT, `deadline` when it must end; every
+ * blocking step of every command of the scope (selection, check-out, establishment, the send and
+ * the reply) runs against that one deadline, and `executeOperation` derives each command's
+ * `maxTimeMS` from it. The owner starts the deadline (`startDeadline`, at subscribe) and may
+ * restart it: a cursor in ITERATION mode before each getMore, any cursor before killCursors.
+ * Transactions plug in the same way: `withTransaction` starts one deadline for the whole call from
+ * the session's `defaultTimeoutMS` (or the client's `timeoutMS`) and runs every statement, the
+ * commit and its retries in scopes that share it (`inheritDeadline`); an `abortTransaction` after a
+ * failed callback gets a fresh one (`startDeadline` again), as CSOT "Convenient Transactions API" says.
  */
 export class ExecutionScope {
   /** Implicit or explicit session; undefined when the deployment does not support sessions. */
@@ -45,16 +67,40 @@ export class ExecutionScope {
   server: SelectedServer | undefined;
   /** When set, commands use this connection without check-out (load-balanced cursors, pinned transactions). */
   connection: Connection | undefined;
+  /** CSOT: the operation's timeoutMS (0 = no limit); undefined = CSOT off. */
+  timeoutMS: number | undefined;
   /** Absolute time on the scheduler's clock by which the operation must end (CSOT); undefined = none. */
   deadline: number | undefined;
+  /** CSOT: commands of this scope carry `maxTimeMS` = remaining time minus the server's minimum RTT. */
+  maxTimeMS: boolean;
   /** The first server selected in this scope becomes `server` (cursors pin their server). */
   readonly pinsServer: boolean;
 
-  constructor(options: { pinsServer?: boolean; session?: ScopeSession; deadline?: number } = {}) {
+  constructor(
+    options: { pinsServer?: boolean; session?: ScopeSession; deadline?: number } & ScopeTimeout = {},
+  ) {
     this.pinsServer = options.pinsServer ?? false;
     this.session = options.session;
+    this.timeoutMS = options.timeoutMS;
     this.deadline = options.deadline;
+    this.maxTimeMS = options.maxTimeMS ?? true;
     this.server = undefined;
     this.connection = undefined;
+  }
+
+  /** Whether the scope runs under CSOT (timeoutMS given, 0 included). */
+  get csot(): boolean {
+    return this.timeoutMS !== undefined;
+  }
+
+  /** (Re)starts the deadline: `timeoutMS` from `now` (none for 0 or without CSOT). */
+  startDeadline(now: number): void {
+    this.deadline = this.timeoutMS !== undefined && this.timeoutMS > 0 ? now + this.timeoutMS : undefined;
+  }
+
+  /** Shares the CSOT settings and the running deadline of `parent` (statements of one transaction). */
+  inheritDeadline(parent: ExecutionScope): void {
+    this.timeoutMS = parent.timeoutMS;
+    this.deadline = parent.deadline;
   }
 }

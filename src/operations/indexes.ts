@@ -125,7 +125,8 @@ export function splitIndexOptions(options: CreateIndexesOptions): {
   }
   // Read options mean nothing to an index; never let them reach the index specification.
   // rawData (8.2+ command option) is not supported by this driver: ignored as on older servers.
-  for (const k of ['readPreference', 'readConcern', 'session', 'rawData']) delete index[k];
+  // timeoutMS (CSOT) belongs to the operation, never to the index.
+  for (const k of ['readPreference', 'readConcern', 'session', 'rawData', 'timeoutMS']) delete index[k];
   return { index, command };
 }
 

@@ -51,6 +51,8 @@ export interface CheckOutOptions {
    * computedServerSelectionTimeout), on top of waitQueueTimeoutMS. Undefined: no such limit.
    */
   readonly deadline?: number;
+  /** CSOT: with `timeoutMS` set the deprecated waitQueueTimeoutMS is ignored; only `deadline` applies. */
+  readonly ignoreWaitQueueTimeout?: boolean;
 }
 
 export type PoolState = 'paused' | 'ready' | 'closed';
@@ -98,6 +100,8 @@ interface Waiter {
   readonly startedAt: number;
   /** The caller's deadline (CheckOutOptions), or +Infinity. */
   readonly deadline: number;
+  /** The pool's waitQueueTimeoutMS, or 0 when the caller runs under CSOT. */
+  readonly waitQueueTimeoutMS: number;
   timer: Subscription | undefined;
   pending: Pending | undefined;
 }
@@ -184,6 +188,7 @@ export class ConnectionPool {
         subscriber,
         startedAt: this.now(),
         deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+        waitQueueTimeoutMS: options.ignoreWaitQueueTimeout ? 0 : this.options.waitQueueTimeoutMS,
         timer: undefined,
         pending: undefined,
       };
@@ -425,7 +430,7 @@ export class ConnectionPool {
   private armTimer(waiter: Waiter, queued: boolean): void {
     waiter.timer?.unsubscribe();
     waiter.timer = undefined;
-    const { waitQueueTimeoutMS } = this.options;
+    const { waitQueueTimeoutMS } = waiter;
     const queueDeadline =
       queued && waitQueueTimeoutMS > 0 ? waiter.startedAt + waitQueueTimeoutMS : Number.POSITIVE_INFINITY;
     const at = Math.min(queueDeadline, waiter.deadline);

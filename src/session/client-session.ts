@@ -21,12 +21,19 @@ export interface ClientSessionOptions {
   readonly snapshot?: boolean;
   /** With `snapshot`: read at this time from the first read on (instead of the first reply's). */
   readonly snapshotTime?: Timestamp;
+  /**
+   * CSOT "Sessions": the timeoutMS of commitTransaction, abortTransaction, withTransaction and
+   * endSession on this session (0 = none); without it the client's timeoutMS applies.
+   */
+  readonly defaultTimeoutMS?: number;
 }
 
 /** What sessions share with the client that started them. */
 export interface SessionOwner {
   readonly pool: ServerSessionPool;
   readonly clusterClock: ClusterClock;
+  /** CSOT: the client's timeoutMS (undefined: not set). */
+  readonly timeoutMS?: number;
   /** Scheduler-clock ms. */
   now(): number;
 }
@@ -41,6 +48,12 @@ export class ClientSession implements ScopeSession {
   readonly explicit: boolean;
   readonly causalConsistency: boolean;
   readonly snapshotEnabled: boolean;
+  /**
+   * CSOT: the timeoutMS of this session's own operations (commit, abort, withTransaction,
+   * endSession): `defaultTimeoutMS`, else the client's; undefined when neither is set. The
+   * transaction layer starts its deadline from it (ExecutionScope.startDeadline).
+   */
+  readonly defaultTimeoutMS: number | undefined;
   private serverSession: ServerSession | undefined;
   private sessionClusterTime: Document | undefined;
   private lastOperationTime: Timestamp | undefined;
@@ -66,6 +79,13 @@ export class ClientSession implements ScopeSession {
       }
       this.readTime = options.snapshotTime;
     }
+    const timeoutMS = options.defaultTimeoutMS;
+    if (timeoutMS !== undefined && !(Number.isInteger(timeoutMS) && timeoutMS >= 0)) {
+      throw new MongoInvalidArgumentError(
+        `defaultTimeoutMS must be a non-negative integer, got ${timeoutMS}`,
+      );
+    }
+    this.defaultTimeoutMS = timeoutMS ?? owner.timeoutMS;
     this.explicit = explicit;
     this.snapshotEnabled = options.snapshot === true;
     // Causal consistency is the default for explicit sessions only (causal-consistency spec).
