@@ -1,7 +1,7 @@
 // The entity map (unified test format, "Entity Map", "entity"): clients with their observed
 // events, databases, collections, cursors and saved BSON values.
 import type { Document } from 'bson';
-import { lastValueFrom, type Observable, type Subscription } from 'rxjs';
+import { lastValueFrom, type Observable, type Subscription, take } from 'rxjs';
 import { isSensitiveCommand } from '../../src/events/redact.js';
 import type { MongoEvent } from '../../src/events/types.js';
 import {
@@ -12,6 +12,7 @@ import {
   type MongoClientOptions,
 } from '../../src/index.js';
 import type { MatchEntities } from './match.js';
+import { ThreadEntity } from './threads.js';
 
 /** Unified event type names -> the bus's event names. */
 export const EVENT_NAMES: Readonly<Record<string, MongoEvent['name']>> = {
@@ -40,6 +41,8 @@ export const EVENT_NAMES: Readonly<Record<string, MongoEvent['name']>> = {
   serverHeartbeatFailedEvent: 'serverHeartbeatFailed',
 };
 
+const SDAM_EVENT = /^(server|topology)/;
+
 export interface ObservedEvent {
   /** The unified name, e.g. commandStartedEvent. */
   readonly type: string;
@@ -53,6 +56,7 @@ export class ClientEntity {
   /** connectionReady events seen (awaitMinPoolSizeMS). */
   readyConnections = 0;
   private readonly subscription: Subscription;
+  private monitoring: Subscription | undefined;
 
   constructor(
     readonly id: string,
@@ -81,11 +85,17 @@ export class ClientEntity {
       for (const s of stores)
         if (s.events.has(type)) storeInto(s.id, { name: type, observedAt: event.time / 1000 });
     });
+    // The driver connects lazily; a client that observes SDAM events starts monitoring now, as the
+    // SDAM tests expect of a client entity (they wait for heartbeats before any operation).
+    if ([...observe].some((t) => SDAM_EVENT.test(t)))
+      this.monitoring = client.topology$.pipe(take(1)).subscribe({ error: () => {} });
   }
 
   async close(): Promise<void> {
-    this.subscription.unsubscribe();
+    this.monitoring?.unsubscribe();
+    // Unsubscribed after close: the closing events (topologyClosed ...) are observed too.
     await lastValueFrom(this.client.close(), { defaultValue: undefined });
+    this.subscription.unsubscribe();
   }
 }
 
@@ -199,6 +209,7 @@ export type Entity =
   | { kind: 'cursor'; value: CursorEntity }
   | { kind: 'session'; value: SessionEntity }
   | { kind: 'events'; value: Document[] }
+  | { kind: 'thread'; value: ThreadEntity }
   | { kind: 'value'; value: unknown }
   | { kind: 'unsupported'; value: string };
 
@@ -298,6 +309,9 @@ export class EntityMap implements MatchEntities {
           });
           break;
         }
+        case 'thread':
+          this.set(spec.id, { kind: 'thread', value: new ThreadEntity(spec.id) });
+          break;
         case 'bucket':
           // A placeholder: tests that use it are skipped (ferretdb-limitations.ts); others only share the file.
           this.get(spec.database, 'database');
@@ -325,6 +339,9 @@ export class EntityMap implements MatchEntities {
   }
 
   async close(): Promise<void> {
+    for (const e of this.map.values()) {
+      if (e.kind === 'thread') await e.value.settle();
+    }
     for (const e of this.map.values()) {
       if (e.kind === 'cursor') await e.value.close().catch(() => {});
     }

@@ -13,6 +13,7 @@ import {
   type SessionEntity,
 } from './entities.js';
 import { matches } from './match.js';
+import { THREAD_OPERATIONS, type ThreadContext } from './threads.js';
 
 /**
  * A problem of the runner or of the driver's API surface (unsupported operation, missing method,
@@ -28,6 +29,8 @@ export interface OperationContext {
   readonly internalCommand: (db: string, cmd: Document) => Promise<Document>;
   /** Fail points set during the test, disabled after it. */
   readonly failPoints: Array<{ client: 'internal' | ClientEntity; name: string }>;
+  /** Runs one operation with its expectations (runOnThread). */
+  readonly runOne: (op: Document) => Promise<void>;
 }
 
 type Handler = (ctx: OperationContext, target: Entity, args: Document) => Promise<unknown>;
@@ -379,10 +382,16 @@ const handlers: Record<string, Handler> = {
     );
     assertThat(a !== b, `lsids are the same: ${a}`);
   },
+  runOnThread: async (ctx, _t, args) => THREAD_OPERATIONS.runOnThread(threadContext(ctx), args),
+  waitForThread: async (ctx, _t, args) => THREAD_OPERATIONS.waitForThread(threadContext(ctx), args),
   wait: async (_ctx, _t, args) => {
     await new Promise((r) => setTimeout(r, Number(args.ms)));
   },
 };
+
+function threadContext(ctx: OperationContext): ThreadContext {
+  return { thread: (id) => ctx.entities.get(id, 'thread'), runOne: ctx.runOne };
+}
 
 function sessionArg(ctx: OperationContext, args: Document): SessionEntity {
   const id = args.session;
@@ -421,6 +430,8 @@ const RUNNER_OPERATIONS = new Set([
   'waitForEvent',
   'assertEventCount',
   'wait',
+  'runOnThread',
+  'waitForThread',
   'assertSameLsidOnLastTwoCommands',
   'assertDifferentLsidOnLastTwoCommands',
   'assertSessionDirty',

@@ -137,6 +137,7 @@ export async function runUnifiedTest(file: Document, test: Document, server: Uni
     createEntities: (list) => entities.create(list, server.uri),
     internalCommand: (db, cmd) => command(server.internal, db, cmd),
     failPoints: [],
+    runOne: (op) => runOne(ctx, op),
   };
   try {
     await enterFile(server, file);
