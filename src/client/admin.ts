@@ -1,8 +1,17 @@
 import type { Document } from 'bson';
 import type { Observable } from 'rxjs';
 import type { ListDatabasesOptions, ListDatabasesResult } from '../operations/list-databases.js';
-import type { Db, RunCommandOptions } from './db.js';
+import type { ReadPreferenceLike } from '../read-preference.js';
 import type { SessionOption } from './session-scope.js';
+
+/** What Admin needs of its `admin` Db (a structural type, so admin.ts does not import db.ts). */
+export interface AdminDb {
+  command(
+    command: Document,
+    options?: { readonly readPreference?: ReadPreferenceLike } & SessionOption,
+  ): Observable<Document>;
+  removeUser(username: string, options?: SessionOption): Observable<boolean>;
+}
 
 /**
  * `client.db().admin()` (the official Admin): commands on the `admin` database. Each method is a
@@ -10,12 +19,15 @@ import type { SessionOption } from './session-scope.js';
  */
 export class Admin {
   constructor(
-    private readonly db: Db,
+    private readonly db: AdminDb,
     private readonly listDatabasesOf: (options: ListDatabasesOptions) => Observable<ListDatabasesResult>,
   ) {}
 
   /** Runs any command on admin. */
-  command(command: Document, options: RunCommandOptions & SessionOption = {}): Observable<Document> {
+  command(
+    command: Document,
+    options: { readonly readPreference?: ReadPreferenceLike } & SessionOption = {},
+  ): Observable<Document> {
     return this.db.command(command, options);
   }
 
