@@ -80,7 +80,9 @@ export class MongoServerError extends MongoError {
     const self = this as unknown as Record<string, unknown>;
     // defineProperty: a reply field may share its name with a getter of a subclass.
     for (const key of Object.keys(reply)) {
-      if (!NOT_COPIED.has(key)) {
+      // Names MongoError and its ancestors define (constructor, name, toString, hasErrorLabel,
+      // ...) stay theirs: a reply field `constructor: null` must not break `error.name`.
+      if (!NOT_COPIED.has(key) && !(key in MongoError.prototype)) {
         Object.defineProperty(this, key, {
           value: reply[key],
           writable: true,

@@ -37,6 +37,22 @@ describe('error shapes', () => {
     assert.ok(e.errorLabels instanceof Set, 'errorLabels is not overwritten by the reply array');
   });
 
+  it('reply fields named like inherited members (constructor, toString, hasErrorLabel) are not copied', () => {
+    const e = new MongoServerError({
+      ok: 0,
+      errmsg: 'x',
+      constructor: null,
+      toString: 1,
+      hasErrorLabel: 'no',
+      keyValue: { a: 1 },
+    });
+    assert.equal(e.name, 'MongoServerError');
+    assert.equal(String(e), 'MongoServerError: x');
+    assert.equal(e.hasErrorLabel('L'), false);
+    assert.deepEqual(e.keyValue, { a: 1 });
+    assert.equal(e.errorResponse.toString, 1, 'the whole reply is still there');
+  });
+
   it('MongoBulkWriteError carries counts, ids, WriteError instances and a BulkWriteResult', async () => {
     const { execute } = fakeExecute((b) => {
       if (b.command.insert) return { ok: 1, n: 1, writeErrors: [{ index: 1, code: 11000, errmsg: 'dup' }] };
