@@ -237,8 +237,9 @@ export class MongoBulkWriteError extends MongoServerError {
     writeErrors: readonly (WriteError | WriteErrorFields)[],
     writeConcernErrors: readonly Document[],
     /**
-     * The error that stopped the bulk write (a batch's command error, or a network error once its
-     * retry failed too): its code, message and labels are this error's, and it is the cause.
+     * The server error that stopped the bulk write (a batch's command error): its code, message and
+     * labels are this error's, and it is the cause. (A network error is not wrapped: it carries
+     * `partialResult` instead.)
      */
     commandError?: MongoError,
   ) {
@@ -290,6 +291,11 @@ export class MongoBulkWriteError extends MongoServerError {
 export class MongoNetworkError extends MongoError {
   /** True when the failure happened before the handshake completed (SDAM treats these differently). */
   readonly beforeHandshake: boolean;
+  /**
+   * Set when a collection bulk write (insertMany, bulkWrite) stopped on this error: what it had
+   * done before. The error keeps its own class, so timeouts stay timeouts (CSOT, retryable writes).
+   */
+  partialResult: BulkWriteResult | undefined;
   constructor(message: string, options?: { cause?: unknown; beforeHandshake?: boolean }) {
     super(message, options);
     this.beforeHandshake = options?.beforeHandshake ?? false;

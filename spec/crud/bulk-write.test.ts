@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Document } from 'bson';
 import { lastValueFrom } from 'rxjs';
-import { MongoBulkWriteError, MongoInvalidArgumentError } from '../../src/errors.js';
+import {
+  MongoBulkWriteError,
+  MongoInvalidArgumentError,
+  MongoNetworkTimeoutError,
+  MongoServerError,
+} from '../../src/errors.js';
 import { batchLength, groupStatements, toStatements } from '../../src/operations/bulk-write.js';
 import { bulkWrite, insertMany } from '../../src/operations/bulk-write-run.js';
 import type { BuiltCommand } from '../../src/operations/operation.js';
@@ -141,6 +146,29 @@ describe('bulkWrite execution', () => {
     );
     assert.equal(error.result.insertedCount, 3);
     assert.deepEqual(Object.keys(error.result.insertedIds).map(Number), [0, 1, 2]);
+  });
+
+  it('a network error keeps its class and carries what was written before it; a server error is wrapped', async () => {
+    const docs = Array.from({ length: 6 }, (_, i) => ({ _id: i }));
+    const failing = (error: Error) =>
+      fakeExecute(
+        (b, i) => {
+          if (i === 1) throw error;
+          return ok(b);
+        },
+        { ...SERVER, maxWriteBatchSize: 2 },
+      ).execute;
+    const timeout = new MongoNetworkTimeoutError('timed out');
+    const e1 = await lastValueFrom(insertMany(failing(timeout), 'db', 'c', docs)).catch((e: unknown) => e);
+    assert.equal(e1, timeout, 'the same MongoNetworkTimeoutError reaches the subscriber');
+    assert.equal(timeout.partialResult?.insertedCount, 2);
+    assert.deepEqual(Object.keys(timeout.partialResult?.insertedIds ?? {}).map(Number), [0, 1]);
+    const server = new MongoServerError({ ok: 0, code: 91, errmsg: 'shutting down' });
+    const e2 = await lastValueFrom(insertMany(failing(server), 'db', 'c', docs)).catch((e: unknown) => e);
+    assert.ok(e2 instanceof MongoBulkWriteError);
+    assert.equal(e2.code, 91);
+    assert.equal(e2.cause, server);
+    assert.equal(e2.result.insertedCount, 2);
   });
 
   it('unordered continues after errors and maps every error to its model index', async () => {

@@ -9,26 +9,6 @@ export const DRIVER_GAPS: readonly Limitation[] = [
     reason: 'driver gap: MongoClient.bulkWrite() (client-level bulk write, crud spec) is not built',
   },
   {
-    // Open regressions seen when the csot, users and retryable-writes work met on main: to fix, not
-    // to keep (aggregate under CSOT; insertMany/bulkWrite after two socket timeouts now arrive
-    // as MongoBulkWriteError, which the runner does not take as a timeout error).
-    reason: 'open regression after merging csot + users: aggregate and bulk socket-timeout cases under CSOT',
-    file: /client-side-operations-timeout/,
-    test: /aggregate|- insertMany on collection$|- bulkWrite on collection$/,
-  },
-  {
-    uses: 'startTransaction',
-    reason: 'driver gap: transactions are not built yet',
-  },
-  {
-    // Open regressions seen when the csot, users and retryable-writes work met on main: to fix, not
-    // to keep (aggregate under CSOT; insertMany/bulkWrite after two socket timeouts now arrive
-    // as MongoBulkWriteError, which the runner does not take as a timeout error).
-    reason: 'open regression after merging csot + users: aggregate and bulk socket-timeout cases under CSOT',
-    file: /client-side-operations-timeout/,
-    test: /aggregate|- insertMany on collection$|- bulkWrite on collection$/,
-  },
-  {
     uses: 'startTransaction',
     reason:
       'driver gap: transactions are being built on another branch (CSOT hook: ExecutionScope.inheritDeadline)',

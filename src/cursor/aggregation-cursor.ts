@@ -103,8 +103,8 @@ function aggregationDefinition(
     collection,
     pipeline,
     options,
-    resolve: hooks.resolve,
-    session: hooks.session,
+    // Every hook (resolve, session, CSOT timeout): naming them one by one once lost the timeout.
+    ...hooks,
     open: (o) => {
       if (!Array.isArray(pipeline)) throw new MongoInvalidArgumentError('pipeline must be an array');
       return aggregateOperation(db, collection, buildPipeline(pipeline), o);

@@ -47,15 +47,17 @@ export function bulkWrite(
         }),
       );
     };
-    // A batch's command or network error ends the bulk write with what was done before it (crud and
-    // retryable-writes specs: the partial result travels with the error, in a MongoBulkWriteError).
-    const partial = (error: unknown): Observable<never> =>
-      throwError(() =>
-        (error instanceof MongoServerError || error instanceof MongoNetworkError) &&
-        !(error instanceof MongoBulkWriteError)
+    // A batch's command error ends the bulk write in a MongoBulkWriteError with what was done before
+    // it; a network error keeps its class (as the official driver: a timeout stays a timeout) and
+    // carries the same partial result as `partialResult`.
+    const partial = (error: unknown): Observable<never> => {
+      if (error instanceof MongoNetworkError) error.partialResult = results.result();
+      return throwError(() =>
+        error instanceof MongoServerError && !(error instanceof MongoBulkWriteError)
           ? results.stoppedBy(error)
           : error,
       );
+    };
     return concat(
       step(0, 0).pipe(catchError(partial)),
       defer(() => of(results.finish())),
