@@ -32,6 +32,23 @@ describe('Collection (fake server)', () => {
     assert.throws(() => new Collection(context, 'db', ''), MongoInvalidArgumentError);
   });
 
+  it('options that are not an object (null from JavaScript) error on subscribe, typed, for cursors too', async () => {
+    const { context, sent } = fakeContext();
+    const coll = new Collection(context, 'db', 'c');
+    const db = new Db(context, 'db');
+    const nul = null as never;
+    // Building the cursor must not throw: the error arrives through the Observable.
+    const cursors = [
+      coll.find({}, nul),
+      coll.aggregate([], nul),
+      coll.listIndexes(nul),
+      db.listCollections({}, nul),
+    ];
+    for (const c of cursors) await assert.rejects(lastValueFrom(c), MongoInvalidArgumentError);
+    await assert.rejects(lastValueFrom(coll.insertOne({}, nul)), MongoInvalidArgumentError);
+    assert.equal(sent.length, 0);
+  });
+
   it('resolves concerns client -> db -> collection -> operation', async () => {
     const { context, sent } = fakeContext(() => ({
       ok: 1,

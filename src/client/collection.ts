@@ -435,7 +435,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
       this.context.execution(),
       this.dbName,
       () => listIndexesOperation(this.dbName, this.collectionName, options),
-      { batchSize: options.batchSize, comment: options.comment },
+      { batchSize: options?.batchSize, comment: options?.comment },
       this.sessionHook(options),
     );
   }

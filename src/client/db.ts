@@ -92,7 +92,7 @@ export class Db extends OptionsHolder {
         runCursorCommandOperation(this.databaseName, command, {
           readPreference: readPreferenceOf(options.readPreference),
         }),
-      { batchSize: options.batchSize, maxAwaitTimeMS: options.maxTimeMS, comment: options.comment },
+      { batchSize: options?.batchSize, maxAwaitTimeMS: options?.maxTimeMS, comment: options?.comment },
       this.sessionHook(options),
     );
   }
@@ -118,7 +118,7 @@ export class Db extends OptionsHolder {
       this.databaseName,
       () =>
         listCollectionsOperation<Document>(this.databaseName, filter, this.resolve(options, READ_CONCERNS)),
-      { batchSize: options.batchSize, comment: options.comment },
+      { batchSize: options?.batchSize, comment: options?.comment },
       this.sessionHook(options),
     );
   }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import type { Document } from 'bson';
 import { Observable } from 'rxjs';
-import { MongoAPIError } from '../errors.js';
+import { MongoAPIError, MongoInvalidArgumentError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
 import type { ScopeSession } from '../execute/scope.js';
 import type { CursorCommandOptions, CursorReply } from '../operations/cursor-commands.js';
@@ -83,12 +83,23 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
     });
     this.definition = definition;
     this.transform = transform;
+    // Options that are not an object (`find({}, null)` from JavaScript) error the cursor on
+    // subscribe, typed, like every other bad option: never a TypeError at the call.
+    const options = definition.options as unknown;
+    const bad = options === null || typeof options !== 'object' || Array.isArray(options);
+    const refuse = (): never => {
+      throw new MongoInvalidArgumentError('options must be an object');
+    };
     this.spec = {
-      ...definition.settings(definition.options),
+      ...definition.settings(bad ? ({} as O) : definition.options),
       ctx: definition.ctx,
-      open: () => definition.open(resolvedOptions(definition)),
-      session: definition.session ? () => definition.session?.(definition.options) : undefined,
-      timeout: definition.timeout ? () => definition.timeout?.(definition.options) : undefined,
+      open: () => (bad ? refuse() : definition.open(resolvedOptions(definition))),
+      session: bad ? refuse : definition.session ? () => definition.session?.(definition.options) : undefined,
+      timeout: bad
+        ? undefined
+        : definition.timeout
+          ? () => definition.timeout?.(definition.options)
+          : undefined,
       transform,
     };
   }
