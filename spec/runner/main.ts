@@ -1,5 +1,6 @@
-// `npm run spec -- [--dir DIR] [--verbose] SUITE...` — runs spec suites and ends with
-// "N passed, N failed, N skipped". Exit code 0 only when none failed.
+// `npm run spec -- [--dir DIR] [--verbose] [--grep REGEXP] SUITE...` — runs spec suites (with
+// --grep, only the cases whose name matches) and ends with "N passed, N failed, N skipped".
+// Exit code 0 only when none failed.
 import { inspect } from 'node:util';
 import { resolveSpecDir } from './spec-dir.js';
 import { loadSuite, suites } from './suites.js';
@@ -12,20 +13,30 @@ interface Tally {
   skipped: number;
 }
 
-function parseArgs(argv: string[]): { dir?: string; verbose: boolean; names: string[]; list: boolean } {
+interface Args {
+  dir?: string;
+  grep?: RegExp;
+  verbose: boolean;
+  names: string[];
+  list: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
   const names: string[] = [];
   let dir: string | undefined;
+  let grep: RegExp | undefined;
   let verbose = false;
   let list = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--dir') dir = argv[++i];
     else if (a.startsWith('--dir=')) dir = a.slice(6);
+    else if (a === '--grep') grep = new RegExp(argv[++i] ?? '');
     else if (a === '--verbose' || a === '-v') verbose = true;
     else if (a === '--list') list = true;
     else names.push(a);
   }
-  return { dir, verbose, names, list };
+  return { dir, grep, verbose, names, list };
 }
 
 async function runCase(c: SpecCase, tally: Tally, verbose: boolean, prefix: string): Promise<void> {
@@ -70,7 +81,9 @@ async function main(): Promise<number> {
     }
     const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
     const cases = await suite.load(specDir);
-    for (const c of cases) await runCase(c, tally, args.verbose, `${name}: `);
+    for (const c of cases) {
+      if (!args.grep || args.grep.test(c.name)) await runCase(c, tally, args.verbose, `${name}: `);
+    }
     console.log(`${name}: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
     total.passed += tally.passed;
     total.failed += tally.failed;

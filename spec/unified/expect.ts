@@ -3,6 +3,7 @@
 import type { Document } from 'bson';
 import { MongoOperationTimeoutError, MongoServerError } from '../../src/index.js';
 import type { EntityMap, ObservedEvent } from './entities.js';
+import { assertEventFields } from './event-match.js';
 import { assertMatches } from './match.js';
 import { RunnerError } from './operations.js';
 
@@ -90,29 +91,13 @@ const CATEGORIES: Record<string, RegExp> = {
   sdam: /^(server|topology)/,
 };
 
-/** The fields of an observed event as the unified format names them. */
-function eventFields(o: ObservedEvent): Document {
-  const e = o.event as unknown as Document;
-  const out: Document = { ...e };
-  out.hasServiceId = e.serviceId !== undefined && e.serviceId !== null;
-  out.hasServerConnectionId = e.serverConnectionId !== undefined && e.serverConnectionId !== null;
-  return out;
-}
-
 function assertEvent(expected: Document, actual: ObservedEvent, i: number, entities: EntityMap): void {
   const [type, fields] = Object.entries(expected)[0] as [string, Document];
   check(
     type === actual.type,
     `event ${i}: expected ${type}, got ${actual.type} ${JSON.stringify(summary(actual))}`,
   );
-  const got = eventFields(actual);
-  for (const [key, value] of Object.entries(fields ?? {})) {
-    if (key === 'command' || key === 'reply') {
-      assertMatches(value, got[key], { entities });
-    } else {
-      assertMatches({ [key]: value }, got, { entities });
-    }
-  }
+  assertEventFields(fields ?? {}, actual, entities);
 }
 
 function summary(o: ObservedEvent): Document {

@@ -101,6 +101,73 @@ class Exchange {
   }
 }
 
+/** What `failCommand` makes of one execution of a command (after any blockConnection). */
+type FailCommandVerdict =
+  | { readonly kind: 'proceed'; readonly action: FailCommandAction | undefined }
+  /** The connection closed while the command was blocked. */
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'close' }
+  | { readonly kind: 'error'; readonly code: number; readonly labels: readonly string[] | undefined };
+
+const FAIL_COMMAND_MESSAGE = "Failing command via 'failCommand' failpoint";
+
+async function failCommandVerdict(x: Exchange): Promise<FailCommandVerdict> {
+  const { member, conn, request, name, command } = x;
+  const fired = member.failPoints.failCommand.fire((data) =>
+    failCommandMatches(data, { commandName: name, appName: conn.appName, db: request.db, command }),
+  );
+  const action = fired ? failCommandAction(fired) : undefined;
+  if (!action) return { kind: 'proceed', action };
+  if (action.blockMS > 0) {
+    x.record('fail-point-block');
+    await sleep(action.blockMS, undefined, { signal: conn.signal }).catch(() => undefined);
+    if (conn.closed) return { kind: 'gone' };
+  }
+  if (action.closeConnection) return { kind: 'close' };
+  if (action.errorCode !== undefined)
+    return { kind: 'error', code: action.errorCode, labels: action.errorLabels };
+  return { kind: 'proceed', action };
+}
+
+/**
+ * Applies failCommand to a request: 'handled' when it answered (or closed) in the command's place,
+ * else the action whose later effects (writeConcernError, dropReplyAfterExecution) still apply.
+ */
+async function applyFailCommand(x: Exchange): Promise<FailCommandAction | undefined | 'handled'> {
+  const verdict = await failCommandVerdict(x);
+  switch (verdict.kind) {
+    case 'proceed':
+      return verdict.action;
+    case 'gone':
+      return 'handled';
+    case 'close':
+      x.closeWithout('fail-point-close');
+      return 'handled';
+    case 'error':
+      x.error(verdict.code, FAIL_COMMAND_MESSAGE, 'fail-point-error', verdict.labels);
+      return 'handled';
+  }
+}
+
+/** The same for each later reply of a streaming hello: the error reply that ends the stream, 'stop' or nothing. */
+async function streamedFailCommand(x: Exchange): Promise<Document | 'stop' | undefined> {
+  const verdict = await failCommandVerdict(x);
+  switch (verdict.kind) {
+    case 'proceed':
+      return undefined;
+    case 'gone':
+      return 'stop';
+    case 'close':
+      x.closeWithout('fail-point-close');
+      return 'stop';
+    case 'error': {
+      x.record('fail-point-error');
+      const body = serverError(verdict.code, FAIL_COMMAND_MESSAGE, x.errorContext, verdict.labels);
+      return x.deployment.clock.stamp(body);
+    }
+  }
+}
+
 export async function handleRequest(
   deployment: Deployment,
   member: MemberContext,
@@ -119,34 +186,19 @@ export async function handleRequest(
     x.send(member.failPoints.configure(command), 'answered');
     return;
   }
-  const fired = member.failPoints.failCommand.fire((data) =>
-    failCommandMatches(data, { commandName: name, appName: conn.appName, db: request.db, command }),
-  );
-  const action = fired ? failCommandAction(fired) : undefined;
-  if (action && action.blockMS > 0) {
-    x.record('fail-point-block');
-    await sleep(action.blockMS, undefined, { signal: conn.signal }).catch(() => undefined);
-    if (conn.closed) return;
-  }
-  if (action?.closeConnection) {
-    x.closeWithout('fail-point-close');
-    return;
-  }
-  if (action?.errorCode !== undefined) {
-    x.error(
-      action.errorCode,
-      "Failing command via 'failCommand' failpoint",
-      'fail-point-error',
-      action.errorLabels,
-    );
-    return;
-  }
+  const action = await applyFailCommand(x);
+  if (action === 'handled') return;
 
   if (isHello) {
     // Recorded first: a streaming hello answers until its connection closes.
     x.record('answered');
-    await answerHello(conn, request, member.topologyVersion, () =>
-      buildHello(deployment, member.index, member.topologyVersion, conn, command),
+    await answerHello(
+      conn,
+      request,
+      member.topologyVersion,
+      () => buildHello(deployment, member.index, member.topologyVersion, conn, command),
+      // mongod runs a streamed hello again for each reply, fail points included.
+      () => streamedFailCommand(x),
     );
     return;
   }

@@ -137,6 +137,32 @@ describe('rs-proxy hello: a 3-member replica set', TIMEOUT, () => {
     proxy.elect(0);
   });
 
+  it('failCommand runs again before each streamed hello reply: an error ends the stream', async () => {
+    const c = await fixture.connect(1, 'streamFail');
+    const tv = (await c.command({ hello: 1 })).topologyVersion;
+    const requestId = c.send(
+      { hello: 1, topologyVersion: tv, maxAwaitTimeMS: 600_000 },
+      { exhaustAllowed: true },
+    );
+    await proxy.nextCommand((r) => r.member === 1 && r.command.maxAwaitTimeMS !== undefined);
+    // Armed while the stream waits: the reply in flight has passed its fail points, the next has not.
+    const admin = await fixture.connect(1);
+    await admin.command({
+      configureFailPoint: 'failCommand',
+      mode: { times: 1 },
+      data: { failCommands: ['hello'], appName: 'streamFail', errorCode: 91 },
+      $db: 'admin',
+    });
+    proxy.reconfig();
+    const first = await c.replyTo(requestId);
+    assert.equal(first.moreToCome, true);
+    assert.equal(first.body.ok, 1);
+    const second = await c.replyTo(first.requestId);
+    assert.equal(second.moreToCome, false, 'the error reply ends the stream');
+    assert.equal(second.body.ok, 0);
+    assert.equal(second.body.code, 91);
+  });
+
   it('the official driver discovers the set, follows stepDown and writes to the new primary', async () => {
     const client = new MongoClient(proxy.uri, { serverSelectionTimeoutMS: 20_000 });
     try {

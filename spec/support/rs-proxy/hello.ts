@@ -58,13 +58,16 @@ export function buildHello(
 /**
  * Answers a hello. An awaitable one (`topologyVersion` + `maxAwaitTimeMS`) waits while the
  * client's topologyVersion is current, and is answered at once when the member changes; with
- * `exhaustAllowed` it keeps answering (moreToCome) until the connection closes.
+ * `exhaustAllowed` it keeps answering (moreToCome) until the connection closes. Before each later
+ * streamed reply `again` runs the command's fail points anew: an error reply ends the stream,
+ * 'stop' means the connection is gone.
  */
 export async function answerHello(
   conn: ClientConnection,
   request: ProxyRequest,
   topologyVersion: TopologyVersion,
   build: () => Document,
+  again: () => Promise<Document | 'stop' | undefined> = async () => undefined,
 ): Promise<void> {
   const { topologyVersion: clientVersion, maxAwaitTimeMS } = request.command;
   if (clientVersion === undefined || maxAwaitTimeMS === undefined) {
@@ -74,7 +77,15 @@ export async function answerHello(
   const waitMS = Number(maxAwaitTimeMS);
   let known: unknown = clientVersion;
   let responseTo = request.requestId;
-  for (;;) {
+  for (let first = true; ; first = false) {
+    if (!first) {
+      const failed = await again();
+      if (failed === 'stop' || conn.closed) return;
+      if (failed) {
+        conn.reply(request, failed, { responseTo });
+        return;
+      }
+    }
     if (topologyVersion.isCurrent(known)) {
       const signal = AbortSignal.any([topologyVersion.changed, conn.signal]);
       await sleep(waitMS, undefined, { signal }).catch(() => undefined);
