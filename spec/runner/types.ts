@@ -4,6 +4,8 @@ export interface SpecCase {
   readonly name: string;
   /** When set, the case is skipped with this reason (the runner prints it). */
   readonly skip?: string;
+  /** When set, the case needs a driver feature not built yet: counted as failed, not run. */
+  readonly todo?: string;
   /** Throws (e.g. an AssertionError) to fail; resolves to pass. */
   run(): void | Promise<void>;
 }

@@ -425,7 +425,7 @@ export const RUNNER_GAPS: readonly Limitation[] = [
 ];
 
 /**
- * Entity types and operation names a test uses. A file-level entity counts only when the test
+ * Entity types and operation names a test uses (and `expectLogMessages`). A file-level entity counts only when the test
  * mentions its id (a file may create a session that only some of its tests use).
  */
 export function featuresOf(file: Document, test: Document): Set<string> {
@@ -446,6 +446,8 @@ export function featuresOf(file: Document, test: Document): Set<string> {
   };
   visit(test.operations ?? []);
   for (const e of entities) for (const k of Object.keys(e)) out.add(k);
+  // Log assertions: the runner cannot check them before the driver logs (logging spec).
+  if (test.expectLogMessages !== undefined) out.add('expectLogMessages');
   return out;
 }
 
