@@ -83,6 +83,31 @@ describe('Collection (fake server)', () => {
     assert.equal((sent[2].criteria.readPreference as ReadPreference).mode, 'nearest');
   });
 
+  it('pkFactory and forceServerObjectId: inherited db -> collection, the operation flag wins', async () => {
+    const { context, sent } = fakeContext(() => ({ ok: 1, n: 1 }));
+    let n = 0;
+    const pkFactory = { createPk: () => `id-${++n}` };
+    const db = new Db(context, 'db', { pkFactory });
+    const coll = db.collection('c');
+    const one = await lastValueFrom(coll.insertOne({ a: 1 }));
+    assert.equal(one.insertedId, 'id-1');
+    const many = await lastValueFrom(coll.insertMany([{ a: 2 }, { _id: 'mine', a: 3 }]));
+    assert.deepEqual(many.insertedIds, { 0: 'id-2', 1: 'mine' });
+    await lastValueFrom(coll.bulkWrite([{ insertOne: { document: { a: 4 } } }]));
+    const inserted = sent.flatMap((s) => (s.options?.sequences ?? []).flatMap((q) => q.documents));
+    assert.deepEqual(
+      inserted.map((d) => d._id),
+      ['id-1', 'id-2', 'mine', 'id-3'],
+    );
+    const serverIds = db.collection('c', { forceServerObjectId: true });
+    await lastValueFrom(serverIds.insertOne({ a: 5 }));
+    await lastValueFrom(serverIds.insertOne({ a: 6 }, { forceServerObjectId: false }));
+    const last = sent.slice(-2).map((s) => s.options?.sequences?.[0].documents[0]);
+    assert.deepEqual(last[0], { a: 5 }, 'no _id: the server adds it');
+    assert.equal(last[1]?._id, 'id-4');
+    assert.throws(() => db.collection('c', { pkFactory: {} as never }), MongoInvalidArgumentError);
+  });
+
   it('w:0 writes go out with moreToCome', async () => {
     const { context, sent } = fakeContext(() => ({ ok: 1 }));
     const coll = new Collection(context, 'db', 'c', { writeConcern: { w: 0 } });

@@ -35,6 +35,7 @@ import {
 import { type CountDocumentsOptions, countDocumentsOperation } from '../operations/count-documents.js';
 import { type DeleteOptions, type DeleteResult, deleteOperation } from '../operations/delete.js';
 import { type DistinctOptions, distinctOperation } from '../operations/distinct.js';
+import type { DocumentIdOptions } from '../operations/document-id.js';
 import type { FindOptions } from '../operations/find.js';
 import {
   type FindOneAndDeleteOptions,
@@ -121,7 +122,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.dbName,
         this.collectionName,
         document,
-        this.resolve(options, WRITE_CONCERNS),
+        this.withIds(this.resolve(options, WRITE_CONCERNS)),
       ),
     );
   }
@@ -138,7 +139,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.dbName,
         this.collectionName,
         documents,
-        this.resolve(options, WRITE_CONCERNS),
+        this.withIds(this.resolve(options, WRITE_CONCERNS)),
       ).pipe(finalize(end));
     });
   }
@@ -154,7 +155,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.dbName,
         this.collectionName,
         operations,
-        this.resolve(options, WRITE_CONCERNS),
+        this.withIds(this.resolve(options, WRITE_CONCERNS)),
       ).pipe(finalize(end));
     });
   }
@@ -225,6 +226,16 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     return this.run(options, () =>
       deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options, WRITE_CONCERNS), true),
     );
+  }
+
+  /** Insert options with the inherited pkFactory and forceServerObjectId (the operation's own flag wins). */
+  private withIds<O extends DocumentIdOptions>(options: O): O {
+    const { pkFactory, forceServerObjectId } = this.context.inherited;
+    return {
+      ...options,
+      pkFactory: options.pkFactory ?? pkFactory,
+      forceServerObjectId: options.forceServerObjectId ?? forceServerObjectId,
+    };
   }
 
   // --- reads --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { checkPkFactory, type PkFactory } from '../operations/document-id.js';
 import type { ConcernNeeds } from '../operations/operation.js';
 import { readConcernDocument, type WriteConcernLike, writeConcernDocument } from '../operations/options.js';
 import type { ReadConcernLevel, ReadConcernLike } from '../read-concern.js';
@@ -12,6 +13,10 @@ export interface InheritableOptions {
   readonly writeConcern?: WriteConcernLike;
   /** CSOT: the time limit of each operation of this handle (0 = none); inherited when not set. */
   readonly timeoutMS?: number;
+  /** Makes `_id` for inserted documents that lack one (default: a new ObjectId). */
+  readonly pkFactory?: PkFactory;
+  /** Inserted documents without `_id` are sent as they are: the server adds it. */
+  readonly forceServerObjectId?: boolean;
 }
 
 /**
@@ -24,6 +29,8 @@ export interface InheritedOptions {
   readonly readConcern?: Document;
   readonly writeConcern?: Document;
   readonly timeoutMS?: number;
+  readonly pkFactory?: PkFactory;
+  readonly forceServerObjectId?: boolean;
 }
 
 /** Validates `own` (MongoInvalidArgumentError) and layers it over `parent`. */
@@ -33,6 +40,8 @@ export function inherit(parent: InheritedOptions, own: InheritableOptions = {}):
     readConcern: readConcernDocument(own.readConcern) ?? parent.readConcern,
     writeConcern: writeConcernDocument(own.writeConcern) ?? parent.writeConcern,
     timeoutMS: checkedTimeoutMS(own.timeoutMS, 'db/collection') ?? parent.timeoutMS,
+    pkFactory: checkPkFactory(own.pkFactory) ?? parent.pkFactory,
+    forceServerObjectId: own.forceServerObjectId ?? parent.forceServerObjectId,
   };
 }
 

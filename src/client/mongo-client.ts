@@ -19,6 +19,7 @@ import type { MongoEvent } from '../events/types.js';
 import { ClusterClock } from '../execute/cluster-clock.js';
 import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
+import { checkPkFactory } from '../operations/document-id.js';
 import { endSessionsOperation } from '../operations/end-sessions.js';
 import {
   type ListDatabasesOptions,
@@ -93,6 +94,8 @@ export class MongoClient {
         readConcern: nonEmpty(this.options.readConcern.toDocument()),
         writeConcern: nonEmpty(this.options.writeConcern.toDocument()),
         timeoutMS: this.options.timeoutMS,
+        pkFactory: checkPkFactory(options.pkFactory),
+        forceServerObjectId: options.forceServerObjectId,
       },
     };
   }

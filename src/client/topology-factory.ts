@@ -44,6 +44,7 @@ export function topologyOptions(
     replicaSet: options.replicaSet,
     loadBalanced: options.loadBalanced,
     heartbeatFrequencyMS: options.heartbeatFrequencyMS,
+    minHeartbeatFrequencyMS: options.minHeartbeatFrequencyMS,
     localThresholdMS: options.localThresholdMS,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS,
     connectTimeoutMS: options.connectTimeoutMS,

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import type { BulkWriteOptions } from './bulk-write.js';
-import { withId } from './document-id.js';
+import { type DocumentIdOptions, withId } from './document-id.js';
 import type { CommandOperation } from './operation.js';
 import { assertDocument, assertDocumentSize } from './options.js';
 import type { InferIdType } from './schema.js';
@@ -18,10 +18,7 @@ export interface InsertManyResult<TSchema = Document> {
   readonly insertedIds: Readonly<Record<number, InferIdType<TSchema>>>;
 }
 
-export interface InsertOneOptions extends WriteCommandOptions {
-  /** Do not add `_id` to documents that lack one (the server will). */
-  readonly forceServerObjectId?: boolean;
-}
+export interface InsertOneOptions extends WriteCommandOptions, DocumentIdOptions {}
 /** @deprecated name kept for existing imports: use InsertOneOptions. */
 export type InsertOptions = InsertOneOptions;
 export type InsertManyOptions = BulkWriteOptions;
@@ -34,7 +31,7 @@ export function insertOneOperation<TSchema = Document>(
   options: InsertOneOptions = {},
 ): CommandOperation<InsertOneResult<TSchema>> {
   assertDocument(document, 'document');
-  const doc = withId(document, options.forceServerObjectId);
+  const doc = withId(document, options);
   return singleWriteOperation(
     'insert',
     db,

@@ -41,4 +41,15 @@ export interface MongoClientOptions extends Partial<Omit<UriOptions, 'readPrefer
    * Default: on unless `NODE_ENV` is `production`.
    */
   warnUnsubscribed?: boolean;
+  /** Makes `_id` for inserted documents that lack one (default: a new ObjectId); db and collection may override it. */
+  pkFactory?: PkFactory;
+  /** Inserted documents without `_id` are sent as they are, for the server to add it. */
+  forceServerObjectId?: boolean;
+  /** SDAM: the least time between two checks of a server (default 500; tests lower it). */
+  minHeartbeatFrequencyMS?: number;
+}
+
+/** Makes the `_id` of inserted documents that have none (the official `pkFactory`). */
+export interface PkFactory {
+  createPk(): unknown;
 }

@@ -53,16 +53,20 @@ const EXCLUSIVE_TLS_OPTIONS: readonly (readonly [UriOptionName, UriOptionName])[
   ['tlsDisableOCSPEndpointCheck', 'tlsDisableCertificateRevocationCheck'],
 ];
 /** Keys of MongoClientOptions that are not URI options, with the forms their values may take. */
-const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boolean')[]> = new Map([
-  ['auth', ['object']],
-  ['hedge', ['object']],
-  ['readconcern', ['object', 'string']],
-  ['writeconcern', ['object']],
-  ['serverapi', ['object', 'string']],
-  ['driverinfo', ['object']],
-  ['monitorcommands', ['boolean']],
-  ['warnunsubscribed', ['boolean']],
-]);
+const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boolean' | 'number')[]> =
+  new Map([
+    ['auth', ['object']],
+    ['hedge', ['object']],
+    ['readconcern', ['object', 'string']],
+    ['writeconcern', ['object']],
+    ['serverapi', ['object', 'string']],
+    ['driverinfo', ['object']],
+    ['monitorcommands', ['boolean']],
+    ['warnunsubscribed', ['boolean']],
+    ['pkfactory', ['object']],
+    ['forceserverobjectid', ['boolean']],
+    ['minheartbeatfrequencyms', ['number']],
+  ]);
 
 /**
  * Parses and validates a connection string plus client options into fully defaulted options
@@ -344,6 +348,7 @@ function buildResolved(
     connectTimeoutMS: get('connectTimeoutMS') ?? DEFAULTS.connectTimeoutMS,
     socketTimeoutMS: get('socketTimeoutMS') ?? DEFAULTS.socketTimeoutMS,
     heartbeatFrequencyMS: get('heartbeatFrequencyMS') ?? DEFAULTS.heartbeatFrequencyMS,
+    minHeartbeatFrequencyMS: checkPositive(client.minHeartbeatFrequencyMS, 'minHeartbeatFrequencyMS'),
     serverSelectionTimeoutMS: get('serverSelectionTimeoutMS') ?? DEFAULTS.serverSelectionTimeoutMS,
     serverSelectionTryOnce: get('serverSelectionTryOnce') ?? DEFAULTS.serverSelectionTryOnce,
     localThresholdMS: get('localThresholdMS') ?? DEFAULTS.localThresholdMS,
@@ -429,6 +434,12 @@ function checkDriverInfo(value: MongoClientOptions['driverInfo']): MongoClientOp
       throw new MongoParseError(`driverInfo.${k} must be a string`);
   }
   return Object.freeze({ ...value });
+}
+
+function checkPositive(value: unknown, name: string): number | undefined {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value <= 0))
+    throw new MongoParseError(`Option '${name}' must be a positive integer`);
+  return value;
 }
 
 function checkBoolean(value: unknown, name: string): boolean | undefined {

@@ -70,6 +70,8 @@ export interface ResolvedOptions extends ResolvedTlsOptions {
   readonly connectTimeoutMS: number;
   readonly socketTimeoutMS: number;
   readonly heartbeatFrequencyMS: number;
+  /** Client option only (not in URIs); undefined: the spec's 500 ms. */
+  readonly minHeartbeatFrequencyMS: number | undefined;
   readonly serverSelectionTimeoutMS: number;
   readonly serverSelectionTryOnce: boolean;
   readonly localThresholdMS: number;
