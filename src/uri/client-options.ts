@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { ReadConcern, ReadConcernLike } from '../read-concern.js';
 import type { HedgeOptions, ReadPreference, ReadPreferenceMode } from '../read-preference.js';
 import type { WriteConcernOptions } from '../write-concern.js';
@@ -21,7 +22,47 @@ export interface DriverInfo {
  * Options for `new MongoClient(uri, options)`. Every connection-string option can be given here
  * under the same (case-insensitive) name; a value given here overrides the one in the URI.
  */
-export interface MongoClientOptions extends Partial<Omit<UriOptions, 'readPreference'>> {
+/**
+ * Node TLS objects the official driver takes beside the tls* URI options: given here they are
+ * passed to `tls.connect` as they are (and win over what the files give).
+ */
+export type NodeTlsOptions = Pick<
+  ConnectionOptions,
+  | 'ca'
+  | 'cert'
+  | 'key'
+  | 'passphrase'
+  | 'pfx'
+  | 'crl'
+  | 'secureContext'
+  | 'ciphers'
+  | 'ecdhCurve'
+  | 'minDHSize'
+  | 'secureProtocol'
+  | 'checkServerIdentity'
+  | 'rejectUnauthorized'
+  | 'servername'
+>;
+
+/** The keys of NodeTlsOptions, as the options parser recognizes them. */
+export const NODE_TLS_KEYS: readonly (keyof NodeTlsOptions)[] = [
+  'ca',
+  'cert',
+  'key',
+  'passphrase',
+  'pfx',
+  'crl',
+  'secureContext',
+  'ciphers',
+  'ecdhCurve',
+  'minDHSize',
+  'secureProtocol',
+  'checkServerIdentity',
+  'rejectUnauthorized',
+  'servername',
+];
+
+export interface MongoClientOptions extends Partial<Omit<UriOptions, 'readPreference'>>, NodeTlsOptions {
   /** Overrides the URI userinfo. */
   auth?: { readonly username?: string; readonly password?: string };
   /** A mode, or a whole ReadPreference (which then replaces readPreferenceTags/maxStalenessSeconds). */

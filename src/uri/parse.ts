@@ -2,7 +2,7 @@ import { MongoError, MongoParseError } from '../errors.js';
 import { ReadConcern } from '../read-concern.js';
 import { ReadPreference } from '../read-preference.js';
 import { WriteConcern, type WriteConcernOptions } from '../write-concern.js';
-import type { MongoClientOptions, ServerApi } from './client-options.js';
+import { type MongoClientOptions, NODE_TLS_KEYS, type NodeTlsOptions, type ServerApi } from './client-options.js';
 import { resolveCredentials } from './credentials.js';
 import { decode } from './decode.js';
 import { type HostAddress, isSocketAddress } from './host-address.js';
@@ -212,6 +212,8 @@ function readClientOptions(
   const tlsValues: unknown[] = [];
   for (const [rawKey, value] of Object.entries(options)) {
     if (value === undefined) continue;
+    // Node TLS objects go to tls.connect as given (node checks them; PEMs are checked at construction).
+    if ((NODE_TLS_KEYS as readonly string[]).includes(rawKey)) continue;
     const key = rawKey.toLowerCase();
     const forms = CLIENT_ONLY_KEYS.get(key);
     if (forms) {
@@ -362,6 +364,8 @@ function buildResolved(
     zlibCompressionLevel: get('zlibCompressionLevel') ?? DEFAULTS.zlibCompressionLevel,
     tls,
     tlsCAFile,
+    tlsCRLFile: get('tlsCRLFile'),
+    tlsObjects: nodeTlsObjects(client),
     tlsCertificateKeyFile,
     tlsCertificateKeyFilePassword: get('tlsCertificateKeyFilePassword'),
     tlsInsecure,
@@ -434,6 +438,13 @@ function checkDriverInfo(value: MongoClientOptions['driverInfo']): MongoClientOp
       throw new MongoParseError(`driverInfo.${k} must be a string`);
   }
   return Object.freeze({ ...value });
+}
+
+/** The Node TLS objects among the client options, or undefined when none is given. */
+function nodeTlsObjects(client: MongoClientOptions): NodeTlsOptions | undefined {
+  const out: Record<string, unknown> = {};
+  for (const key of NODE_TLS_KEYS) if (client[key] !== undefined) out[key] = client[key];
+  return Object.keys(out).length > 0 ? Object.freeze(out as NodeTlsOptions) : undefined;
 }
 
 function checkPositive(value: unknown, name: string): number | undefined {
