@@ -2,7 +2,12 @@ import { MongoError, MongoParseError } from '../errors.js';
 import { ReadConcern } from '../read-concern.js';
 import { ReadPreference } from '../read-preference.js';
 import { WriteConcern, type WriteConcernOptions } from '../write-concern.js';
-import { type MongoClientOptions, NODE_TLS_KEYS, type NodeTlsOptions, type ServerApi } from './client-options.js';
+import {
+  type MongoClientOptions,
+  NODE_TLS_KEYS,
+  type NodeTlsOptions,
+  type ServerApi,
+} from './client-options.js';
 import { resolveCredentials } from './credentials.js';
 import { decode } from './decode.js';
 import { type HostAddress, isSocketAddress } from './host-address.js';
