@@ -92,7 +92,14 @@ export class MongoServerError extends MongoError {
       }
     }
     this.errmsg = errmsg;
-    self.code = typeof reply.code === 'number' ? reply.code : undefined;
+    const code: unknown = reply.code;
+    // A number, or the Int32 of a reply decoded with promoteValues: false.
+    self.code =
+      typeof code === 'number'
+        ? code
+        : typeof code === 'object' && code !== null && (code as { _bsontype?: unknown })._bsontype === 'Int32'
+          ? Number(code.valueOf())
+          : undefined;
     this.codeName = typeof reply.codeName === 'string' ? reply.codeName : undefined;
     this.topologyVersion = reply.topologyVersion as Document | undefined;
     this.errorResponse = reply;

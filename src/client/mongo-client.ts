@@ -12,6 +12,7 @@ import {
   of,
   take,
 } from 'rxjs';
+import { pickBsonOptions } from '../bson-options.js';
 import { serverApiFields } from '../connection/handshake.js';
 import { MongoInvalidArgumentError, MongoNotConnectedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
@@ -96,6 +97,7 @@ export class MongoClient {
         timeoutMS: this.options.timeoutMS,
         pkFactory: checkPkFactory(options.pkFactory),
         forceServerObjectId: options.forceServerObjectId,
+        bson: pickBsonOptions(options),
       },
     };
   }

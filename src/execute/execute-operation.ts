@@ -261,6 +261,8 @@ function sendOn<T>(
     .command(op.dbName, command, {
       sequences: built.sequences,
       moreToCome: built.moreToCome,
+      serializeOptions: built.serializeOptions,
+      bsonOptions: built.replyBson,
       // CSOT: the deadline bounds the reply (the guard in underDeadline); socketTimeoutMS is deprecated.
       socketTimeoutMS: scope.csot ? 0 : ctx.socketTimeoutMS,
     })

@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import type { BsonOptions } from '../bson-options.js';
 import type { ReadConcern, ReadConcernLike } from '../read-concern.js';
 import type { HedgeOptions, ReadPreference, ReadPreferenceMode } from '../read-preference.js';
 import type { WriteConcernOptions } from '../write-concern.js';
@@ -62,7 +63,10 @@ export const NODE_TLS_KEYS: readonly (keyof NodeTlsOptions)[] = [
   'servername',
 ];
 
-export interface MongoClientOptions extends Partial<Omit<UriOptions, 'readPreference'>>, NodeTlsOptions {
+export interface MongoClientOptions
+  extends Partial<Omit<UriOptions, 'readPreference'>>,
+    NodeTlsOptions,
+    BsonOptions {
   /** Overrides the URI userinfo. */
   auth?: { readonly username?: string; readonly password?: string };
   /** A mode, or a whole ReadPreference (which then replaces readPreferenceTags/maxStalenessSeconds). */

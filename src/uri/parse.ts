@@ -1,3 +1,4 @@
+import { BSON_OPTION_NAMES } from '../bson-options.js';
 import { MongoError, MongoParseError } from '../errors.js';
 import { ReadConcern } from '../read-concern.js';
 import { ReadPreference } from '../read-preference.js';
@@ -219,6 +220,8 @@ function readClientOptions(
     if (value === undefined) continue;
     // Node TLS objects go to tls.connect as given (node checks them; PEMs are checked at construction).
     if ((NODE_TLS_KEYS as readonly string[]).includes(rawKey)) continue;
+    // BSON options are checked by the client (pickBsonOptions) and layered under db/collection/operation.
+    if ((BSON_OPTION_NAMES as readonly string[]).includes(rawKey)) continue;
     const key = rawKey.toLowerCase();
     const forms = CLIENT_ONLY_KEYS.get(key);
     if (forms) {
