@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { lastValueFrom } from 'rxjs';
 import { Collection } from '../../src/client/collection.js';
 import { Db } from '../../src/client/db.js';
-import { MongoInvalidArgumentError } from '../../src/errors.js';
+import { MongoInvalidArgumentError, MongoServerError } from '../../src/errors.js';
 import { ReadPreference } from '../../src/read-preference.js';
 import { fakeContext } from './fakes.js';
 
@@ -106,6 +106,42 @@ describe('Collection (fake server)', () => {
     assert.deepEqual(last[0], { a: 5 }, 'no _id: the server adds it');
     assert.equal(last[1]?._id, 'id-4');
     assert.throws(() => db.collection('c', { pkFactory: {} as never }), MongoInvalidArgumentError);
+  });
+
+  it('search index helpers: the spec commands, no concerns, names emitted, NamespaceNotFound on drop ignored', async () => {
+    const { context, sent } = fakeContext((command) => {
+      if (command.createSearchIndexes) return { ok: 1, indexesCreated: [{ id: '1', name: 'default' }] };
+      if (command.dropSearchIndex) throw new MongoServerError({ ok: 0, code: 26, errmsg: 'ns not found' });
+      if (command.aggregate)
+        return { ok: 1, cursor: { id: 0, ns: 'db.c', firstBatch: [{ name: 'default' }] } };
+      return { ok: 1 };
+    });
+    const coll = new Collection(context, 'db', 'c', {
+      writeConcern: { w: 2 },
+      readConcern: { level: 'majority' },
+    });
+    const definition = { mappings: { dynamic: true } };
+    assert.equal(await lastValueFrom(coll.createSearchIndex({ definition })), 'default');
+    await lastValueFrom(coll.updateSearchIndex('default', definition));
+    await lastValueFrom(coll.dropSearchIndex('default'), { defaultValue: undefined });
+    const listed = await lastValueFrom(coll.listSearchIndexes('default', { batchSize: 10 }).toArray());
+    assert.deepEqual(listed, [{ name: 'default' }]);
+    assert.deepEqual(
+      sent.map((s) => s.command),
+      [
+        { createSearchIndexes: 'c', indexes: [{ definition }] },
+        { updateSearchIndex: 'c', name: 'default', definition },
+        { dropSearchIndex: 'c', name: 'default' },
+        {
+          aggregate: 'c',
+          pipeline: [{ $listSearchIndexes: { name: 'default' } }],
+          cursor: { batchSize: 10 },
+        },
+      ],
+    );
+    await assert.rejects(lastValueFrom(coll.createSearchIndexes('x' as never)), MongoInvalidArgumentError);
+    await assert.rejects(lastValueFrom(coll.createSearchIndex({} as never)), MongoInvalidArgumentError);
+    await assert.rejects(lastValueFrom(coll.dropSearchIndex(3 as never)), MongoInvalidArgumentError);
   });
 
   it('w:0 writes go out with moreToCome', async () => {
