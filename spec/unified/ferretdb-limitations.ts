@@ -411,7 +411,6 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
 
 /** Features the runner/driver does not have yet; skipped on every server. */
 export const RUNNER_GAPS: readonly Limitation[] = [
-  { uses: 'bucket', reason: 'GridFS is not built yet (bucket entity)' },
   {
     uses: 'mapReduce',
     reason:

@@ -12,6 +12,7 @@ import {
   type ObservedEvent,
   type SessionEntity,
 } from './entities.js';
+import { GRIDFS_HANDLERS } from './gridfs-operations.js';
 import { matches } from './match.js';
 import { THREAD_OPERATIONS, type ThreadContext } from './threads.js';
 
@@ -157,6 +158,7 @@ async function configureFailPoint(
 }
 
 const handlers: Record<string, Handler> = {
+  ...GRIDFS_HANDLERS,
   // --- collection ---
   insertOne: collectionCall('insertOne', ['document']),
   insertMany: collectionCall('insertMany', ['documents']),

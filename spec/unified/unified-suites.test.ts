@@ -15,6 +15,8 @@ const FOLDERS = [
   'retryable-writes',
   'retryable-reads',
   'client-side-operations-timeout',
+  'gridfs',
+  'versioned-api',
 ];
 const specDir = resolveSpecDir();
 
