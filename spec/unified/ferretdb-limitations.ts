@@ -31,6 +31,7 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
       'retryability-legacy-timeouts.json: operation succeeds after one socket timeout - aggregate on database',
       'retryability-timeoutMS.json: operation is retried multiple times for non-zero timeoutMS - aggregate on database',
       'retryability-timeoutMS.json: operation is retried multiple times if timeoutMS is zero - aggregate on database',
+      'crud-api-version-1.json: aggregate on database appends declared API version',
     ],
   },
   {

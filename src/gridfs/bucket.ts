@@ -164,6 +164,7 @@ export class GridFSBucket {
         ),
       start: options.start,
       end: options.end,
+      batchSize: options.batchSize,
       options: operationOptions(options),
     });
   }
@@ -178,6 +179,7 @@ export class GridFSBucket {
       file: () => this.revision(filename, options),
       start: options.start,
       end: options.end,
+      batchSize: options.batchSize,
       options: operationOptions(options),
     });
   }

@@ -68,6 +68,8 @@ export interface GridFSDownloadOptions extends GridFSOperationOptions {
   readonly start?: number;
   /** Byte offset to stop at (exclusive). */
   readonly end?: number;
+  /** Chunks per batch of the chunks cursor; default about 4 MiB of them (at least one). */
+  readonly batchSize?: number;
 }
 
 export interface GridFSDownloadByNameOptions extends GridFSDownloadOptions {
