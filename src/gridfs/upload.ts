@@ -56,17 +56,14 @@ export class UploadRun {
   /** Set once the run has settled (with a file or an error). */
   finished = false;
   private aborted = false;
-  private abortSignal!: () => void;
-  private readonly abortWait: Promise<typeof ABORTED>;
+  /** Rejects the step the run is waiting on (the index check or the source) when it is aborted. */
+  private abortListener: (() => void) | undefined;
   private inFlight: Promise<unknown> | undefined;
   private sentChunks = false;
   private sentFile = false;
   private cleanup: Promise<void> | undefined;
 
   constructor(private readonly plan: UploadPlan) {
-    this.abortWait = new Promise((resolve) => {
-      this.abortSignal = () => resolve(ABORTED);
-    });
     this.result = this.run().finally(() => {
       this.finished = true;
     });
@@ -79,7 +76,8 @@ export class UploadRun {
     if (!this.aborted) {
       this.aborted = true;
       this.plan.source.close();
-      this.abortSignal();
+      this.abortListener?.();
+      this.abortListener = undefined;
     }
     this.cleanup ??= this.result.then(
       () => this.removeWritten(),
@@ -143,15 +141,27 @@ export class UploadRun {
     if (this.aborted) throw ABORTED;
   }
 
-  /** `p`, unless the upload is aborted first. */
-  private async cancellable<T>(p: Promise<T>): Promise<T> {
+  /**
+   * `p`, unless the upload is aborted first. (Not Promise.race against one long-lived abort
+   * promise: each race would leave a reaction on it that keeps its settled value, every piece of
+   * the upload, alive.)
+   */
+  private cancellable<T>(p: Promise<T>): Promise<T> {
     this.checkAborted();
-    const r = await Promise.race([p, this.abortWait]);
-    if (r === ABORTED) {
-      p.catch(() => {});
-      throw ABORTED;
-    }
-    return r as T;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(ABORTED);
+      this.abortListener = onAbort;
+      p.then(
+        (v) => {
+          if (this.abortListener === onAbort) this.abortListener = undefined;
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (this.abortListener === onAbort) this.abortListener = undefined;
+          reject(e);
+        },
+      );
+    });
   }
 
   private async removeWritten(): Promise<void> {
