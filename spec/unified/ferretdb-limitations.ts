@@ -42,6 +42,9 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
       'override-database-timeoutMS.json: timeoutMS can be configured on a MongoDatabase - distinct on collection',
       'override-operation-timeoutMS.json: timeoutMS can be configured for an operation - distinct on collection',
       'retryability-timeoutMS.json: operation is retried multiple times for non-zero timeoutMS - distinct on collection',
+      'deprecated-options.json: socketTimeoutMS is ignored if timeoutMS is set - distinct on collection',
+      'deprecated-options.json: wTimeoutMS is ignored if timeoutMS is set - distinct on collection',
+      'deprecated-options.json: maxTimeMS is ignored if timeoutMS is set - distinct on collection',
     ],
   },
   {

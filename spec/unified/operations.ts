@@ -182,7 +182,9 @@ const handlers: Record<string, Handler> = {
   // The official driver has no listIndexNames(): the names of listIndexes().
   listIndexNames: async (ctx, t, args) =>
     ((await handlers.listIndexes(ctx, t, args)) as Document[]).map((i) => i.name),
-  find: async (_ctx, t, args) => drain(findCursor(coll(t, 'find'), args)),
+  // On a bucket entity: its files collection (gridfs spec, "Generic Find on Files Collection").
+  find: async (_ctx, t, args) =>
+    drain(findCursor(t.kind === 'bucket' ? (t.value as unknown as Collection) : coll(t, 'find'), args)),
   findOne: async (_ctx, t, args) => {
     const c = coll(t, 'findOne');
     return settle(

@@ -150,11 +150,11 @@ export class GridFSBucket {
   download(id: unknown, options: GridFSDownloadOptions = {}): GridFSDownload {
     return new GridFSDownload({
       chunks: this.chunks,
-      file: () =>
+      file: (op) =>
         defer(() => {
           checkOffset(options.start, 'start');
           checkOffset(options.end, 'end');
-          return this.files.findOne({ _id: id }, operationOptions(options));
+          return this.files.findOne({ _id: id }, op);
         }).pipe(
           map((file) => {
             if (file === null)
@@ -166,6 +166,7 @@ export class GridFSBucket {
       end: options.end,
       batchSize: options.batchSize,
       options: operationOptions(options),
+      timeoutMS: options.timeoutMS ?? this.files.timeoutMS,
     });
   }
 
@@ -176,15 +177,20 @@ export class GridFSBucket {
   downloadByName(filename: string, options: GridFSDownloadByNameOptions = {}): GridFSDownload {
     return new GridFSDownload({
       chunks: this.chunks,
-      file: () => this.revision(filename, options),
+      file: (op) => this.revision(filename, options, op),
       start: options.start,
       end: options.end,
       batchSize: options.batchSize,
       options: operationOptions(options),
+      timeoutMS: options.timeoutMS ?? this.files.timeoutMS,
     });
   }
 
-  private revision(filename: string, options: GridFSDownloadByNameOptions): Observable<Document> {
+  private revision(
+    filename: string,
+    options: GridFSDownloadByNameOptions,
+    op: GridFSOperationOptions,
+  ): Observable<Document> {
     return defer(() => {
       checkFilename(filename);
       checkOffset(options.start, 'start');
@@ -192,7 +198,6 @@ export class GridFSBucket {
       const revision = options.revision ?? -1;
       if (!Number.isSafeInteger(revision))
         throw new MongoInvalidArgumentError(`revision must be an integer, got ${String(revision)}`);
-      const op = operationOptions(options);
       const newestFirst = revision < 0;
       return this.files
         .find(

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { concat, concatMap, defer, EMPTY, map, Observable, of, Subject } from 'rxjs';
 import type { DemandSource } from '../cursor/demand.js';
 import { ChunkChecker, chunkRange } from './chunk-check.js';
+import { GridFSDeadline } from './deadline.js';
 import { pullIterator } from './pull-iterator.js';
 import type { GridFSCollection, GridFSOperationOptions } from './types.js';
 
@@ -16,12 +17,14 @@ export function batchSizeFor(chunkSize: number): number {
 export interface DownloadPlan {
   readonly chunks: GridFSCollection;
   /** Emits the files document once, or errors (FileNotFound); subscribed once per download. */
-  readonly file: () => Observable<Document>;
+  readonly file: (options: GridFSOperationOptions) => Observable<Document>;
   readonly start?: number;
   readonly end?: number;
   /** Chunks per batch; default from the file's chunk size (batchSizeFor). */
   readonly batchSize?: number;
   readonly options: GridFSOperationOptions;
+  /** CSOT: the limit of the whole download (its own timeoutMS, else the inherited one). */
+  readonly timeoutMS: number | undefined;
 }
 
 /**
@@ -64,8 +67,8 @@ function bytesOf(plan: DownloadPlan, demand$: Observable<number> | undefined): O
       pending = 0;
       return before > 0 ? concat(of(before), relay) : relay;
     });
-    const sub = plan
-      .file()
+    const deadline = new GridFSDeadline(plan.options, plan.timeoutMS);
+    const sub = defer(() => plan.file(deadline.options()))
       .pipe(
         concatMap((file) => {
           const range = chunkRange(file, plan.start, plan.end);
@@ -78,7 +81,7 @@ function bytesOf(plan: DownloadPlan, demand$: Observable<number> | undefined): O
             filter.n =
               range.last < range.total ? { $gte: range.first, $lt: range.last } : { $gte: range.first };
           const cursor = plan.chunks.find(filter, {
-            ...plan.options,
+            ...deadline.options(),
             sort: { n: 1 },
             batchSize: plan.batchSize ?? batchSizeFor(range.chunkSize),
           });

@@ -94,6 +94,8 @@ export interface GridFSCollectionOptions {
  */
 export interface GridFSCollection {
   readonly collectionName: string;
+  /** CSOT: the timeoutMS its operations inherit (client -> db -> bucket). */
+  readonly timeoutMS: number | undefined;
   insertOne(document: Document, options?: GridFSOperationOptions): Observable<unknown>;
   find(filter: Document, options?: FindOptions & GridFSOperationOptions): FindCursor<Document>;
   findOne(filter: Document, options?: FindOptions & GridFSOperationOptions): Observable<Document | null>;

@@ -2,6 +2,7 @@ import { Long, ObjectId } from 'bson';
 import { type Observable, Observable as Rx } from 'rxjs';
 import { MongoGridFSStreamError } from '../errors.js';
 import { Chunker } from './chunker.js';
+import { GridFSDeadline } from './deadline.js';
 import type { Puller } from './pull.js';
 import type { GridFSCollection, GridFSFile, GridFSOperationOptions, GridFSUploadOptions } from './types.js';
 
@@ -88,7 +89,11 @@ export class UploadRun {
 
   private async run(): Promise<GridFSFile> {
     const { plan } = this;
-    const op = operationOptions(plan.options);
+    // CSOT: one limit over the whole upload (the cleanup after an abort gets its own).
+    const deadline = new GridFSDeadline(
+      operationOptions(plan.options),
+      plan.options.timeoutMS ?? plan.files.timeoutMS,
+    );
     await this.cancellable(subscribeOnce(plan.prepare));
     const chunker = new Chunker(plan.chunkSize);
     let n = 0;
@@ -104,23 +109,26 @@ export class UploadRun {
         throw e;
       }
       if (piece === undefined) break;
-      for (const chunk of chunker.push(piece)) await this.insertChunk(n++, chunk, op);
+      for (const chunk of chunker.push(piece)) await this.insertChunk(n++, chunk, deadline);
     }
     const last = chunker.flush();
-    if (last) await this.insertChunk(n++, last, op);
+    if (last) await this.insertChunk(n++, last, deadline);
     await this.settleInFlight(true);
     const file = filesDocument(plan.id, plan.filename, chunker.length, plan.chunkSize, plan.options);
     this.checkAborted();
     this.sentFile = true;
-    await subscribeOnce(plan.files.insertOne({ ...file, length: Long.fromNumber(chunker.length) }, op));
+    await subscribeOnce(
+      plan.files.insertOne({ ...file, length: Long.fromNumber(chunker.length) }, deadline.options()),
+    );
     this.checkAborted();
     return file;
   }
 
   /** Waits for the previous chunk's insert (its error is the upload's), then sends this one. */
-  private async insertChunk(n: number, data: Uint8Array, op: GridFSOperationOptions): Promise<void> {
+  private async insertChunk(n: number, data: Uint8Array, deadline: GridFSDeadline): Promise<void> {
     await this.settleInFlight(true);
     this.checkAborted();
+    const op = deadline.options();
     this.sentChunks = true;
     const insert = subscribeOnce(
       this.plan.chunks.insertOne({ _id: new ObjectId(), files_id: this.plan.id, n, data }, op),
