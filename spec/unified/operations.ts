@@ -284,6 +284,10 @@ const handlers: Record<string, Handler> = {
       )(required(args, 'models', 'clientBulkWrite'), without(args, 'models')),
     );
   },
+  appendMetadata: async (_ctx, t, args) => {
+    if (t.kind !== 'client') throw new RunnerError(`appendMetadata needs a client, got ${t.kind}`);
+    t.value.client.appendMetadata(required(args, 'driverInfoOptions', 'appendMetadata') as Document);
+  },
   listDatabaseNames: async (_ctx, t, args) => {
     const all = (await handlers.listDatabases(_ctx, t, args)) as Document[];
     return all.map((d) => d.name);

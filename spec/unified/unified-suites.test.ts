@@ -17,6 +17,7 @@ const FOLDERS = [
   'client-side-operations-timeout',
   'gridfs',
   'versioned-api',
+  'mongodb-handshake',
 ];
 const specDir = resolveSpecDir();
 
