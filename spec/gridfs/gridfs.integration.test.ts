@@ -395,5 +395,14 @@ describe('GridFS (integration)', () => {
       MongoInvalidArgumentError,
     );
     await assert.rejects(lastValueFrom(b.upload('x', ['text' as never])), MongoInvalidArgumentError);
+    let subscribed = false;
+    const watched = new Observable<Uint8Array>(() => {
+      subscribed = true;
+    });
+    await assert.rejects(
+      lastValueFrom(b.upload('x', watched, { chunkSizeBytes: -1 })),
+      MongoInvalidArgumentError,
+    );
+    assert.equal(subscribed, false, 'a bad call never subscribes to the source');
   });
 });

@@ -86,13 +86,17 @@ export class GridFSBucket {
    * aborts: the chunks written are deleted (the source's error is then re-raised).
    */
   upload(filename: string, source: UploadSource, options: GridFSUploadOptions = {}): Observable<GridFSFile> {
-    return uploadObservable(() => this.uploadPlan(filename, options, pullerOf(source)));
+    // Options are checked before the source is touched (a bad call never subscribes to it).
+    return uploadObservable(() => {
+      const plan = this.uploadPlan(filename, options);
+      return { ...plan, source: pullerOf(source) };
+    });
   }
 
   /** A Writable for the official driver's surface; the driver makes the id (`stream.id`). */
   openUploadStream(filename: string, options: GridFSUploadOptions = {}): GridFSBucketWriteStream {
     const id = options.id ?? new ObjectId();
-    const plan = this.uploadPlan(filename, { ...options, id }, undefined);
+    const plan = this.uploadPlan(filename, { ...options, id });
     return new GridFSBucketWriteStream(id, (source) => ({ ...plan, source }));
   }
 
@@ -105,11 +109,8 @@ export class GridFSBucket {
     return this.openUploadStream(filename, { ...options, id });
   }
 
-  private uploadPlan(
-    filename: string,
-    options: GridFSUploadOptions,
-    source: UploadPlan['source'] | undefined,
-  ): UploadPlan {
+  /** Everything of an upload but its source, checked (MongoInvalidArgumentError). */
+  private uploadPlan(filename: string, options: GridFSUploadOptions): Omit<UploadPlan, 'source'> {
     checkFilename(filename);
     if (options === null || typeof options !== 'object')
       throw new MongoInvalidArgumentError('upload options must be an object');
@@ -126,7 +127,6 @@ export class GridFSBucket {
       id: options.id ?? new ObjectId(),
       filename,
       chunkSize,
-      source: source as UploadPlan['source'],
       options,
     };
   }

@@ -71,7 +71,10 @@ export class GridFSBucketWriteStream extends Writable {
         this.state = 'finished';
         callback();
       },
-      (e: unknown) => callback(isAbort(e) ? null : (e as Error)),
+      // Aborted: no 'finish' (abort() destroys the stream once the chunks are deleted).
+      (e: unknown) => {
+        if (!isAbort(e)) callback(e as Error);
+      },
     );
   }
 
