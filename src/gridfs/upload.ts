@@ -22,6 +22,12 @@ export interface UploadPlan {
 /** Why the loop stopped when the upload was aborted (never reaches a subscriber). */
 const ABORTED = Symbol('aborted');
 
+/**
+ * Chunk inserts kept in flight at once (memory: this many chunks, plus one filling). One: on
+ * FerretDB (SQLite) two in flight measured 30-40% slower (32 MiB uploads, medians of 5).
+ */
+const INSERT_WINDOW = 1;
+
 /** Whether a run's rejection is its abort (not an error anyone should see). */
 export function isAbort(e: unknown): boolean {
   return e === ABORTED;
@@ -59,7 +65,8 @@ export class UploadRun {
   private aborted = false;
   /** Rejects the step the run is waiting on (the index check or the source) when it is aborted. */
   private abortListener: (() => void) | undefined;
-  private inFlight: Promise<unknown> | undefined;
+  /** Chunk inserts sent and not yet answered, oldest first (at most INSERT_WINDOW). */
+  private readonly inFlight: Promise<unknown>[] = [];
   private sentChunks = false;
   private sentFile = false;
   private cleanup: Promise<void> | undefined;
@@ -124,9 +131,9 @@ export class UploadRun {
     return file;
   }
 
-  /** Waits for the previous chunk's insert (its error is the upload's), then sends this one. */
+  /** Waits until fewer than INSERT_WINDOW inserts are in flight (their errors are the upload's), then sends this one. */
   private async insertChunk(n: number, data: Uint8Array, deadline: GridFSDeadline): Promise<void> {
-    await this.settleInFlight(true);
+    while (this.inFlight.length >= INSERT_WINDOW) await this.inFlight.shift();
     this.checkAborted();
     const op = deadline.options();
     this.sentChunks = true;
@@ -134,15 +141,16 @@ export class UploadRun {
       this.plan.chunks.insertOne({ _id: new ObjectId(), files_id: this.plan.id, n, data }, op),
     );
     insert.catch(() => {});
-    this.inFlight = insert;
+    this.inFlight.push(insert);
   }
 
+  /** Waits for every insert in flight; with `rethrow`, the first error is the upload's. */
   private async settleInFlight(rethrow = false): Promise<void> {
-    const pending = this.inFlight;
-    this.inFlight = undefined;
-    if (!pending) return;
-    if (rethrow) await pending;
-    else await pending.catch(() => {});
+    while (this.inFlight.length > 0) {
+      const pending = this.inFlight.shift() as Promise<unknown>;
+      if (rethrow) await pending;
+      else await pending.catch(() => {});
+    }
   }
 
   private checkAborted(): void {
