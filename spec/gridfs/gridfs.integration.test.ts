@@ -245,6 +245,21 @@ describe('GridFS (integration)', () => {
     await it.return?.();
   });
 
+  it('copies a file from a download (a demand source): one chunk requested at a time', async () => {
+    const b = bucket(4);
+    const original = await lastValueFrom(b.upload('orig', pattern(0, 30)));
+    const mark = started.length;
+    const copy = await lastValueFrom(b.upload('copy', b.download(original._id, { batchSize: 2 })));
+    assert.equal(copy.length, 30);
+    assert.deepEqual(
+      concatBytes(await lastValueFrom(b.download(copy._id).pipe(toArray()))),
+      Buffer.from(pattern(0, 30)),
+    );
+    // Pulled as the inserts went: the chunk reads (find + getMores of 2) interleave with the inserts.
+    const sent = commandsSince(mark).filter((c) => c === 'getMore' || c === 'insert');
+    assert.ok(sent.indexOf('insert') < sent.lastIndexOf('getMore'), sent.join(','));
+  });
+
   it('a source error aborts: the chunks written are deleted and the source error is raised', async () => {
     const b = bucket(4);
     const boom = new Error('source broke');
