@@ -15,7 +15,8 @@ describe('Stable API on every command (mock server)', () => {
       hello: { logicalSessionTimeoutMinutes: 30 },
       handler: (r) => {
         if (r.commandName === 'find') return cursorReply('db.c', [{ _id: 1 }, { _id: 2 }], 42);
-        if (r.commandName === 'getMore') return cursorReply('db.c', [{ _id: 3 }, { _id: 4 }], 42, 'nextBatch');
+        if (r.commandName === 'getMore')
+          return cursorReply('db.c', [{ _id: 3 }, { _id: 4 }], 42, 'nextBatch');
         if (r.commandName === 'killCursors') return { cursorsKilled: [42], ok: 1 };
         if (r.commandName === 'insert') return { n: 1, ok: 1 };
         if (r.commandName === 'endSessions') return { ok: 1 };
@@ -58,6 +59,9 @@ describe('Stable API on every command (mock server)', () => {
       assert.ok(!('apiStrict' in r.command) && !('apiDeprecationErrors' in r.command), r.commandName);
     }
     for (const r of await run(undefined))
-      assert.ok(!Object.keys(r.command).some((k) => k.startsWith('api')), `${r.commandName} has no API fields`);
+      assert.ok(
+        !Object.keys(r.command).some((k) => k.startsWith('api')),
+        `${r.commandName} has no API fields`,
+      );
   });
 });
