@@ -53,6 +53,10 @@ export class MongoUnexpectedServerResponseError extends MongoRuntimeError {}
 /** A frame on the socket broke the wire protocol (length, opcode, section kind, BSON). */
 export class MongoProtocolError extends MongoRuntimeError {}
 export class MongoTopologyClosedError extends MongoRuntimeError {}
+/** GridFS: a file (or the requested revision) was not found, or a stream was used wrongly (official name). */
+export class MongoGridFSStreamError extends MongoRuntimeError {}
+/** GridFS: a chunk is missing, of the wrong size or beyond the file's length (official name). */
+export class MongoGridFSChunkError extends MongoRuntimeError {}
 export class MongoMissingCredentialsError extends MongoAPIError {}
 /** Authentication failed on the client side (e.g. the server could not prove the password). */
 export class MongoAuthError extends MongoDriverError {}

@@ -13,6 +13,7 @@ import {
   type SessionEntity,
 } from './entities.js';
 import { eventMatches } from './event-match.js';
+import { GRIDFS_HANDLERS } from './gridfs-operations.js';
 import { THREAD_OPERATIONS, type ThreadContext } from './threads.js';
 
 /**
@@ -157,6 +158,7 @@ async function configureFailPoint(
 }
 
 const handlers: Record<string, Handler> = {
+  ...GRIDFS_HANDLERS,
   // --- collection ---
   insertOne: collectionCall('insertOne', ['document']),
   insertMany: collectionCall('insertMany', ['documents']),
@@ -180,7 +182,9 @@ const handlers: Record<string, Handler> = {
   // The official driver has no listIndexNames(): the names of listIndexes().
   listIndexNames: async (ctx, t, args) =>
     ((await handlers.listIndexes(ctx, t, args)) as Document[]).map((i) => i.name),
-  find: async (_ctx, t, args) => drain(findCursor(coll(t, 'find'), args)),
+  // On a bucket entity: its files collection (gridfs spec, "Generic Find on Files Collection").
+  find: async (_ctx, t, args) =>
+    drain(findCursor(t.kind === 'bucket' ? (t.value as unknown as Collection) : coll(t, 'find'), args)),
   findOne: async (_ctx, t, args) => {
     const c = coll(t, 'findOne');
     return settle(
@@ -279,6 +283,10 @@ const handlers: Record<string, Handler> = {
         'bulkWrite',
       )(required(args, 'models', 'clientBulkWrite'), without(args, 'models')),
     );
+  },
+  appendMetadata: async (_ctx, t, args) => {
+    if (t.kind !== 'client') throw new RunnerError(`appendMetadata needs a client, got ${t.kind}`);
+    t.value.client.appendMetadata(required(args, 'driverInfoOptions', 'appendMetadata') as Document);
   },
   listDatabaseNames: async (_ctx, t, args) => {
     const all = (await handlers.listDatabases(_ctx, t, args)) as Document[];

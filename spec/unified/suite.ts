@@ -47,6 +47,7 @@ const REPLICA_SET_SUITES = new Set([
   'client-side-operations-timeout',
   // Its search-index cases need a replica set (the proxy answers them as a 7.0 without Atlas Search).
   'index-management',
+  'versioned-api',
 ]);
 
 export function deploymentFor(folder: string): Deployment {

@@ -13,6 +13,7 @@ import {
   take,
 } from 'rxjs';
 import { pickBsonOptions } from '../bson-options.js';
+import { ClientMetadata, type DriverInfo } from '../connection/client-metadata.js';
 import { serverApiFields } from '../connection/handshake.js';
 import { MongoInvalidArgumentError, MongoNotConnectedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
@@ -55,6 +56,8 @@ export class MongoClient {
   /** Hot bus of every SDAM, heartbeat, CMAP and command event. */
   readonly events$: Observable<MongoEvent>;
   private readonly bus = new EventBus();
+  /** The handshake's `client` document; appendMetadata() changes it for new connections. */
+  private readonly metadata: ClientMetadata;
   private topology: TopologyLike | undefined;
   /** Set by close(), cleared by connect(): until then operations error (as the official driver). */
   private hasBeenClosed = false;
@@ -70,6 +73,10 @@ export class MongoClient {
 
   constructor(uri: string, options: MongoClientOptions = {}) {
     this.options = parseConnectionString(uri, options);
+    this.metadata = new ClientMetadata({
+      appName: this.options.appName,
+      driverInfo: this.options.driverInfo,
+    });
     this.sessions = { ...this.sessions, timeoutMS: this.options.timeoutMS };
     emitOptionWarnings(this.options);
     this.uri = uri;
@@ -135,6 +142,16 @@ export class MongoClient {
    * ignored: sessions spec), stops monitoring and closes every connection; completes when all is
    * released.
    */
+  /**
+   * Appends a wrapping library's name, version and platform to the handshake metadata (handshake
+   * spec): connections made from now on carry it, existing ones are left alone. A DriverInfo equal
+   * to one given before (empty strings count as unset) changes nothing; "|" in a value is a
+   * MongoInvalidArgumentError.
+   */
+  appendMetadata(driverInfo: DriverInfo): void {
+    this.metadata.append(driverInfo);
+  }
+
   close(): Observable<void> {
     return defer(() => {
       this.hasBeenClosed = true;
@@ -216,7 +233,14 @@ export class MongoClient {
           'Client must be connected before running operations (it was closed)',
         );
       }
-      this.topology = createTopology(this.uri, this.clientOptions, this.options, this.bus);
+      this.topology = createTopology(
+        this.uri,
+        this.clientOptions,
+        this.options,
+        this.bus,
+        undefined,
+        this.metadata,
+      );
       this.topology.connect();
     }
     return this.topology;

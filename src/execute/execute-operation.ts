@@ -322,7 +322,9 @@ function applyDeadline(
   const wc = command.writeConcern as Document | undefined;
   if (wc && 'wtimeout' in wc) {
     const { wtimeout: _dropped, ...rest } = wc;
-    command.writeConcern = rest;
+    // Nothing left is the server default: no writeConcern at all (CSOT deprecated-options tests).
+    if (Object.keys(rest).length > 0) command.writeConcern = rest;
+    else delete command.writeConcern;
   }
   if (op.commandName === 'getMore') {
     const awaitMS = command.maxTimeMS;
