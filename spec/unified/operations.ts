@@ -13,6 +13,7 @@ import {
   type SessionEntity,
 } from './entities.js';
 import { eventMatches } from './event-match.js';
+import { plainMaps } from './plain-maps.js';
 import { THREAD_OPERATIONS, type ThreadContext } from './threads.js';
 
 /**
@@ -272,12 +273,14 @@ const handlers: Record<string, Handler> = {
   clientBulkWrite: async (_ctx, t, args) => {
     if (t.kind !== 'client') throw new RunnerError(`clientBulkWrite needs a client, got ${t.kind}`);
     const c = t.value.client;
-    return settle(
-      method(
-        c,
-        'MongoClient',
-        'bulkWrite',
-      )(required(args, 'models', 'clientBulkWrite'), without(args, 'models')),
+    return plainMaps(
+      await settle(
+        method(
+          c,
+          'MongoClient',
+          'bulkWrite',
+        )(required(args, 'models', 'clientBulkWrite'), without(args, 'models')),
+      ),
     );
   },
   listDatabaseNames: async (_ctx, t, args) => {
