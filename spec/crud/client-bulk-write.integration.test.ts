@@ -10,31 +10,31 @@ import { ClientBulkWriteError, MongoClient, MongoServerError } from '../../src/i
 import { testServer } from '../support/ferretdb.js';
 
 describe('MongoClient.bulkWrite (integration)', () => {
-  let client: MongoClient;
-  let release: () => Promise<void>;
-  const started: CommandStartedEvent[] = [];
   const dbName = `cbw_it_${process.pid}`;
+  let server: Awaited<ReturnType<typeof testServer>>;
+  let client: MongoClient;
   before(async () => {
-    const server = await testServer();
-    release = server.release;
+    server = await testServer();
     client = new MongoClient(server.uri, { monitorCommands: true });
-    client.events$.subscribe((e: MongoEvent) => {
-      if (e.name === 'commandStarted') started.push(e);
-    });
   });
   after(async () => {
     await lastValueFrom(client.db(dbName).dropDatabase()).catch(() => undefined);
     await lastValueFrom(client.close());
-    await release();
+    await server.release();
   });
 
   it('sends one bulkWrite to admin with ops and nsInfo; a pre-8.0 server refuses it as a plain server error', async () => {
+    const started: CommandStartedEvent[] = [];
+    const events = client.events$.subscribe((e: MongoEvent) => {
+      if (e.name === 'commandStarted') started.push(e);
+    });
     const hello = await lastValueFrom(client.db('admin').command({ hello: 1 }));
     const models = [
       { name: 'insertOne' as const, namespace: `${dbName}.a`, document: { _id: 1 } },
       { name: 'insertOne' as const, namespace: `${dbName}.b`, document: { _id: 1 } },
     ];
     const outcome = await lastValueFrom(client.bulkWrite(models)).catch((e: unknown) => e);
+    events.unsubscribe();
     const sent = started.filter((e) => e.commandName === 'bulkWrite');
     assert.equal(sent.length, 1);
     assert.equal(sent[0].databaseName, 'admin');
