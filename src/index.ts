@@ -39,6 +39,7 @@ export {
   type ClientDeleteResult,
   type ClientInsertOneResult,
   type ClientUpdateResult,
+  type ClientWriteConcernError,
   type ClientWriteError,
 } from './operations/client-bulk-write-results.js';
 export type {

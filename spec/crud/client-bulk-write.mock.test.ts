@@ -213,11 +213,10 @@ describe('MongoClient.bulkWrite against a mock 8.0 primary', () => {
       [1, 1, 1, 1, 3],
     );
     assert.deepEqual(result.insertResults?.get(0), { insertedId: 'a' });
-    assert.deepEqual(result.updateResults?.get(1), { matchedCount: 1, modifiedCount: 1, didUpsert: false });
+    assert.deepEqual(result.updateResults?.get(1), { matchedCount: 1, modifiedCount: 1 });
     assert.deepEqual(result.updateResults?.get(2), {
       matchedCount: 1,
       modifiedCount: 0,
-      didUpsert: true,
       upsertedId: 'up2',
     });
     assert.deepEqual(result.deleteResults?.get(3), { deletedCount: 1 });
@@ -320,7 +319,7 @@ describe('MongoClient.bulkWrite against a mock 8.0 primary', () => {
     assert.ok(error instanceof ClientBulkWriteError);
     assert.equal(bulkWrites().length, 2);
     assert.deepEqual(bulkWrites()[0].command.writeConcern, { w: 2 });
-    assert.deepEqual(error.writeConcernErrors, [{ code: 100, errmsg: 'wc failed' }]);
+    assert.deepEqual(error.writeConcernErrors, [{ code: 100, message: 'wc failed' }]);
     assert.equal(error.partialResult?.insertedCount, 2);
   });
 

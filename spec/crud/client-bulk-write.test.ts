@@ -290,10 +290,9 @@ describe('client bulk write results', () => {
     assert.deepEqual(r.updateResults?.get(1), {
       matchedCount: 0,
       modifiedCount: 0,
-      didUpsert: true,
       upsertedId: null,
     });
-    assert.deepEqual(r.updateResults?.get(2), { matchedCount: 1, modifiedCount: 1, didUpsert: false });
+    assert.deepEqual(r.updateResults?.get(2), { matchedCount: 1, modifiedCount: 1 });
     assert.deepEqual(r.deleteResults?.get(3), { deletedCount: 3 });
   });
 
@@ -339,7 +338,7 @@ describe('client bulk write results', () => {
     );
     assert.equal(results.stopped, false);
     const e = assertThrows(() => results.finish());
-    assert.deepEqual(e.writeConcernErrors, [{ code: 64, errmsg: 'wc' }]);
+    assert.deepEqual(e.writeConcernErrors, [{ code: 64, message: 'wc' }]);
     assert.equal(e.code, 64);
   });
 

@@ -10,10 +10,11 @@ export interface ClientInsertOneResult {
 export interface ClientUpdateResult {
   readonly matchedCount: number;
   readonly modifiedCount: number;
-  /** Present (even when null) only when an upsert took place. */
+  /**
+   * Present only when an upsert took place, so an upserted null `_id` is told from no upsert by
+   * `'upsertedId' in result` (no extra field: the unified tests match these documents exactly).
+   */
   readonly upsertedId?: unknown;
-  /** Tells an upserted null `_id` from no upsert. */
-  readonly didUpsert: boolean;
 }
 export interface ClientDeleteResult {
   readonly deletedCount: number;
@@ -36,6 +37,15 @@ export interface ClientBulkWriteResult {
   readonly deleteResults?: ReadonlyMap<number, ClientDeleteResult>;
 }
 
+/** A write concern error of one batch (crud spec WriteConcernError: code, message, details). */
+export interface ClientWriteConcernError {
+  readonly code: number;
+  readonly codeName?: string;
+  readonly message: string;
+  readonly details?: Document;
+  readonly errorLabels?: readonly string[];
+}
+
 /** One failed write of a client bulk write, at its model index. */
 export interface ClientWriteError {
   readonly index: number;
@@ -52,27 +62,25 @@ export interface ClientWriteError {
  */
 export class ClientBulkWriteError extends MongoServerError {
   readonly writeErrors: ReadonlyMap<number, ClientWriteError>;
-  readonly writeConcernErrors: readonly Document[];
+  readonly writeConcernErrors: readonly ClientWriteConcernError[];
   readonly partialResult: ClientBulkWriteResult | undefined;
 
   constructor(fields: {
     writeErrors: ReadonlyMap<number, ClientWriteError>;
-    writeConcernErrors: readonly Document[];
+    writeConcernErrors: readonly ClientWriteConcernError[];
     partialResult?: ClientBulkWriteResult;
     error?: unknown;
   }) {
     const { error } = fields;
     const firstWrite = fields.writeErrors.values().next().value;
-    const first: Document | undefined = firstWrite
-      ? { code: firstWrite.code, errmsg: firstWrite.message }
-      : fields.writeConcernErrors[0];
+    const first = firstWrite ?? fields.writeConcernErrors[0];
     super(
       error instanceof MongoServerError
         ? { ...error.errorResponse, errorLabels: [...error.errorLabels] }
         : error instanceof MongoError
           ? { errmsg: error.message, errorLabels: [...error.errorLabels] }
           : {
-              errmsg: `client bulk write failed: ${first?.errmsg ?? 'write errors'}`,
+              errmsg: `client bulk write failed: ${first?.message ?? 'write errors'}`,
               code: first?.code,
             },
     );
@@ -102,7 +110,7 @@ export class ClientResultBuilder {
   private readonly updateResults = new Map<number, ClientUpdateResult>();
   private readonly deleteResults = new Map<number, ClientDeleteResult>();
   readonly writeErrors = new Map<number, ClientWriteError>();
-  readonly writeConcernErrors: Document[] = [];
+  readonly writeConcernErrors: ClientWriteConcernError[] = [];
   /** bulk-write.md: a partial result is reported only when a write is known to have succeeded. */
   private anySucceeded = false;
 
@@ -120,7 +128,16 @@ export class ClientResultBuilder {
     this.matchedCount += reply.nMatched;
     this.modifiedCount += reply.nModified;
     this.deletedCount += reply.nDeleted;
-    if (reply.writeConcernError) this.writeConcernErrors.push(reply.writeConcernError);
+    const wce = reply.writeConcernError;
+    if (wce) {
+      this.writeConcernErrors.push({
+        code: Number(wce.code),
+        message: String(wce.errmsg ?? ''),
+        ...(typeof wce.codeName === 'string' ? { codeName: wce.codeName } : {}),
+        ...(wce.errInfo === undefined ? {} : { details: wce.errInfo as Document }),
+        ...(Array.isArray(wce.errorLabels) ? { errorLabels: wce.errorLabels as string[] } : {}),
+      });
+    }
     // Unordered: some write succeeded when fewer failed than were sent; ordered: when none failed
     // (an ordered batch's error at idx > 0 is seen in its cursor, addResult).
     if (reply.nErrors < reply.batch.count && (!this.ordered || reply.nErrors === 0)) this.anySucceeded = true;
@@ -150,7 +167,6 @@ export class ClientResultBuilder {
       this.updateResults.set(index, {
         matchedCount: n,
         modifiedCount: Number(doc.nModified ?? 0),
-        didUpsert: upserted !== undefined,
         ...(upserted === undefined ? {} : { upsertedId: upserted._id }),
       });
     }
