@@ -105,6 +105,8 @@ export function planBatch(
 /** The summary of one `bulkWrite` reply, with its results cursor (empty for w:0). */
 export interface ClientBatchReply {
   readonly batch: ClientBatch;
+  /** The limits of the server that answered (the next batch decides its retryability with them). */
+  readonly limits?: BatchLimits;
   readonly nErrors: number;
   readonly nInserted: number;
   readonly nUpserted: number;
@@ -176,6 +178,12 @@ export function clientBulkWriteOperation(
         serializeOptions: fields.serializeOptions,
       };
     },
-    parse: (reply) => parseBulkWriteReply(reply, sent ?? planned, acknowledged),
+    parse: (reply, server) => ({
+      ...parseBulkWriteReply(reply, sent ?? planned, acknowledged),
+      limits: {
+        maxMessageSizeBytes: server.maxMessageSizeBytes,
+        maxWriteBatchSize: server.maxWriteBatchSize,
+      },
+    }),
   };
 }

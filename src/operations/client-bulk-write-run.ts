@@ -29,7 +29,6 @@ import {
   isZeroCursorId,
   killCursorsOperation,
 } from './cursor-commands.js';
-import type { ServerInfo } from './operation.js';
 import { isUnacknowledged, writeConcernDocument } from './options.js';
 
 /**
@@ -87,17 +86,9 @@ export function clientBulkWrite(
       if (start >= ops.length) return EMPTY;
       execution.newBatch();
       const op = clientBulkWriteOperation(ops, sizes, start, fields, limits);
-      const parse = op.parse;
-      const learning = {
-        ...op,
-        // The next batch decides its retryability with this server's limits.
-        parse: (reply: Parameters<typeof parse>[0], server: ServerInfo) => {
-          limits = server;
-          return parse(reply, server);
-        },
-      };
-      return execute(learning).pipe(
+      return execute(op).pipe(
         concatMap((reply) => {
+          limits = reply.limits ?? limits;
           results.addReply(reply);
           const next = start + reply.batch.count;
           const rest = defer(() => (results.stopped ? EMPTY : step(next)));
