@@ -35,6 +35,27 @@ export type {
 } from './gridfs/types.js';
 export type { AnyBulkWriteOperation, BulkWriteOptions } from './operations/bulk-write.js';
 export type {
+  AnyClientBulkWriteModel,
+  ClientBulkWriteModel,
+  ClientBulkWriteOptions,
+  ClientDeleteManyModel,
+  ClientDeleteOneModel,
+  ClientInsertOneModel,
+  ClientReplaceOneModel,
+  ClientUpdateManyModel,
+  ClientUpdateOneModel,
+} from './operations/client-bulk-write-models.js';
+export {
+  ClientBulkWriteError,
+  ClientBulkWriteError as MongoClientBulkWriteError,
+  type ClientBulkWriteResult,
+  type ClientDeleteResult,
+  type ClientInsertOneResult,
+  type ClientUpdateResult,
+  type ClientWriteConcernError,
+  type ClientWriteError,
+} from './operations/client-bulk-write-results.js';
+export type {
   CollectionInfo,
   CreateCollectionOptions,
   DbStatsOptions,

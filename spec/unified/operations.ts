@@ -14,6 +14,7 @@ import {
 } from './entities.js';
 import { eventMatches } from './event-match.js';
 import { GRIDFS_HANDLERS } from './gridfs-operations.js';
+import { plainMaps } from './plain-maps.js';
 import { THREAD_OPERATIONS, type ThreadContext } from './threads.js';
 
 /**
@@ -276,12 +277,14 @@ const handlers: Record<string, Handler> = {
   clientBulkWrite: async (_ctx, t, args) => {
     if (t.kind !== 'client') throw new RunnerError(`clientBulkWrite needs a client, got ${t.kind}`);
     const c = t.value.client;
-    return settle(
-      method(
-        c,
-        'MongoClient',
-        'bulkWrite',
-      )(required(args, 'models', 'clientBulkWrite'), without(args, 'models')),
+    return plainMaps(
+      await settle(
+        method(
+          c,
+          'MongoClient',
+          'bulkWrite',
+        )(required(args, 'models', 'clientBulkWrite'), without(args, 'models')),
+      ),
     );
   },
   appendMetadata: async (_ctx, t, args) => {

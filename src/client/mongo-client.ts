@@ -21,6 +21,11 @@ import type { MongoEvent } from '../events/types.js';
 import { ClusterClock } from '../execute/cluster-clock.js';
 import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
+import type {
+  AnyClientBulkWriteModel,
+  ClientBulkWriteOptions,
+} from '../operations/client-bulk-write-models.js';
+import type { ClientBulkWriteResult } from '../operations/client-bulk-write-results.js';
 import { checkPkFactory } from '../operations/document-id.js';
 import { endSessionsOperation } from '../operations/end-sessions.js';
 import {
@@ -39,6 +44,7 @@ import { parseConnectionString } from '../uri/parse.js';
 import type { ResolvedOptions } from '../uri/resolved-options.js';
 import { emitOptionWarnings } from '../uri/warnings.js';
 import type { WriteConcern } from '../write-concern.js';
+import { runClientBulkWrite } from './client-bulk-write.js';
 import type { ClientContext } from './client-context.js';
 import { Db } from './db.js';
 import type { InheritableOptions } from './inherited-options.js';
@@ -214,6 +220,17 @@ export class MongoClient {
       );
       return executeOperation(ctx, listDatabasesOperation(options), scope).pipe(finalize(end));
     });
+  }
+
+  /**
+   * Client-level bulk write (MongoDB 8.0 `bulkWrite` command, crud spec bulk-write.md): writes to any
+   * namespaces, batched by the server's limits; errors with ClientBulkWriteError on write errors.
+   */
+  bulkWrite(
+    models: readonly AnyClientBulkWriteModel[],
+    options: ClientBulkWriteOptions & SessionOption = {},
+  ): Observable<ClientBulkWriteResult> {
+    return runClientBulkWrite(this.context, models, options);
   }
 
   /** CSOT: the client's timeoutMS (undefined: not set). */
