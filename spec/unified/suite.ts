@@ -1,4 +1,5 @@
 // `unified:<folder>` suites: each test of each file is a SpecCase, run against the test server.
+
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Document, EJSON } from 'bson';
@@ -9,6 +10,7 @@ import { FERRETDB_LIMITATIONS, limitationFor, RUNNER_GAPS } from './ferretdb-lim
 import { requirementsUnmet } from './requirements.js';
 import { runUnifiedTest } from './runner.js';
 import { type Deployment, openServer, type UnifiedServer } from './server.js';
+import { csotTimeScale, scaleDurations } from './time-scale.js';
 
 /** A unified case; `todo` names the unbuilt driver feature it needs (driver-gaps.ts). */
 export type UnifiedCase = SpecCase;
@@ -90,6 +92,10 @@ export interface UnifiedSuite extends SpecSuite {
   load(specDir: string): Promise<UnifiedCase[]>;
 }
 
+/** Suites whose durations are stretched (see time-scale.ts). */
+const timeScaled = (folder: string) => folder === 'client-side-operations-timeout';
+const scale = csotTimeScale();
+
 export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}): UnifiedSuite {
   return {
     name: `unified:${folder}`,
@@ -108,7 +114,9 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
             const file = EJSON.parse(readFileSync(join(dir, name), 'utf8'), { relaxed: true }) as Document;
             for (const test of file.tests ?? []) {
               const skip = await skipReason(server, path, file, test);
-              const run = () => runUnifiedTest(file, test, server);
+              const run = timeScaled(folder)
+                ? () => runUnifiedTest(scaleDurations(file, scale), scaleDurations(test, scale), server)
+                : () => runUnifiedTest(file, test, server);
               cases.push({
                 name: `${path}: ${test.description}`,
                 skip,
