@@ -11,6 +11,7 @@ import type { Connection } from '../../src/connection/types.js';
 import { MongoNetworkError } from '../../src/errors.js';
 import { EventBus } from '../../src/events/bus.js';
 import { ClusterClock } from '../../src/execute/cluster-clock.js';
+import { executeOperation } from '../../src/execute/execute-operation.js';
 import type { ExecutionContext } from '../../src/execute/context.js';
 import { unknownServerDescription } from '../../src/sdam/description/server-description.js';
 import { ClientSession, type SessionOwner } from '../../src/session/client-session.js';
@@ -32,6 +33,7 @@ function deployment(scheduler: TestScheduler, script: Script) {
     pool: new ServerSessionPool(),
     clusterClock: new ClusterClock(),
     now: () => scheduler.now(),
+    execute: (op, scope) => executeOperation(ctx, op, scope),
   };
   const description = {
     ...unknownServerDescription('a:1'),

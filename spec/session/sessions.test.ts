@@ -17,6 +17,7 @@ import {
 } from '../../src/errors.js';
 import { EventBus } from '../../src/events/bus.js';
 import { ClusterClock } from '../../src/execute/cluster-clock.js';
+import { executeOperation } from '../../src/execute/execute-operation.js';
 import type { ExecutionContext } from '../../src/execute/context.js';
 import { type ServerType, unknownServerDescription } from '../../src/sdam/description/server-description.js';
 import type { SelectionCriteria } from '../../src/sdam/topology-contract.js';
@@ -44,6 +45,7 @@ function deployment(d: Deployment = {}) {
     pool: new ServerSessionPool(),
     clusterClock: new ClusterClock(),
     now: () => 1_000,
+    execute: (op, scope) => executeOperation(ctx, op, scope),
   };
   const description = {
     ...unknownServerDescription('a:1'),

@@ -64,11 +64,25 @@ export class MongoClient {
     pool: new ServerSessionPool(),
     clusterClock: new ClusterClock(),
     now: () => Date.now(),
+    execute: () => {
+      throw new MongoNotConnectedError('the client is not constructed yet');
+    },
   };
 
   constructor(uri: string, options: MongoClientOptions = {}) {
     this.options = parseConnectionString(uri, options);
-    this.sessions = { ...this.sessions, timeoutMS: this.options.timeoutMS };
+    this.sessions = {
+      ...this.sessions,
+      timeoutMS: this.options.timeoutMS,
+      retryWrites: this.options.retryWrites,
+      transactionDefaults: {
+        readConcern: this.options.readConcern,
+        writeConcern: this.options.writeConcern,
+        readPreference: this.options.readPreference,
+      },
+      // Lazy: the execution context is built below.
+      execute: (op, scope) => executeOperation(this.context.execution(), op, scope),
+    };
     emitOptionWarnings(this.options);
     this.uri = uri;
     this.clientOptions = options;

@@ -14,10 +14,13 @@ import {
 } from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import {
+  MongoNetworkError,
   MongoOperationTimeoutError,
   MongoPoolClearedError,
+  MongoServerSelectionError,
   MongoWriteConcernError,
   parseServerResponse,
+  TRANSIENT_TRANSACTION_ERROR,
 } from '../errors.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
@@ -33,7 +36,7 @@ import {
   rewriteUnsupportedRetryableWrite,
   supportsRetryableWrites,
 } from './retry-rules.js';
-import { ExecutionScope, type SessionServerInfo } from './scope.js';
+import { ExecutionScope, type SessionServerInfo, type TransactionPart } from './scope.js';
 import { serverInfoOf } from './server-info.js';
 import { asOperationTimeout, awaitMaxTimeMSFor, maxTimeMSFor } from './timeout.js';
 
@@ -53,6 +56,8 @@ interface Attempts {
   /** The error of the first attempt, raised when the retry cannot be made. */
   firstError: unknown;
   stage: Stage;
+  /** The command's part in the session's transaction (undefined outside one). */
+  readonly transaction: TransactionPart | undefined;
 }
 
 /**
@@ -89,16 +94,32 @@ function underDeadline<T>(
   op: CommandOperation<T>,
   scope: ExecutionScope,
 ): Observable<T> {
+  const transaction = scope.session?.transactionFor(op);
   const state: Attempts = {
-    retry: retryKindOf(op, ctx),
+    // transactions spec: statements of a transaction are never retried (commit/abort retry in the session).
+    retry: transaction ? false : retryKindOf(op, ctx),
     failedOn: undefined,
     pinnedHere: false,
     txnNumber: undefined,
     retrying: false,
     firstError: undefined,
     stage: 'server selection',
+    transaction,
   };
-  const out = run(ctx, op, scope, state);
+  if (transaction?.role === 'statement') {
+    // The transaction's read preference (primary, transactionFor checked it) replaces the operation's.
+    const inTransaction: CommandOperation<T> = { ...op, readPreference: undefined };
+    return deadlineBound(ctx, scope, state, labelTransient(run(ctx, inTransaction, scope, state)));
+  }
+  return deadlineBound(ctx, scope, state, run(ctx, op, scope, state));
+}
+
+function deadlineBound<T>(
+  ctx: ExecutionContext,
+  scope: ExecutionScope,
+  state: Attempts,
+  out: Observable<T>,
+): Observable<T> {
   if (!scope.csot) return out;
   const clock = clockOf(ctx);
   const deadline = scope.deadline;
@@ -132,7 +153,7 @@ function run<T>(
   const attempt = (deprioritized: readonly ServerDescription[]): Observable<T> =>
     defer(() => {
       state.stage = 'server selection';
-      return serverFor(ctx, op, scope, deprioritized);
+      return serverFor(ctx, op, scope, deprioritized, state.transaction);
     }).pipe(
       tap((server) => {
         state.failedOn = server.description;
@@ -169,6 +190,20 @@ function run<T>(
   return attempt([]).pipe(catchError((error: unknown) => retryAfter(error, error)));
 }
 
+/**
+ * transactions spec, "TransientTransactionError": a network error or a server selection error of a
+ * statement in a transaction means the whole transaction may be retried.
+ */
+function labelTransient<T>(out: Observable<T>): Observable<T> {
+  return out.pipe(
+    catchError((error: unknown) => {
+      if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError)
+        error.addErrorLabel(TRANSIENT_TRANSACTION_ERROR);
+      return throwError(() => error);
+    }),
+  );
+}
+
 /** retryable-reads / retryable-writes: one retry, for the errors the specs call retryable. */
 function shouldRetry(state: Attempts, scope: ExecutionScope, error: unknown): boolean {
   if (state.retry === 'read') return isRetryableReadError(error);
@@ -190,8 +225,10 @@ function serverFor(
   op: CommandOperation<unknown>,
   scope: ExecutionScope,
   deprioritized: readonly ServerDescription[],
+  transaction: TransactionPart | undefined,
 ): Observable<SelectedServer> {
   if (scope.server) return of(scope.server);
+  if (transaction?.pinnedServer) return of(transaction.pinnedServer);
   return ctx.topology
     .selectServer({
       kind: op.kind,
@@ -241,6 +278,7 @@ function sendOn<T>(
   const clusterTime = ctx.clusterClock?.clusterTime;
   if (clusterTime) command.$clusterTime = clusterTime;
   const session = scope.session;
+  if (state.transaction) session?.pinTo(server);
   session?.applyTo(command, op, info);
   if (state.retrying && state.retry === 'write' && !supportsRetryableWrites(description)) {
     // retryable-writes: a retry selected onto a server without retryable writes raises the first error.

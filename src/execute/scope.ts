@@ -3,6 +3,14 @@ import type { Connection } from '../connection/types.js';
 import type { CommandOperation, ServerInfo } from '../operations/operation.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
 
+/** How a command takes part in the session's transaction (transactions spec). */
+export interface TransactionPart {
+  /** 'statement': an operation inside the transaction; 'end': its commitTransaction / abortTransaction. */
+  readonly role: 'statement' | 'end';
+  /** mongos pinning: every command of the transaction goes to this server. */
+  readonly pinnedServer?: SelectedServer;
+}
+
 /**
  * What a session contributes to each command of a scope. Defined here (the execution path) and
  * implemented by `session/`, which sits above: the chokepoint calls it, it never imports it.
@@ -22,6 +30,15 @@ export interface ScopeSession {
   onReply(reply: Document): void;
   /** Called with every error of a command sent under this session (network errors make it dirty). */
   onError(error: unknown): void;
+  /**
+   * Whether `op` runs inside the session's transaction, and where it is pinned; undefined outside
+   * one. Throws the spec's typed error for an operation a transaction refuses (a read preference
+   * other than primary). Inside a transaction nothing is retried by the retryable reads/writes
+   * rules and the session, not the execution path, sets the txnNumber.
+   */
+  transactionFor(op: CommandOperation<unknown>): TransactionPart | undefined;
+  /** The server a command of the transaction went to (mongos pinning: the first one is kept). */
+  pinTo(server: SelectedServer): void;
   /** The owner of the scope is done: an implicit session goes back to the pool; an explicit one stays the user's. */
   done(): void;
 }
