@@ -17,8 +17,8 @@ import {
 } from '../../src/errors.js';
 import { EventBus } from '../../src/events/bus.js';
 import { ClusterClock } from '../../src/execute/cluster-clock.js';
-import { executeOperation } from '../../src/execute/execute-operation.js';
 import type { ExecutionContext } from '../../src/execute/context.js';
+import { executeOperation } from '../../src/execute/execute-operation.js';
 import { type ServerType, unknownServerDescription } from '../../src/sdam/description/server-description.js';
 import type { SelectionCriteria } from '../../src/sdam/topology-contract.js';
 import { ClientSession, type SessionOwner } from '../../src/session/client-session.js';

@@ -142,7 +142,13 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
       'bulkWrite.json: BulkWrite with updateOne operations',
       'bulkWrite.json: BulkWrite with updateMany operations',
       'bulkWrite.json: BulkWrite with replaceOne operations',
+      'bulk.json: bulk',
     ],
+  },
+  {
+    reason:
+      'rs-proxy: transactions are played at the command level without isolation: reads outside a transaction see its uncommitted writes (rs-proxy README, "Transactions")',
+    cases: ['isolation.json: one transaction', 'isolation.json: two transactions'],
   },
   {
     reason:

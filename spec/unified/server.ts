@@ -11,6 +11,8 @@ export interface UnifiedServer {
   /** The internal MongoClient (initialData, outcome, fail points). */
   readonly internal: MongoClient;
   readonly info: ServerInfo;
+  /** The replica-set proxy: hides writes of still-open transactions for an outcome check (rs-proxy). */
+  isolateOpenTransactions?(): Promise<'none' | 'isolated' | 'unknown'>;
   release(): Promise<void>;
 }
 
@@ -31,9 +33,12 @@ function topologyOf(hello: Document): string {
 export type Deployment = 'server' | 'replicaset';
 
 /** The test server, or the replica-set proxy in front of it; released in that order. */
-async function deploymentOf(
-  kind: Deployment,
-): Promise<{ uri: string; proxied: boolean; release(): Promise<void> }> {
+async function deploymentOf(kind: Deployment): Promise<{
+  uri: string;
+  proxied: boolean;
+  isolateOpenTransactions?: () => Promise<'none' | 'isolated' | 'unknown'>;
+  release(): Promise<void>;
+}> {
   const server = await testServer();
   if (kind === 'server' || process.env.MONGODB_URI) return { ...server, proxied: false };
   try {
@@ -41,6 +46,7 @@ async function deploymentOf(
     return {
       uri: proxy.uri,
       proxied: true,
+      isolateOpenTransactions: () => proxy.isolateOpenTransactions(),
       release: async () => {
         await proxy.close();
         await server.release();
@@ -77,6 +83,7 @@ export async function openServer(kind: Deployment = 'server'): Promise<UnifiedSe
       uri: server.uri,
       internal,
       info,
+      isolateOpenTransactions: server.isolateOpenTransactions,
       release: async () => {
         await lastValueFrom(internal.close(), { defaultValue: undefined });
         await server.release();

@@ -47,6 +47,8 @@ const REPLICA_SET_SUITES = new Set([
   'causal-consistency',
   'server-discovery-and-monitoring',
   'client-side-operations-timeout',
+  'transactions',
+  'transactions-convenient-api',
 ]);
 
 export function deploymentFor(folder: string): Deployment {
@@ -76,7 +78,7 @@ async function skipReason(
   return undefined;
 }
 
-async function failsAsExpected(run: () => Promise<void>): Promise<void> {
+async function failsAsExpected(run: () => Promise<unknown>): Promise<void> {
   try {
     await run();
   } catch {

@@ -74,7 +74,6 @@ export class MongoClient {
     this.sessions = {
       ...this.sessions,
       timeoutMS: this.options.timeoutMS,
-      retryWrites: this.options.retryWrites,
       transactionDefaults: {
         readConcern: this.options.readConcern,
         writeConcern: this.options.writeConcern,

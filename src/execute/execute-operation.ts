@@ -107,12 +107,19 @@ function underDeadline<T>(
     transaction,
   };
   if (transaction?.role === 'statement') {
-    // The transaction's read preference (primary, transactionFor checked it) replaces the operation's.
-    const inTransaction: CommandOperation<T> = { ...op, readPreference: undefined };
-    return deadlineBound(ctx, scope, state, labelTransient(run(ctx, inTransaction, scope, state)));
+    return deadlineBound(ctx, scope, state, labelTransient(run(ctx, asStatement(op), scope, state)));
   }
   return deadlineBound(ctx, scope, state, run(ctx, op, scope, state));
 }
+
+/**
+ * An operation as a statement of a transaction: the transaction's read preference (primary,
+ * transactionFor checked it) replaces the operation's. (Its write concern: the session drops it.)
+ */
+function asStatement<T>(op: CommandOperation<T>): CommandOperation<T> {
+  return { ...op, readPreference: undefined };
+}
+
 
 function deadlineBound<T>(
   ctx: ExecutionContext,

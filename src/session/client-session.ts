@@ -59,6 +59,12 @@ export interface ClientSessionOptions {
   readonly defaultTransactionOptions?: TransactionOptions;
 }
 
+/** Options of commitTransaction / abortTransaction. */
+export interface EndTransactionOptions {
+  /** CSOT: this command's time limit (default: the session's defaultTimeoutMS, else the client's). */
+  readonly timeoutMS?: number;
+}
+
 /** What sessions share with the client that started them. */
 export interface SessionOwner {
   readonly pool: ServerSessionPool;
@@ -69,8 +75,6 @@ export interface SessionOwner {
   now(): number;
   /** Runs a command of the session itself (commitTransaction, abortTransaction) on the execution path. */
   execute<T>(op: CommandOperation<T>, scope: ExecutionScope): Observable<T>;
-  /** retryWrites of the client: commit and abort are retried once only when it is not false. */
-  readonly retryWrites?: boolean;
   /** The client's concerns, the last default of a transaction's options. */
   readonly transactionDefaults?: TransactionDefaults;
 }
@@ -191,7 +195,8 @@ export class ClientSession implements ScopeSession {
    */
   startTransaction(options?: TransactionOptions): void {
     if (this.ended) throw new MongoExpiredSessionError('Cannot use a session that has ended');
-    if (this.snapshotEnabled) throw new MongoCompatibilityError('Transactions are not supported in snapshot sessions');
+    if (this.snapshotEnabled)
+      throw new MongoCompatibilityError('Transactions are not supported in snapshot sessions');
     const next = transitions.start(this.txnState);
     const resolved = resolveTransactionOptions(
       options,
@@ -212,18 +217,27 @@ export class ClientSession implements ScopeSession {
    * concern (nothing when no statement was sent), retried once on a retryable error with
    * w: majority; the error of a commit whose result is unknown carries UnknownTransactionCommitResult.
    */
-  commitTransaction(scope?: ExecutionScope): Observable<void> {
+  commitTransaction(options: EndTransactionOptions = {}): Observable<void> {
+    return defer(() => this.commitWith(this.ownScope(options.timeoutMS)));
+  }
+
+  /** commitTransaction in the given scope (withTransaction: its shared CSOT deadline). */
+  commitWith(scope: ExecutionScope): Observable<void> {
     return defer(() => {
       this.assertNotEnded();
       const step = transitions.commit(this.txnState);
       this.txnState = step.next;
       if (!step.send) return of(undefined);
-      const own = scope ?? this.ownScope();
+      const own = scope;
       return this.sendEnd('commitTransaction', own, step.retry).pipe(
         catchError((error: unknown) =>
           this.retriesEnd(error)
             ? this.sendEnd('commitTransaction', own, true).pipe(
-                catchError((retryError: unknown) => throwError(() => this.commitError(retryError))),
+                catchError((retryError: unknown) => {
+                  // The retry's error is labelled by the same rules (retryable-writes).
+                  labelRetryableWriteError(retryError, this.lastWireVersion);
+                  return throwError(() => this.commitError(retryError));
+                }),
               )
             : throwError(() => this.commitError(error)),
         ),
@@ -236,7 +250,7 @@ export class ClientSession implements ScopeSession {
    * once on a retryable error; errors are swallowed (transactions spec: the server aborts an
    * abandoned transaction itself). Unpins at the end.
    */
-  abortTransaction(scope?: ExecutionScope): Observable<void> {
+  abortTransaction(options: EndTransactionOptions = {}): Observable<void> {
     return defer(() => {
       this.assertNotEnded();
       const step = transitions.abort(this.txnState);
@@ -245,7 +259,7 @@ export class ClientSession implements ScopeSession {
         this.unpin();
         return of(undefined);
       }
-      const own = scope ?? this.ownScope();
+      const own = this.ownScope(options.timeoutMS);
       return this.sendEnd('abortTransaction', own, false).pipe(
         catchError((error: unknown) =>
           this.retriesEnd(error) ? this.sendEnd('abortTransaction', own, false) : throwError(() => error),
@@ -347,8 +361,11 @@ export class ClientSession implements ScopeSession {
   transactionFor(op: CommandOperation<unknown>): TransactionPart | undefined {
     if (this.ownOps.has(op)) return { role: 'end', pinnedServer: this.pinnedServer };
     if (!isActive(this.txnState)) return undefined;
-    const readPreference = this.txnOptions?.readPreference;
-    if (op.kind === 'read' && readPreference && readPreference.mode !== 'primary')
+    // The transaction's read preference applies to its reads, and to a command sent as given
+    // (runCommand), whose own read preference, when given, is checked instead.
+    const asGiven = op.readPreferenceExplicit !== undefined;
+    const readPreference = (asGiven && op.readPreference) || this.txnOptions?.readPreference;
+    if ((op.kind === 'read' || asGiven) && readPreference && readPreference.mode !== 'primary')
       throw new MongoTransactionError(
         `Read preference in a transaction must be primary, not: ${readPreference.mode}`,
       );
@@ -403,7 +420,8 @@ export class ClientSession implements ScopeSession {
 
   /** The server session now (startTransaction needs its txnNumber before any command). */
   private serverSessionNow(): ServerSession {
-    if (!this.serverSession) this.serverSession = this.owner.pool.acquire(this.owner.now(), this.timeoutMinutes ?? 30);
+    if (!this.serverSession)
+      this.serverSession = this.owner.pool.acquire(this.owner.now(), this.timeoutMinutes ?? 30);
     return this.serverSession;
   }
 
@@ -411,9 +429,9 @@ export class ClientSession implements ScopeSession {
     if (this.ended) throw new MongoExpiredSessionError('Cannot use a session that has ended');
   }
 
-  /** A scope of the session's own commands: its defaultTimeoutMS (CSOT), started now. */
-  ownScope(): ExecutionScope {
-    const scope = new ExecutionScope({ session: this, timeoutMS: this.defaultTimeoutMS });
+  /** A scope of the session's own commands: the given timeoutMS, else its defaultTimeoutMS (CSOT), started now. */
+  ownScope(timeoutMS?: number): ExecutionScope {
+    const scope = new ExecutionScope({ session: this, timeoutMS: timeoutMS ?? this.defaultTimeoutMS });
     scope.startDeadline(this.owner.now());
     return scope;
   }
@@ -432,9 +450,8 @@ export class ClientSession implements ScopeSession {
     });
   }
 
-  /** Commit and abort are retried once on the retryable-writes errors, when retryWrites allows. */
+  /** Commit and abort are retried once on the retryable-writes errors (retryWrites=false does not turn it off). */
   private retriesEnd(error: unknown): boolean {
-    if (this.owner.retryWrites === false) return false;
     return labelRetryableWriteError(error, this.lastWireVersion);
   }
 
@@ -470,7 +487,8 @@ export class ClientSession implements ScopeSession {
     if (this.txnState === 'starting') {
       command.startTransaction = true;
       const readConcern: Document = readConcernToDocument(this.txnOptions?.readConcern ?? {});
-      if (this.causalConsistency && this.lastOperationTime) readConcern.afterClusterTime = this.lastOperationTime;
+      if (this.causalConsistency && this.lastOperationTime)
+        readConcern.afterClusterTime = this.lastOperationTime;
       if (Object.keys(readConcern).length > 0) command.readConcern = readConcern;
       this.txnState = 'in_progress';
     }

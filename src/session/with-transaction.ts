@@ -38,8 +38,8 @@ export interface TransactionHost {
   readonly transactionState: TransactionState;
   readonly owner: { now(): number };
   startTransaction(options?: TransactionOptions): void;
-  commitTransaction(scope?: ExecutionScope): Observable<void>;
-  abortTransaction(scope?: ExecutionScope): Observable<void>;
+  commitWith(scope: ExecutionScope): Observable<void>;
+  abortTransaction(): Observable<void>;
   ownScope(): ExecutionScope;
 }
 
@@ -72,8 +72,7 @@ export function withTransactionLoop<S extends TransactionHost, T>(
     // their own timeoutMS as given to them).
     const shared = new ExecutionScope({ session: undefined, timeoutMS });
     shared.startDeadline(started);
-    const limit =
-      shared.deadline !== undefined ? shared.deadline : started + WITH_TRANSACTION_TIME_LIMIT_MS;
+    const limit = shared.deadline !== undefined ? shared.deadline : started + WITH_TRANSACTION_TIME_LIMIT_MS;
     const withinLimit = () => session.owner.now() < limit;
     const commitScope = () => {
       const scope = session.ownScope();
@@ -82,7 +81,7 @@ export function withTransactionLoop<S extends TransactionHost, T>(
     };
 
     const commit = (): Observable<'committed' | 'again'> =>
-      session.commitTransaction(commitScope()).pipe(
+      session.commitWith(commitScope()).pipe(
         map(() => 'committed' as const),
         catchError((error: unknown) => {
           if (withinLimit() && !maxTimeExpired(error) && hasLabel(error, UNKNOWN_TRANSACTION_COMMIT_RESULT))
