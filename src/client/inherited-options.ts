@@ -55,7 +55,8 @@ export function resolveOptions<O extends object>(
   // inherited one is not taken (a w:0 collection still writes acknowledged statements).
   const inherits = !inTransaction(options);
   if (needs.writeConcern)
-    out.writeConcern = writeConcernDocument(own.writeConcern) ?? (inherits ? inherited.writeConcern : undefined);
+    out.writeConcern =
+      writeConcernDocument(own.writeConcern) ?? (inherits ? inherited.writeConcern : undefined);
   return out as O & InheritedOptions;
 }
 

@@ -185,6 +185,9 @@ export class SocketConnection implements Connection {
     return () => {
       if (request.done) return;
       request.settle();
+      // Every commandStarted gets its end (command monitoring): a command left before its reply
+      // (CSOT deadline, unsubscribe) failed, as far as its subscriber is concerned.
+      events.failed(new MongoNetworkError(this.describe('command abandoned before its reply')));
       this.pending.delete(request.awaiting);
       // An abandoned exhaust stream would keep sending: the connection cannot be reused. Any other
       // request's reply may still come: it is dropped when it does.

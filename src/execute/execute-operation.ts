@@ -120,7 +120,6 @@ function asStatement<T>(op: CommandOperation<T>): CommandOperation<T> {
   return { ...op, readPreference: undefined };
 }
 
-
 function deadlineBound<T>(
   ctx: ExecutionContext,
   scope: ExecutionScope,
@@ -365,7 +364,8 @@ function applyDeadline(
   const wc = command.writeConcern as Document | undefined;
   if (wc && 'wtimeout' in wc) {
     const { wtimeout: _dropped, ...rest } = wc;
-    command.writeConcern = rest;
+    if (Object.keys(rest).length > 0) command.writeConcern = rest;
+    else delete command.writeConcern;
   }
   if (op.commandName === 'getMore') {
     const awaitMS = command.maxTimeMS;

@@ -109,6 +109,11 @@ export class ClientSession implements ScopeSession {
   private recoveryToken: Document | undefined;
   /** The wire version of the last server a command went to (who labels retryable errors). */
   private lastWireVersion = 0;
+  /**
+   * CSOT "Convenient Transactions API": while a withTransaction with a timeoutMS runs, the
+   * operations of its callback share this scope's deadline (set and cleared by the loop).
+   */
+  withTransactionScope: ExecutionScope | undefined;
   /** The commit/abort operations this session made (the role 'end' of the transaction). */
   private readonly ownOps = new WeakSet<CommandOperation<unknown>>();
 

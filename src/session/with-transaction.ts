@@ -16,6 +16,7 @@ import {
 } from 'rxjs';
 import {
   MongoError,
+  MongoOperationTimeoutError,
   MongoServerError,
   TRANSIENT_TRANSACTION_ERROR,
   UNKNOWN_TRANSACTION_COMMIT_RESULT,
@@ -35,11 +36,12 @@ export const WITH_TRANSACTION_TIME_LIMIT_MS = 120_000;
 /** What the loop needs of a session (ClientSession implements it). */
 export interface TransactionHost {
   readonly defaultTimeoutMS: number | undefined;
+  withTransactionScope: ExecutionScope | undefined;
   readonly transactionState: TransactionState;
   readonly owner: { now(): number };
   startTransaction(options?: TransactionOptions): void;
   commitWith(scope: ExecutionScope): Observable<void>;
-  abortTransaction(): Observable<void>;
+  abortTransaction(options?: { readonly timeoutMS?: number }): Observable<void>;
   ownScope(): ExecutionScope;
 }
 
@@ -74,6 +76,14 @@ export function withTransactionLoop<S extends TransactionHost, T>(
     shared.startDeadline(started);
     const limit = shared.deadline !== undefined ? shared.deadline : started + WITH_TRANSACTION_TIME_LIMIT_MS;
     const withinLimit = () => session.owner.now() < limit;
+    const csot = timeoutMS !== undefined && timeoutMS > 0;
+    // CSOT: a retryable error past the deadline surfaces as a timeout, caused by that error.
+    const past = (error: unknown) =>
+      csot &&
+      !withinLimit() &&
+      (hasLabel(error, TRANSIENT_TRANSACTION_ERROR) || hasLabel(error, UNKNOWN_TRANSACTION_COMMIT_RESULT))
+        ? new MongoOperationTimeoutError(`withTransaction timed out after ${timeoutMS} ms`, { cause: error })
+        : error;
     const commitScope = () => {
       const scope = session.ownScope();
       if (timeoutMS !== undefined) scope.inheritDeadline(shared);
@@ -87,7 +97,7 @@ export function withTransactionLoop<S extends TransactionHost, T>(
           if (withinLimit() && !maxTimeExpired(error) && hasLabel(error, UNKNOWN_TRANSACTION_COMMIT_RESULT))
             return commit();
           if (withinLimit() && hasLabel(error, TRANSIENT_TRANSACTION_ERROR)) return of('again' as const);
-          return throwError(() => error);
+          return throwError(() => past(error));
         }),
       );
 
@@ -98,13 +108,15 @@ export function withTransactionLoop<S extends TransactionHost, T>(
           reduce<T, Last<T>>((_last, value) => ({ has: true, value }), { has: false }),
           map((last) => ({ kind: 'done' as const, last })),
           catchError((error: unknown) => {
-            // The callback failed: abort what it left open (a fresh CSOT deadline), then retry or fail.
-            const abort = isActive(session.transactionState) ? session.abortTransaction() : of(undefined);
+            // The callback failed: abort what it left open (CSOT: a fresh timeoutMS), then retry or fail.
+            const abort = isActive(session.transactionState)
+              ? session.abortTransaction({ timeoutMS })
+              : of(undefined);
             return abort.pipe(
               switchMap(() =>
                 withinLimit() && hasLabel(error, TRANSIENT_TRANSACTION_ERROR)
                   ? of({ kind: 'again' as const })
-                  : throwError(() => error),
+                  : throwError(() => past(error)),
               ),
             );
           }),
@@ -118,13 +130,15 @@ export function withTransactionLoop<S extends TransactionHost, T>(
       });
 
     let settled = false;
+    if (timeoutMS !== undefined) session.withTransactionScope = shared;
     return attempt().pipe(
       tap({ complete: () => (settled = true), error: () => (settled = true) }),
       // Unsubscribed before the end: the callback's commands are cancelled first (the source is torn
       // down before this runs), then the open transaction is aborted; nothing follows the abort.
       finalize(() => {
+        if (session.withTransactionScope === shared) session.withTransactionScope = undefined;
         if (!settled && isActive(session.transactionState))
-          session.abortTransaction().subscribe({ error: () => {} });
+          session.abortTransaction({ timeoutMS }).subscribe({ error: () => {} });
       }),
       mergeMap((last) => (last.has ? of(last.value) : EMPTY)),
     );

@@ -260,7 +260,12 @@ function unsatisfiableWriteConcern(x: Exchange): Document | undefined {
 }
 
 /** Commands mongod refuses inside a transaction (OperationNotSupportedInTransaction, 263). */
-const NOT_IN_TRANSACTION: ReadonlySet<string> = new Set(['count', 'listCollections', 'listIndexes', 'listDatabases']);
+const NOT_IN_TRANSACTION: ReadonlySet<string> = new Set([
+  'count',
+  'listCollections',
+  'listIndexes',
+  'listDatabases',
+]);
 
 /** A statement of a transaction: the table's rules, the undo image of a write, then the upstream. */
 async function executeInTransaction(x: Exchange): Promise<Execution> {
