@@ -2,7 +2,7 @@
 // "Special Test Operations"). Every driver call returns a cold Observable or a cursor.
 import { type Document, EJSON, type Timestamp } from 'bson';
 import { defer, isObservable, lastValueFrom, type Observable, toArray } from 'rxjs';
-import type { Collection, Db } from '../../src/index.js';
+import { type Collection, type Db, MongoClient } from '../../src/index.js';
 import {
   type ClientEntity,
   CursorEntity,
@@ -355,6 +355,20 @@ const handlers: Record<string, Handler> = {
   failPoint: async (ctx, _t, args) => {
     const client = ctx.entities.get(String(required(args, 'client', 'failPoint')), 'client');
     await configureFailPoint(ctx, client, required(args, 'failPoint', 'failPoint') as Document);
+  },
+  targetedFailPoint: async (ctx, _t, args) => {
+    const session = sessionArg(ctx, args).session;
+    const address = session.pinnedAddress;
+    if (!address) throw new Error('targetedFailPoint: the session is not pinned to a mongos');
+    // Sent to the pinned router alone, by a client of its own (unified format, "targetedFailPoint").
+    const client = new MongoClient(`mongodb://${address}/?directConnection=true`);
+    const failPoint = required(args, 'failPoint', 'targetedFailPoint') as Document;
+    try {
+      await settle(client.db('admin').command(failPoint));
+    } finally {
+      await settle(client.close());
+    }
+    ctx.failPoints.push({ client: 'internal', name: failPoint.configureFailPoint });
   },
   createEntities: async (ctx, _t, args) => {
     await ctx.createEntities(required(args, 'entities', 'createEntities') as Document[]);

@@ -173,7 +173,9 @@ export async function runUnifiedTest(
     }
   } finally {
     for (const fp of ctx.failPoints) {
-      await command(server.internal, 'admin', { configureFailPoint: fp.name, mode: 'off' }).catch(() => {});
+      if (server.failPointOff) server.failPointOff(fp.name);
+      else
+        await command(server.internal, 'admin', { configureFailPoint: fp.name, mode: 'off' }).catch(() => {});
     }
     await entities.close();
   }

@@ -13,6 +13,8 @@ export interface UnifiedServer {
   readonly info: ServerInfo;
   /** The replica-set proxy: hides writes of still-open transactions for an outcome check (rs-proxy). */
   isolateOpenTransactions?(): Promise<'none' | 'isolated' | 'unknown'>;
+  /** The proxy: turns a fail point off on every member or router (each has its own). */
+  failPointOff?(name: string): void;
   release(): Promise<void>;
 }
 
@@ -28,25 +30,31 @@ function topologyOf(hello: Document): string {
 
 /**
  * What a suite runs against: the test server as it is, or (without MONGODB_URI) a 3-member
- * replica set played by the proxy in front of it (spec/support/rs-proxy).
+ * replica set or 2 mongos routers played by the proxy in front of it (spec/support/rs-proxy).
  */
-export type Deployment = 'server' | 'replicaset';
+export type Deployment = 'server' | 'replicaset' | 'sharded';
 
 /** The test server, or the replica-set proxy in front of it; released in that order. */
 async function deploymentOf(kind: Deployment): Promise<{
   uri: string;
   proxied: boolean;
   isolateOpenTransactions?: () => Promise<'none' | 'isolated' | 'unknown'>;
+  failPointOff?: (name: string) => void;
   release(): Promise<void>;
 }> {
   const server = await testServer();
   if (kind === 'server' || process.env.MONGODB_URI) return { ...server, proxied: false };
   try {
-    const proxy = await startReplicaSetProxy({ members: 3, upstream: server.uri });
+    const proxy = await startReplicaSetProxy(
+      kind === 'sharded' ? { mongos: 2, upstream: server.uri } : { members: 3, upstream: server.uri },
+    );
     return {
       uri: proxy.uri,
       proxied: true,
       isolateOpenTransactions: () => proxy.isolateOpenTransactions(),
+      failPointOff: (name: string) => {
+        proxy.configureFailPoint({ configureFailPoint: name, mode: 'off' }, 'all');
+      },
       release: async () => {
         await proxy.close();
         await server.release();
@@ -84,6 +92,7 @@ export async function openServer(kind: Deployment = 'server'): Promise<UnifiedSe
       internal,
       info,
       isolateOpenTransactions: server.isolateOpenTransactions,
+      failPointOff: server.failPointOff,
       release: async () => {
         await lastValueFrom(internal.close(), { defaultValue: undefined });
         await server.release();

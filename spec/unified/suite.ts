@@ -51,8 +51,20 @@ const REPLICA_SET_SUITES = new Set([
   'transactions-convenient-api',
 ]);
 
+/**
+ * `<folder>@sharded` runs a folder's cases against mongos routers (the proxy's mongos mode) instead
+ * of the replica set, for the cases whose runOnRequirements want a sharded cluster.
+ */
+const SHARDED_SUFFIX = '@sharded';
+
 export function deploymentFor(folder: string): Deployment {
+  if (folder.endsWith(SHARDED_SUFFIX)) return 'sharded';
   return REPLICA_SET_SUITES.has(folder.split('/')[0] ?? folder) ? 'replicaset' : 'server';
+}
+
+/** The folder of a suite name (without `@sharded`). */
+function folderOf(suite: string): string {
+  return suite.endsWith(SHARDED_SUFFIX) ? suite.slice(0, -SHARDED_SUFFIX.length) : suite;
 }
 
 export interface UnifiedSuiteOptions {
@@ -96,7 +108,7 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
     name: `unified:${folder}`,
     description: `unified test format files of ${folder}`,
     async load(specDir: string): Promise<UnifiedCase[]> {
-      const folders = foldersOf(specDir, folder);
+      const folders = foldersOf(specDir, folderOf(folder));
       if (folders.length === 0) throw new Error(`no unified tests for ${folder} under ${specDir}`);
       const server = await (options.server ?? (() => openServer(deploymentFor(folder))))();
       const cases: UnifiedCase[] = [];

@@ -16,7 +16,9 @@ const FOLDERS = [
   'retryable-reads',
   'client-side-operations-timeout',
   'transactions',
+  'transactions@sharded',
   'transactions-convenient-api',
+  'transactions-convenient-api@sharded',
 ];
 const specDir = resolveSpecDir();
 

@@ -107,7 +107,7 @@ function underDeadline<T>(
     transaction,
   };
   if (transaction?.role === 'statement') {
-    return deadlineBound(ctx, scope, state, labelTransient(run(ctx, asStatement(op), scope, state)));
+    return deadlineBound(ctx, scope, state, labelTransient(run(ctx, asStatement(op), scope, state), scope));
   }
   return deadlineBound(ctx, scope, state, run(ctx, op, scope, state));
 }
@@ -200,11 +200,15 @@ function run<T>(
  * transactions spec, "TransientTransactionError": a network error or a server selection error of a
  * statement in a transaction means the whole transaction may be retried.
  */
-function labelTransient<T>(out: Observable<T>): Observable<T> {
+function labelTransient<T>(out: Observable<T>, scope: ExecutionScope): Observable<T> {
   return out.pipe(
     catchError((error: unknown) => {
-      if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError)
+      // Network errors were labelled in sendOn, before the session saw them; a selection error
+      // never reached the session: it learns of it here (a transient error unpins).
+      if (error instanceof MongoServerSelectionError) {
         error.addErrorLabel(TRANSIENT_TRANSACTION_ERROR);
+        scope.session?.onError(error);
+      }
       return throwError(() => error);
     }),
   );
@@ -330,6 +334,8 @@ function sendOn<T>(
       catchError((error: unknown) => {
         const response = (error as { errorResponse?: Document }).errorResponse;
         if (response) clock?.advance(response.$clusterTime);
+        if (state.transaction?.role === 'statement' && error instanceof MongoNetworkError)
+          error.addErrorLabel(TRANSIENT_TRANSACTION_ERROR);
         session?.onError(error);
         return throwError(() => error);
       }),

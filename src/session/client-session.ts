@@ -193,6 +193,11 @@ export class ClientSession implements ScopeSession {
     return this.pinnedServer !== undefined;
   }
 
+  /** The address of the mongos the session is pinned to (undefined when not pinned). */
+  get pinnedAddress(): string | undefined {
+    return this.pinnedServer?.description.address;
+  }
+
   /**
    * Starts a transaction (transactions spec): the next operation with this session sends
    * `startTransaction: true`; typed errors for a transaction already in progress, a snapshot
@@ -237,7 +242,7 @@ export class ClientSession implements ScopeSession {
       return this.sendEnd('commitTransaction', own, step.retry).pipe(
         catchError((error: unknown) =>
           this.retriesEnd(error)
-            ? this.sendEnd('commitTransaction', own, true).pipe(
+            ? this.sendEnd('commitTransaction', own, true, true).pipe(
                 catchError((retryError: unknown) => {
                   // The retry's error is labelled by the same rules (retryable-writes).
                   labelRetryableWriteError(retryError, this.lastWireVersion);
@@ -267,7 +272,9 @@ export class ClientSession implements ScopeSession {
       const own = this.ownScope(options.timeoutMS);
       return this.sendEnd('abortTransaction', own, false).pipe(
         catchError((error: unknown) =>
-          this.retriesEnd(error) ? this.sendEnd('abortTransaction', own, false) : throwError(() => error),
+          this.retriesEnd(error)
+            ? this.sendEnd('abortTransaction', own, false, true)
+            : throwError(() => error),
         ),
         catchError(() => of(undefined)),
         finalize(() => this.unpin()),
@@ -441,8 +448,15 @@ export class ClientSession implements ScopeSession {
     return scope;
   }
 
-  private sendEnd(name: EndTransactionCommand, scope: ExecutionScope, retry: boolean): Observable<void> {
+  /** `reselect`: a retry of commit/abort unpins first, so it may go to another mongos (mongos pinning). */
+  private sendEnd(
+    name: EndTransactionCommand,
+    scope: ExecutionScope,
+    retry: boolean,
+    reselect = false,
+  ): Observable<void> {
     return defer(() => {
+      if (reselect) this.unpin();
       const options = this.txnOptions;
       const op = endTransactionOperation(name, {
         writeConcern: options

@@ -137,8 +137,7 @@ export async function handleRequest(
     return;
   }
   if (action?.errorCode !== undefined) {
-    // An error of a statement aborts its transaction, as in mongod (commit/abort keep theirs).
-    if (inTransaction(command) && !isEndTransaction(name)) await deployment.transactions.failed(command);
+    // failCommand answers before the command runs: the transaction stays as it was.
     x.error(
       action.errorCode,
       "Failing command via 'failCommand' failpoint",
@@ -241,7 +240,9 @@ function refused(x: Exchange, refusal: TransactionRefusal): Execution {
 /** commitTransaction / abortTransaction against the transaction table (transactions.ts). */
 async function endTransaction(x: Exchange): Promise<Execution> {
   const table = x.deployment.transactions;
-  const refusal = x.name === 'commitTransaction' ? table.commit(x.command) : await table.abort(x.command);
+  const router = x.deployment.kind === 'sharded' ? x.member.index : undefined;
+  const refusal =
+    x.name === 'commitTransaction' ? await table.commit(x.command, router) : await table.abort(x.command);
   if (refusal) return refused(x, refusal);
   x.executed = true;
   const reply: Document = { ok: 1 };
@@ -270,7 +271,7 @@ const NOT_IN_TRANSACTION: ReadonlySet<string> = new Set([
 /** A statement of a transaction: the table's rules, the undo image of a write, then the upstream. */
 async function executeInTransaction(x: Exchange): Promise<Execution> {
   const table = x.deployment.transactions;
-  const refusal = await table.begin(x.command);
+  const refusal = await table.begin(x.command, x.member.index);
   if (refusal) return refused(x, refusal);
   if (NOT_IN_TRANSACTION.has(x.name)) {
     await table.failed(x.command);
@@ -279,6 +280,8 @@ async function executeInTransaction(x: Exchange): Promise<Execution> {
   await table.beforeWrite(x.command, x.name, x.request.db);
   const result = await forward(x);
   if (!('reply' in result) || statementFailed(result.reply)) await table.failed(x.command);
+  // A router names the shard that can recover the transaction's outcome (sharded transactions).
+  else if (x.deployment.kind === 'sharded') result.reply.recoveryToken = { recoveryShardId: 'shard0' };
   return result;
 }
 

@@ -19,6 +19,8 @@ interface Txn {
   readonly undo: Map<string, Document[]>;
   /** A write outside the transaction touched one of its namespaces: its undo image is stale. */
   overlapped: boolean;
+  /** The member or router whose statement started it. */
+  readonly startedAt: number;
 }
 
 /** What `isolateOpen` found: whether reads now show only committed data. */
@@ -46,7 +48,7 @@ export class TransactionTable {
    * A statement of a transaction (`autocommit: false`, not commit/abort) arrives: starts the
    * transaction (aborting an older open one of the session) or checks it is in progress.
    */
-  async begin(command: Document): Promise<TransactionRefusal | undefined> {
+  async begin(command: Document, member = 0): Promise<TransactionRefusal | undefined> {
     const key = RetryMemory.sessionKey(command.lsid);
     const txnNumber = txnNumberOf(command);
     if (key === undefined || txnNumber === undefined)
@@ -62,7 +64,13 @@ export class TransactionTable {
         return { code: 251, errmsg: `Transaction ${txnNumber} has already been started on this session` };
       if (current?.state === 'in_progress') await this.rollBack(current);
       this.sessions.delete(key);
-      this.sessions.set(key, { txnNumber, state: 'in_progress', undo: new Map(), overlapped: false });
+      this.sessions.set(key, {
+        txnNumber,
+        state: 'in_progress',
+        undo: new Map(),
+        overlapped: false,
+        startedAt: member,
+      });
       if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
       return undefined;
     }
@@ -134,10 +142,18 @@ export class TransactionTable {
     await this.rollBack(txn);
   }
 
-  /** commitTransaction: ok for an open (then committed) or committed transaction; else the refusal. */
-  commit(command: Document): TransactionRefusal | undefined {
+  /**
+   * commitTransaction: ok for an open (then committed) or committed transaction; else the refusal.
+   * `router` (mongos mode): another router than the one that ran the statements can only recover a
+   * commit that happened (the recoveryToken's shard knows it); an open transaction it cannot commit.
+   */
+  async commit(command: Document, router?: number): Promise<TransactionRefusal | undefined> {
     const txn = this.matching(command);
     if (!txn) return noSuchTransaction(command);
+    if (txn.state === 'in_progress' && router !== undefined && router !== txn.startedAt) {
+      txn.state = 'aborted';
+      await this.rollBack(txn);
+    }
     if (txn.state === 'aborted')
       return { code: 251, errmsg: `Transaction with txnNumber ${txn.txnNumber} has been aborted.` };
     txn.state = 'committed';
