@@ -193,3 +193,39 @@ describe('rs-proxy transactions', { timeout: 120_000 }, () => {
     assert.equal(await proxy.isolateOpenTransactions(), 'none');
   });
 });
+
+describe('rs-proxy transactions through mongos routers', { timeout: 120_000 }, () => {
+  const fixture = new ProxyFixture();
+  let direct: MongoClient;
+
+  before(async () => {
+    await fixture.start({ mongos: 2 });
+    direct = upstreamClient(fixture.proxy);
+  });
+  after(async () => {
+    await direct.close();
+    await fixture.stop();
+  });
+
+  it('statements get a recoveryToken; another router recovers a committed transaction, never commits an open one', async () => {
+    const db = uniqueDbName('routers');
+    const [first, second] = [await fixture.connect(0), await fixture.connect(1)];
+    const open = new Txn(db);
+    const reply = await first.command(open.statement({ insert: 'c', documents: [{ _id: 1 }] }));
+    assert.deepEqual(reply.recoveryToken, { recoveryShardId: 'shard0' });
+    const elsewhere = await second.command(open.end('commitTransaction'));
+    assert.equal(elsewhere.codeName, 'NoSuchTransaction');
+    assert.deepEqual(elsewhere.errorLabels, ['TransientTransactionError']);
+    assert.deepEqual(await direct.db(db).collection('c').find().toArray(), [], 'aborted, rolled back');
+
+    const done = open.next();
+    await first.command(done.statement({ insert: 'c', documents: [{ _id: 2 }] }));
+    assert.equal((await first.command(done.end('commitTransaction'))).ok, 1);
+    assert.equal(
+      (await second.command(done.end('commitTransaction'))).ok,
+      1,
+      'recovered on the other router',
+    );
+    assert.deepEqual(await direct.db(db).collection('c').find().toArray(), [{ _id: 2 }]);
+  });
+});
