@@ -30,9 +30,10 @@ function topologyOf(hello: Document): string {
 
 /**
  * What a suite runs against: the test server as it is, or (without MONGODB_URI) a 3-member
- * replica set or 2 mongos routers played by the proxy in front of it (spec/support/rs-proxy).
+ * replica set, 2 mongos routers or one router behind a "load balancer" (the client connects with
+ * loadBalanced=true; the router names its serviceId) played by the proxy in front of it.
  */
-export type Deployment = 'server' | 'replicaset' | 'sharded';
+export type Deployment = 'server' | 'replicaset' | 'sharded' | 'load-balanced';
 
 /** The test server, or the replica-set proxy in front of it; released in that order. */
 async function deploymentOf(kind: Deployment): Promise<{
@@ -46,10 +47,14 @@ async function deploymentOf(kind: Deployment): Promise<{
   if (kind === 'server' || process.env.MONGODB_URI) return { ...server, proxied: false };
   try {
     const proxy = await startReplicaSetProxy(
-      kind === 'sharded' ? { mongos: 2, upstream: server.uri } : { members: 3, upstream: server.uri },
+      kind === 'sharded'
+        ? { mongos: 2, upstream: server.uri }
+        : kind === 'load-balanced'
+          ? { mongos: 1, upstream: server.uri }
+          : { members: 3, upstream: server.uri },
     );
     return {
-      uri: proxy.uri,
+      uri: kind === 'load-balanced' ? `${proxy.uri}?loadBalanced=true` : proxy.uri,
       proxied: true,
       isolateOpenTransactions: () => proxy.isolateOpenTransactions(),
       failPointOff: (name: string) => {
@@ -75,7 +80,8 @@ export async function openServer(kind: Deployment = 'server'): Promise<UnifiedSe
     const hello = await command(internal, 'admin', { hello: 1 });
     const info: ServerInfo = {
       version: String(build.version),
-      topology: topologyOf(hello),
+      // Behind a load balancer the user-level hello says mongos; the URI says load-balanced.
+      topology: /[?&]loadBalanced=true/i.test(server.uri) ? 'load-balanced' : topologyOf(hello),
       auth: /@/.test(server.uri.replace(/^mongodb(\+srv)?:\/\//, '').split('/')[0] ?? ''),
       ferretdbVersion: typeof build.ferretdbVersion === 'string' ? build.ferretdbVersion : undefined,
       proxied: server.proxied,

@@ -59,6 +59,7 @@ const SHARDED_SUFFIX = '@sharded';
 
 export function deploymentFor(folder: string): Deployment {
   if (folder.endsWith(SHARDED_SUFFIX)) return 'sharded';
+  if (folder.split('/')[0] === 'load-balancers') return 'load-balanced';
   return REPLICA_SET_SUITES.has(folder.split('/')[0] ?? folder) ? 'replicaset' : 'server';
 }
 

@@ -70,7 +70,8 @@ export class SocketConnection implements Connection {
           address: this.address,
           connectionId: this.id,
           serverConnectionId: this.serverConnectionId,
-          serviceId,
+          // Load-balanced: the handshake names the service (known after it, for every later command).
+          serviceId: serviceId ?? this.hello?.serviceId,
         }))
       : undefined;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));

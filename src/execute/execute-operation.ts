@@ -258,8 +258,25 @@ function runOnServer<T>(
   scope: ExecutionScope,
   state: Attempts,
 ): Observable<T> {
-  const pinned = scope.connection;
-  if (pinned) return defer(() => sendOn(ctx, server, pinned, op, scope, state));
+  const pinned = scope.connection ?? state.transaction?.pinnedConnection?.connection;
+  if (pinned) return onHeld(ctx, server, pinned, op, scope, state);
+  // Load-balanced mode: a cursor and a transaction keep the connection of their first command (a
+  // commit/abort after the pin was dropped, e.g. a retry after a network error, pins nothing).
+  const hold = server.hold;
+  const pins = scope.pinsServer || state.transaction?.role === 'statement';
+  if (hold && server.description.type === 'LoadBalancer' && pins) {
+    state.stage = 'connection check-out';
+    return hold({ deadline: scope.deadline, ignoreWaitQueueTimeout: scope.csot }).pipe(
+      switchMap((held) => {
+        if (state.transaction) scope.session?.pinConnection(held);
+        else {
+          scope.held = held;
+          scope.connection = held.connection;
+        }
+        return onHeld(ctx, server, held.connection, op, scope, state);
+      }),
+    );
+  }
   state.stage = 'connection check-out';
   return server.withConnection(
     (connection) => defer(() => sendOn(ctx, server, connection, op, scope, state)),
@@ -267,6 +284,23 @@ function runOnServer<T>(
       deadline: scope.deadline,
       ignoreWaitQueueTimeout: scope.csot,
     },
+  );
+}
+
+/** A command on a held (pinned) connection: its errors go to SDAM as a pool's own would. */
+function onHeld<T>(
+  ctx: ExecutionContext,
+  server: SelectedServer,
+  connection: Connection,
+  op: CommandOperation<T>,
+  scope: ExecutionScope,
+  state: Attempts,
+): Observable<T> {
+  return defer(() => sendOn(ctx, server, connection, op, scope, state)).pipe(
+    catchError((error: unknown) => {
+      server.reportError(error, connection);
+      return throwError(() => error);
+    }),
   );
 }
 

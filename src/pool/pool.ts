@@ -604,11 +604,12 @@ export class ConnectionPool {
   // --- closing and perishing ---
 
   private perished(entry: Entry, checkIdle: boolean): ConnectionClosedReason | undefined {
+    // A connection that failed is closed for its error, even when a clear made it stale too.
+    if (entry.conn.closed) return 'error';
     if (entry.generation < this._generation) return 'stale';
     if (entry.service !== undefined && entry.serviceGeneration < this.services.generation(entry.service)) {
       return 'stale';
     }
-    if (entry.conn.closed) return 'error';
     const { maxIdleTimeMS } = this.options;
     if (checkIdle && maxIdleTimeMS > 0 && this.now() - entry.idleSince >= maxIdleTimeMS) return 'idle';
     return undefined;

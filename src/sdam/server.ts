@@ -1,4 +1,4 @@
-import { defer, finalize, type Observable } from 'rxjs';
+import { defer, finalize, map, type Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import type { CheckOutOptions, ConnectionErrorContext, ConnectionPool } from '../pool/index.js';
 import { applicationErrorOf, handleApplicationError } from './description/error-handling.js';
@@ -51,6 +51,27 @@ export class Server {
       this.inFlight++;
       return this.pool.withConnection(fn, options);
     }).pipe(finalize(() => this.inFlight--));
+  }
+
+  /**
+   * Load-balanced pinning: a connection checked out until `release` (a cursor's whole life, a
+   * transaction's first command to its commit/abort). Check-out errors are reported as
+   * withConnection reports them.
+   */
+  hold(options?: CheckOutOptions): Observable<{ connection: Connection; release: () => void }> {
+    return this.pool.checkOut(options).pipe(
+      map((connection) => {
+        let held = true;
+        return {
+          connection,
+          release: () => {
+            if (!held) return;
+            held = false;
+            this.pool.checkIn(connection);
+          },
+        };
+      }),
+    );
   }
 
   /** `reportError` for an error on a connection of this server's pool that is held outside `withConnection` (pinned). */

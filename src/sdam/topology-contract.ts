@@ -38,6 +38,18 @@ export interface SelectedServer {
    * connection) to SDAM, as `withConnection` does for its own.
    */
   reportError(error: unknown, connection: Connection): void;
+  /**
+   * Load-balanced mode: checks a connection out until `release` is called (pinned to a cursor or a
+   * transaction). Absent on test doubles that have no pool: nothing is pinned then.
+   */
+  hold?(options?: CheckOutOptions): Observable<HeldConnection>;
+}
+
+/** A connection checked out of a pool for longer than one command. */
+export interface HeldConnection {
+  readonly connection: Connection;
+  /** Checks it back in (idempotent). */
+  release(): void;
 }
 
 /** The topology as the execution path and the client see it. */

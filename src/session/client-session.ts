@@ -27,7 +27,7 @@ import {
 import { type EndTransactionCommand, endTransactionOperation } from '../operations/end-transaction.js';
 import type { CommandOperation } from '../operations/operation.js';
 import { readConcernToDocument } from '../read-concern.js';
-import type { SelectedServer } from '../sdam/topology-contract.js';
+import type { HeldConnection, SelectedServer } from '../sdam/topology-contract.js';
 import type { ServerSession, ServerSessionPool } from './server-session-pool.js';
 import {
   commitWriteConcern,
@@ -105,6 +105,8 @@ export class ClientSession implements ScopeSession {
   private txnOptions: ResolvedTransactionOptions | undefined;
   /** mongos pinning: the router every command of the current transaction goes to. */
   private pinnedServer: SelectedServer | undefined;
+  /** Load-balanced mode: the connection of the transaction, from its first command to commit/abort. */
+  private pinnedConnection: HeldConnection | undefined;
   /** Sharded transactions: the last recoveryToken a mongos sent, given back on commit/abort. */
   private recoveryToken: Document | undefined;
   /** The wire version of the last server a command went to (who labels retryable errors). */
@@ -188,9 +190,9 @@ export class ClientSession implements ScopeSession {
     return this.txnState;
   }
 
-  /** Whether commands of the session go to one mongos (a sharded transaction in progress). */
+  /** Whether commands of the session go to one mongos, or (load-balanced) one connection. */
   get isPinned(): boolean {
-    return this.pinnedServer !== undefined;
+    return this.pinnedServer !== undefined || this.pinnedConnection !== undefined;
   }
 
   /** The address of the mongos the session is pinned to (undefined when not pinned). */
@@ -362,17 +364,21 @@ export class ClientSession implements ScopeSession {
       this.applyStatement(command, serverSession);
       return;
     }
-    // An operation outside a transaction ends the previous one's state and pin.
-    if (isEnded(this.txnState)) {
-      this.txnState = 'none';
-      this.unpin();
-    }
     this.applyReadConcern(command, op);
   }
 
   transactionFor(op: CommandOperation<unknown>): TransactionPart | undefined {
-    if (this.ownOps.has(op)) return { role: 'end', pinnedServer: this.pinnedServer };
-    if (!isActive(this.txnState)) return undefined;
+    if (this.ownOps.has(op))
+      return { role: 'end', pinnedServer: this.pinnedServer, pinnedConnection: this.pinnedConnection };
+    if (!isActive(this.txnState)) {
+      // An operation outside a transaction ends the previous one's state and pin, before it selects
+      // a server or checks a connection out (so a pinned connection goes back first).
+      if (isEnded(this.txnState)) {
+        this.txnState = 'none';
+        this.unpin();
+      }
+      return undefined;
+    }
     // The transaction's read preference applies to its reads, and to a command sent as given
     // (runCommand), whose own read preference, when given, is checked instead.
     const asGiven = op.readPreferenceExplicit !== undefined;
@@ -381,7 +387,7 @@ export class ClientSession implements ScopeSession {
       throw new MongoTransactionError(
         `Read preference in a transaction must be primary, not: ${readPreference.mode}`,
       );
-    return { role: 'statement', pinnedServer: this.pinnedServer };
+    return { role: 'statement', pinnedServer: this.pinnedServer, pinnedConnection: this.pinnedConnection };
   }
 
   pinTo(server: SelectedServer): void {
@@ -389,9 +395,25 @@ export class ClientSession implements ScopeSession {
     if (isActive(this.txnState)) this.pinnedServer = server;
   }
 
-  /** Drops the mongos pin (a new transaction, an operation outside one, a transient error, the end). */
+  pinConnection(held: HeldConnection): void {
+    if (this.pinnedConnection && this.pinnedConnection !== held) this.pinnedConnection.release();
+    this.pinnedConnection = held;
+  }
+
+  /**
+   * Drops the mongos pin and gives back a pinned connection (a new transaction, an operation
+   * outside one, a transient error, commit/abort done, the end of the session).
+   */
   unpin(): void {
     this.pinnedServer = undefined;
+    this.releaseConnection();
+  }
+
+  /** Load-balanced mode: the transaction's connection goes back to the pool. */
+  private releaseConnection(): void {
+    const held = this.pinnedConnection;
+    this.pinnedConnection = undefined;
+    held?.release();
   }
 
   nextTxnNumber(): Long {
