@@ -259,21 +259,31 @@ function runOnServer<T>(
   state: Attempts,
 ): Observable<T> {
   const pinned = scope.connection ?? state.transaction?.pinnedConnection?.connection;
-  if (pinned) return onHeld(ctx, server, pinned, op, scope, state);
+  if (pinned)
+    return reportingErrors(
+      server,
+      pinned,
+      defer(() => sendOn(ctx, server, pinned, op, scope, state)),
+    );
   // Load-balanced mode: a cursor and a transaction keep the connection of their first command (a
   // commit/abort after the pin was dropped, e.g. a retry after a network error, pins nothing).
   const hold = server.hold;
   const pins = scope.pinsServer || state.transaction?.role === 'statement';
   if (hold && server.description.type === 'LoadBalancer' && pins) {
     state.stage = 'connection check-out';
-    return hold({ deadline: scope.deadline, ignoreWaitQueueTimeout: scope.csot }).pipe(
+    const kind = state.transaction ? 'transaction' : 'cursor';
+    return hold(kind, { deadline: scope.deadline, ignoreWaitQueueTimeout: scope.csot }).pipe(
       switchMap((held) => {
         if (state.transaction) scope.session?.pinConnection(held);
         else {
           scope.held = held;
           scope.connection = held.connection;
         }
-        return onHeld(ctx, server, held.connection, op, scope, state);
+        return reportingErrors(
+          server,
+          held.connection,
+          sendOn(ctx, server, held.connection, op, scope, state),
+        );
       }),
     );
   }
@@ -288,15 +298,12 @@ function runOnServer<T>(
 }
 
 /** A command on a held (pinned) connection: its errors go to SDAM as a pool's own would. */
-function onHeld<T>(
-  ctx: ExecutionContext,
+function reportingErrors<T>(
   server: SelectedServer,
   connection: Connection,
-  op: CommandOperation<T>,
-  scope: ExecutionScope,
-  state: Attempts,
+  send: Observable<T>,
 ): Observable<T> {
-  return defer(() => sendOn(ctx, server, connection, op, scope, state)).pipe(
+  return send.pipe(
     catchError((error: unknown) => {
       server.reportError(error, connection);
       return throwError(() => error);

@@ -1,6 +1,6 @@
 import { defer, finalize, map, type Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
-import type { CheckOutOptions, ConnectionErrorContext, ConnectionPool } from '../pool/index.js';
+import type { CheckOutOptions, ConnectionErrorContext, ConnectionPool, PinKind } from '../pool/index.js';
 import { applicationErrorOf, handleApplicationError } from './description/error-handling.js';
 import type { TopologyDescription } from './description/topology-description.js';
 import type { Monitor } from './monitor/monitor.js';
@@ -58,9 +58,13 @@ export class Server {
    * transaction's first command to its commit/abort). Check-out errors are reported as
    * withConnection reports them.
    */
-  hold(options?: CheckOutOptions): Observable<{ connection: Connection; release: () => void }> {
+  hold(
+    kind: PinKind,
+    options?: CheckOutOptions,
+  ): Observable<{ connection: Connection; release: () => void }> {
     return this.pool.checkOut(options).pipe(
       map((connection) => {
+        this.pool.pin(connection, kind);
         let held = true;
         return {
           connection,

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
-import type { CheckOutOptions } from '../pool/index.js';
+import type { CheckOutOptions, PinKind } from '../pool/index.js';
 import type { ReadPreference } from '../read-preference.js';
 import type { ServerDescription } from './description/server-description.js';
 import type { TopologyDescription, TopologyType } from './description/topology-description.js';
@@ -42,7 +42,7 @@ export interface SelectedServer {
    * Load-balanced mode: checks a connection out until `release` is called (pinned to a cursor or a
    * transaction). Absent on test doubles that have no pool: nothing is pinned then.
    */
-  hold?(options?: CheckOutOptions): Observable<HeldConnection>;
+  hold?(kind: PinKind, options?: CheckOutOptions): Observable<HeldConnection>;
 }
 
 /** A connection checked out of a pool for longer than one command. */

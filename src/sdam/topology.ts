@@ -252,7 +252,7 @@ export class Topology implements TopologyLike {
       topologyType: td.type,
       withConnection: (fn, options) => server.withConnection(fn, options),
       reportError: (error, connection) => server.reportErrorOn(error, connection),
-      hold: (options) => server.hold(options),
+      hold: (kind, options) => server.hold(kind, options),
     };
   }
 
