@@ -3,7 +3,7 @@
 // and transactions-convenient-api specs), against a scripted deployment on the TestScheduler's clock.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Document } from 'bson';
+import { type Document, Long } from 'bson';
 import {
   concat,
   defer,
@@ -39,52 +39,63 @@ interface Sent {
   readonly db: string;
   readonly address: string;
   readonly command: Document;
+  readonly connectionId: number;
 }
 /** How the scripted server answers command `index`: after `delay` virtual ms, `reply` or `error`. */
 type Script = (command: Document, index: number) => { delay?: number; reply?: Document; error?: Error };
 
 const nameOf = (command: Document) => Object.keys(command)[0];
 
-/** Servers of a replica set (one primary) or of a sharded cluster (routers chosen in turn). */
-function deployment(scheduler: TestScheduler, script: Script, routers = 0) {
+/**
+ * Servers of a replica set (one primary), of a sharded cluster (routers chosen in turn), or one
+ * load balancer; `held` lists the connections checked out for longer than a command (pinned).
+ */
+function deployment(scheduler: TestScheduler, script: Script, routers = 0, loadBalanced = false) {
   const sent: Sent[] = [];
+  const held = new Set<number>();
+  let connections = 0;
   const owner: SessionOwner = {
     pool: new ServerSessionPool(),
     clusterClock: new ClusterClock(),
     now: () => scheduler.now(),
     execute: (op, scope) => executeOperation(ctx, op, scope),
   };
-  const server = (address: string): SelectedServer => {
-    const connection: Connection = {
-      id: 1,
-      address,
-      generation: 0,
-      hello: undefined,
-      serverConnectionId: undefined,
-      closed: false,
-      command: (db, command) =>
-        defer(() => {
-          const index = sent.length;
-          sent.push({ at: scheduler.now(), db, address, command });
-          const { delay = 1, reply, error } = script(command, index);
-          return timer(delay, scheduler).pipe(
-            switchMap(() => (error ? throwError(() => error) : of(reply ?? { ok: 1, n: 1 }))),
-          );
-        }),
-      close: () => {},
-    };
-    return {
-      description: {
-        ...unknownServerDescription(address),
-        type: routers > 0 ? 'Mongos' : 'RSPrimary',
-        maxWireVersion: 21,
-        logicalSessionTimeoutMinutes: 30,
-      },
-      topologyType: routers > 0 ? 'Sharded' : 'ReplicaSetWithPrimary',
-      withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection),
-      reportError: () => {},
-    };
-  };
+  const connect = (address: string): Connection => ({
+    id: ++connections,
+    address,
+    generation: 0,
+    hello: undefined,
+    serverConnectionId: undefined,
+    closed: false,
+    command(db, command) {
+      return defer(() => {
+        const index = sent.length;
+        sent.push({ at: scheduler.now(), db, address, command, connectionId: this.id });
+        const { delay = 1, reply, error } = script(command, index);
+        return timer(delay, scheduler).pipe(
+          switchMap(() => (error ? throwError(() => error) : of(reply ?? { ok: 1, n: 1 }))),
+        );
+      });
+    },
+    close: () => {},
+  });
+  const server = (address: string): SelectedServer => ({
+    description: {
+      ...unknownServerDescription(address),
+      type: loadBalanced ? 'LoadBalancer' : routers > 0 ? 'Mongos' : 'RSPrimary',
+      maxWireVersion: 21,
+      logicalSessionTimeoutMinutes: 30,
+    },
+    topologyType: loadBalanced ? 'LoadBalanced' : routers > 0 ? 'Sharded' : 'ReplicaSetWithPrimary',
+    withConnection: <T>(fn: (c: Connection) => Observable<T>) => defer(() => fn(connect(address))),
+    reportError: () => {},
+    hold: () =>
+      defer(() => {
+        const connection = connect(address);
+        held.add(connection.id);
+        return of({ connection, release: () => held.delete(connection.id) });
+      }),
+  });
   const servers =
     routers > 0 ? Array.from({ length: routers }, (_, i) => server(`m${i}:1`)) : [server('a:1')];
   let selections = 0;
@@ -95,7 +106,12 @@ function deployment(scheduler: TestScheduler, script: Script, routers = 0) {
     close: () => of(undefined),
   };
   const { ctx, context } = sessionContext(owner, topology, scheduler);
-  return { sent, coll: new Collection(context, 'db', 'c'), session: new ClientSession(owner, {}, true) };
+  return {
+    sent,
+    held,
+    coll: new Collection(context, 'db', 'c'),
+    session: new ClientSession(owner, {}, true),
+  };
 }
 
 const failure = (code: number, labels: string[] = []) =>
@@ -383,6 +399,69 @@ describe('the commands of a transaction', () => {
         ['insert', 'abortTransaction'],
       );
       assert.equal(session.hasEnded, true);
+    });
+  });
+
+  it('load-balanced: the first statement pins a connection that the whole transaction uses, kept after commit until the session runs something else', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { sent, held, coll, session } = deployment(scheduler, () => ({}), 0, true);
+      session.startTransaction();
+      const pinnedAfterCommit: number[] = [];
+      concat(
+        coll.insertOne({ x: 1 }, { session }),
+        coll.insertOne({ x: 2 }, { session }),
+        session.commitTransaction(),
+        defer(() => {
+          pinnedAfterCommit.push(...held);
+          return coll.insertOne({ x: 3 }, { session });
+        }),
+      ).subscribe();
+      flush();
+      const ids = sent.map((s) => s.connectionId);
+      assert.equal(ids[0], ids[1]);
+      assert.equal(ids[1], ids[2], 'the commit goes on the pinned connection');
+      assert.deepEqual(pinnedAfterCommit, [ids[0]]);
+      assert.notEqual(ids[3], ids[0], 'an operation outside the transaction checks out its own');
+      assert.equal(held.size, 0);
+      assert.equal(session.isPinned, false);
+    });
+  });
+
+  it('load-balanced: abort releases the pinned connection', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const { held, coll, session } = deployment(scheduler, () => ({}), 0, true);
+      session.startTransaction();
+      concat(coll.insertOne({ x: 1 }, { session }), session.abortTransaction()).subscribe();
+      flush();
+      assert.equal(held.size, 0);
+    });
+  });
+
+  it('load-balanced: a cursor keeps its connection for find and getMore and gives it back when exhausted', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ flush }) => {
+      const batch = (id: number, docs: Document[]) => ({
+        ok: 1,
+        cursor: { id: Long.fromNumber(id), ns: 'db.c', firstBatch: docs, nextBatch: docs },
+      });
+      const { sent, held, coll } = deployment(
+        scheduler,
+        (c) => ({ reply: nameOf(c) === 'find' ? batch(7, [{ _id: 1 }]) : batch(0, [{ _id: 2 }]) }),
+        0,
+        true,
+      );
+      const during: number[] = [];
+      coll.find({}, { batchSize: 1 }).subscribe({ next: () => during.push(held.size) });
+      flush();
+      assert.deepEqual(
+        sent.map((s) => nameOf(s.command)),
+        ['find', 'getMore'],
+      );
+      assert.equal(sent[0].connectionId, sent[1].connectionId);
+      assert.equal(during[0], 1);
+      assert.equal(held.size, 0, 'released once the server cursor is exhausted');
     });
   });
 });

@@ -19,6 +19,7 @@ const FOLDERS = [
   'transactions@sharded',
   'transactions-convenient-api',
   'transactions-convenient-api@sharded',
+  'load-balancers',
 ];
 const specDir = resolveSpecDir();
 
