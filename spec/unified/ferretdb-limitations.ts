@@ -161,7 +161,9 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
   {
     reason:
       'rs-proxy: the load-balanced deployment is one router, so every connection has the same serviceId (the case needs two services)',
-    cases: ['sdam-error-handling.json: only connections for a specific serviceId are closed when pools are cleared'],
+    cases: [
+      'sdam-error-handling.json: only connections for a specific serviceId are closed when pools are cleared',
+    ],
   },
   {
     reason:
