@@ -628,8 +628,9 @@ export class ConnectionPool {
   // --- closing and perishing ---
 
   private perished(entry: Entry, checkIdle: boolean): ConnectionClosedReason | undefined {
-    // A connection that failed is closed for its error, even when a clear made it stale too.
-    if (entry.conn.closed) return 'error';
+    // A connection that failed is closed for its error, even when a clear made it stale too (one
+    // the clear interrupted is stale).
+    if (entry.conn.closed && !entry.interrupted) return 'error';
     if (entry.generation < this._generation) return 'stale';
     if (entry.service !== undefined && entry.serviceGeneration < this.services.generation(entry.service)) {
       return 'stale';
