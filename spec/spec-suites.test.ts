@@ -14,7 +14,10 @@ for (const [name, load] of Object.entries(suites)) {
     }
     const suite = await load();
     for (const c of await suite.load(specDir)) {
-      it(c.name, c.skip ? { skip: c.skip } : {}, () => c.run());
+      it(c.name, c.skip ? { skip: c.skip } : {}, async (t) => {
+        const partial = await c.run();
+        if (partial) t.diagnostic(`commands only: ${partial.commandsOnly}`);
+      });
     }
   });
 }

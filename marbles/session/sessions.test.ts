@@ -5,15 +5,15 @@ import { describe, it } from 'node:test';
 import { type Document, Long, Timestamp } from 'bson';
 import { defer, map, mergeMap, type Observable, of, switchMap, throwError, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import type { ClientContext } from '../../src/client/client-context.js';
+import { sessionContext } from '../../spec/support/session-context.js';
 import { Collection } from '../../src/client/collection.js';
 import type { Connection } from '../../src/connection/types.js';
 import { MongoNetworkError } from '../../src/errors.js';
-import { EventBus } from '../../src/events/bus.js';
 import { ClusterClock } from '../../src/execute/cluster-clock.js';
-import type { ExecutionContext } from '../../src/execute/context.js';
+import { executeOperation } from '../../src/execute/execute-operation.js';
 import { unknownServerDescription } from '../../src/sdam/description/server-description.js';
-import { ClientSession, type SessionOwner } from '../../src/session/client-session.js';
+import type { TopologyLike } from '../../src/sdam/topology-contract.js';
+import type { SessionOwner } from '../../src/session/client-session.js';
 import { ServerSessionPool } from '../../src/session/server-session-pool.js';
 
 const MINUTE = 60_000;
@@ -32,6 +32,7 @@ function deployment(scheduler: TestScheduler, script: Script) {
     pool: new ServerSessionPool(),
     clusterClock: new ClusterClock(),
     now: () => scheduler.now(),
+    execute: (op, scope) => executeOperation(ctx, op, scope),
   };
   const description = {
     ...unknownServerDescription('a:1'),
@@ -57,32 +58,19 @@ function deployment(scheduler: TestScheduler, script: Script) {
       }),
     close: () => {},
   };
-  const ctx: ExecutionContext = {
-    topology: {
-      description$: of(),
-      selectServer: () =>
-        of({
-          description,
-          topologyType: 'ReplicaSetWithPrimary' as const,
-          withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection),
-          reportError: () => {},
-        }),
-      connect: () => {},
-      close: () => of(undefined),
-    },
-    retryReads: true,
-    retryWrites: true,
-    serverApiFields: {},
-    socketTimeoutMS: 0,
-    clusterClock: owner.clusterClock,
-    implicitSession: () => new ClientSession(owner, {}, false),
+  const topology: TopologyLike = {
+    description$: of(),
+    selectServer: () =>
+      of({
+        description,
+        topologyType: 'ReplicaSetWithPrimary' as const,
+        withConnection: <T>(fn: (c: Connection) => Observable<T>) => fn(connection),
+        reportError: () => {},
+      }),
+    connect: () => {},
+    close: () => of(undefined),
   };
-  const context: ClientContext = {
-    execution: () => ctx,
-    bus: new EventBus(),
-    inherited: {},
-    sessions: owner,
-  };
+  const { ctx, context } = sessionContext(owner, topology);
   return { sent, coll: new Collection(context, 'db', 'c') };
 }
 

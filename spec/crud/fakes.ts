@@ -7,6 +7,8 @@ import type { ClientContext } from '../../src/client/client-context.js';
 import type { CommandOptions, Connection } from '../../src/connection/types.js';
 import { EventBus } from '../../src/events/bus.js';
 import { ClusterClock } from '../../src/execute/cluster-clock.js';
+import { executeOperation } from '../../src/execute/execute-operation.js';
+import type { ExecutionScope } from '../../src/execute/scope.js';
 import type { Execute } from '../../src/operations/bulk-write.js';
 import type { BuiltCommand, CommandOperation, ServerInfo } from '../../src/operations/operation.js';
 import { unknownServerDescription } from '../../src/sdam/description/server-description.js';
@@ -85,6 +87,11 @@ export function fakeContext(
     serverApiFields: {},
     socketTimeoutMS: 0,
   };
-  const sessions = { pool: new ServerSessionPool(), clusterClock: new ClusterClock(), now: () => 0 };
+  const sessions = {
+    pool: new ServerSessionPool(),
+    clusterClock: new ClusterClock(),
+    now: () => 0,
+    execute: <T>(op: CommandOperation<T>, scope: ExecutionScope) => executeOperation(execution, op, scope),
+  };
   return { context: { execution: () => execution, bus: new EventBus(), inherited: {}, sessions }, sent };
 }

@@ -9,6 +9,8 @@ import type { SpecCase } from './types.js';
 
 interface Tally {
   passed: number;
+  /** Checked without outcome data (CommandsOnly): reported apart, never as passed. */
+  commandsOnly: number;
   failed: number;
   skipped: number;
 }
@@ -52,7 +54,12 @@ async function runCase(c: SpecCase, tally: Tally, verbose: boolean, prefix: stri
     return;
   }
   try {
-    await c.run();
+    const result = await c.run();
+    if (result) {
+      tally.commandsOnly++;
+      if (verbose) console.log(`  commands-only ${prefix}${c.name} — ${result.commandsOnly}`);
+      return;
+    }
     tally.passed++;
     if (verbose) console.log(`  pass ${prefix}${c.name}`);
   } catch (e) {
@@ -71,7 +78,7 @@ async function main(): Promise<number> {
       return 0;
     }
   }
-  const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+  const total: Tally = { passed: 0, commandsOnly: 0, failed: 0, skipped: 0 };
   const specDir = resolveSpecDir(args.dir);
   for (const name of args.names) {
     const suite = await loadSuite(name);
@@ -85,16 +92,22 @@ async function main(): Promise<number> {
       total.skipped++;
       continue;
     }
-    const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
+    const tally: Tally = { passed: 0, commandsOnly: 0, failed: 0, skipped: 0 };
     const cases = await suite.load(specDir);
     for (const c of cases) {
       if (!args.grep || args.grep.test(c.name)) await runCase(c, tally, args.verbose, `${name}: `);
     }
-    console.log(`${name}: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
+    const partial = tally.commandsOnly > 0 ? `, ${tally.commandsOnly} commands-only` : '';
+    console.log(
+      `${name}: ${tally.passed} passed${partial}, ${tally.failed} failed, ${tally.skipped} skipped`,
+    );
     total.passed += tally.passed;
+    total.commandsOnly += tally.commandsOnly;
     total.failed += tally.failed;
     total.skipped += tally.skipped;
   }
+  if (total.commandsOnly > 0)
+    console.log(`${total.commandsOnly} commands-only (outcome data not checked; not counted as passed)`);
   console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
   return total.failed === 0 ? 0 : 1;
 }

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Document, Long, Timestamp } from 'bson';
 import { defer, lastValueFrom, type Observable, of, throwError } from 'rxjs';
-import type { ClientContext } from '../../src/client/client-context.js';
 import { Collection } from '../../src/client/collection.js';
 import type { Connection } from '../../src/connection/types.js';
 import {
@@ -17,11 +16,12 @@ import {
 } from '../../src/errors.js';
 import { EventBus } from '../../src/events/bus.js';
 import { ClusterClock } from '../../src/execute/cluster-clock.js';
-import type { ExecutionContext } from '../../src/execute/context.js';
+import { executeOperation } from '../../src/execute/execute-operation.js';
 import { type ServerType, unknownServerDescription } from '../../src/sdam/description/server-description.js';
-import type { SelectionCriteria } from '../../src/sdam/topology-contract.js';
+import type { SelectionCriteria, TopologyLike } from '../../src/sdam/topology-contract.js';
 import { ClientSession, type SessionOwner } from '../../src/session/client-session.js';
 import { ServerSessionPool } from '../../src/session/server-session-pool.js';
+import { sessionContext } from '../support/session-context.js';
 
 interface Sent {
   readonly command: Document;
@@ -44,6 +44,7 @@ function deployment(d: Deployment = {}) {
     pool: new ServerSessionPool(),
     clusterClock: new ClusterClock(),
     now: () => 1_000,
+    execute: (op, scope) => executeOperation(ctx, op, scope),
   };
   const description = {
     ...unknownServerDescription('a:1'),
@@ -69,37 +70,24 @@ function deployment(d: Deployment = {}) {
   };
   let lastCriteria: SelectionCriteria | undefined;
   let checkOuts = 0;
-  const ctx: ExecutionContext = {
-    topology: {
-      description$: of(),
-      selectServer: (criteria) => {
-        lastCriteria = criteria;
-        return of({
-          description,
-          topologyType: description.type === 'Mongos' ? 'Sharded' : 'ReplicaSetWithPrimary',
-          withConnection: <T>(fn: (c: Connection) => Observable<T>) => {
-            const error = d.checkOutError?.(checkOuts++);
-            return error ? throwError(() => error) : fn(connection);
-          },
-          reportError: () => {},
-        });
-      },
-      connect: () => {},
-      close: () => of(undefined),
+  const topology: TopologyLike = {
+    description$: of(),
+    selectServer: (criteria) => {
+      lastCriteria = criteria;
+      return of({
+        description,
+        topologyType: description.type === 'Mongos' ? 'Sharded' : 'ReplicaSetWithPrimary',
+        withConnection: <T>(fn: (c: Connection) => Observable<T>) => {
+          const error = d.checkOutError?.(checkOuts++);
+          return error ? throwError(() => error) : fn(connection);
+        },
+        reportError: () => {},
+      });
     },
-    retryReads: true,
-    retryWrites: true,
-    serverApiFields: {},
-    socketTimeoutMS: 0,
-    clusterClock: owner.clusterClock,
-    implicitSession: () => new ClientSession(owner, {}, false),
+    connect: () => {},
+    close: () => of(undefined),
   };
-  const context: ClientContext = {
-    execution: () => ctx,
-    bus: new EventBus(),
-    inherited: {},
-    sessions: owner,
-  };
+  const { ctx, context } = sessionContext(owner, topology);
   const coll = new Collection(context, 'db', 'c');
   return { sent, owner, ctx, coll, names: () => sent.map((s) => Object.keys(s.command)[0]) };
 }

@@ -336,7 +336,7 @@ export class EntityMap implements MatchEntities {
       monitorCommands: true,
     };
     if (spec.serverApi) Object.assign(options, { serverApi: spec.serverApi });
-    const client = new MongoClient(uri, options);
+    const client = new MongoClient(spec.useMultipleMongoses === false ? oneMongos(uri) : uri, options);
     for (const s of spec.storeEventsAsEntities ?? []) this.set(s.id, { kind: 'events', value: [] });
     return new ClientEntity(spec.id, client, spec, (id, e) => (this.get(id, 'events') as Document[]).push(e));
   }
@@ -369,4 +369,15 @@ export function concerns(options: Document | undefined): Document | undefined {
   if (options.readPreference) out.readPreference = options.readPreference;
   if (options.timeoutMS !== undefined) out.timeoutMS = options.timeoutMS;
   return out;
+}
+
+/**
+ * unified format, "useMultipleMongoses: false": a sharded deployment's URI with its first router
+ * only. A replica set's URI (replicaSet=...) stays whole: the option is about mongos.
+ */
+function oneMongos(uri: string): string {
+  const match = /^(mongodb:\/\/)([^/?]*)(.*)$/.exec(uri);
+  if (!match || /[?&]replicaSet=/.test(uri)) return uri;
+  const [, scheme, hosts, rest] = match;
+  return `${scheme}${hosts.split(',')[0]}${rest}`;
 }

@@ -154,7 +154,33 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
       'bulkWrite.json: BulkWrite with updateOne operations',
       'bulkWrite.json: BulkWrite with updateMany operations',
       'bulkWrite.json: BulkWrite with replaceOne operations',
+      'bulk.json: bulk',
     ],
+  },
+  {
+    reason:
+      'FerretDB 1.24 accepts find {filter: {$or: true}} (MongoDB: BadValue "$or must be an array"), so the command does not fail',
+    cases: ['event-monitoring.json: command failed events include serviceId'],
+  },
+  {
+    reason:
+      'FerretDB 1.24 answers listCollections / listIndexes with every entry in the first batch whatever cursor.batchSize (seen: no getMore follows), so no cursor stays open to pin',
+    cases: [
+      'cursors.json: listCollections pins the cursor to a connection',
+      'cursors.json: listIndexes pins the cursor to a connection',
+    ],
+  },
+  {
+    reason:
+      'rs-proxy: the load-balanced deployment is one router, so every connection has the same serviceId (the case needs two services)',
+    cases: [
+      'sdam-error-handling.json: only connections for a specific serviceId are closed when pools are cleared',
+    ],
+  },
+  {
+    reason:
+      'rs-proxy: transactions are played at the command level without isolation: reads outside a transaction see its uncommitted writes (rs-proxy README, "Transactions")',
+    cases: ['isolation.json: one transaction', 'isolation.json: two transactions'],
   },
   {
     reason:

@@ -1,8 +1,8 @@
 // Maps unified operation names to the driver's API (unified test format, "Entity Test Operations",
 // "Special Test Operations"). Every driver call returns a cold Observable or a cursor.
 import { type Document, EJSON, type Timestamp } from 'bson';
-import { isObservable, lastValueFrom, type Observable, toArray } from 'rxjs';
-import type { Collection, Db } from '../../src/index.js';
+import { defer, isObservable, lastValueFrom, type Observable, toArray } from 'rxjs';
+import { type Collection, type Db, MongoClient } from '../../src/index.js';
 import {
   type ClientEntity,
   CursorEntity,
@@ -31,8 +31,8 @@ export interface OperationContext {
   readonly internalCommand: (db: string, cmd: Document) => Promise<Document>;
   /** Fail points set during the test, disabled after it. */
   readonly failPoints: Array<{ client: 'internal' | ClientEntity; name: string }>;
-  /** Runs one operation with its expectations (runOnThread). */
-  readonly runOne: (op: Document) => Promise<void>;
+  /** Runs one operation with its expectations (runOnThread; withTransaction's callback rethrows). */
+  readonly runOne: (op: Document, rethrow?: boolean) => Promise<void>;
 }
 
 type Handler = (ctx: OperationContext, target: Entity, args: Document) => Promise<unknown>;
@@ -324,6 +324,26 @@ const handlers: Record<string, Handler> = {
     sessionOf(t, 'advanceOperationTime').session.advanceOperationTime(
       required(args, 'operationTime', 'advanceOperationTime') as Timestamp,
     ),
+  startTransaction: async (_ctx, t, args) =>
+    sessionOf(t, 'startTransaction').session.startTransaction(transactionOptions(args)),
+  commitTransaction: async (_ctx, t, args) =>
+    settle(sessionOf(t, 'commitTransaction').session.commitTransaction(timeoutOf(args))),
+  abortTransaction: async (_ctx, t, args) =>
+    settle(sessionOf(t, 'abortTransaction').session.abortTransaction(timeoutOf(args))),
+  withTransaction: async (ctx, t, args) => {
+    const callback = required(args, 'callback', 'withTransaction') as Document[];
+    const options = { ...transactionOptions(args), ...timeoutOf(args) };
+    // The callback runs its operations with their expectations (unified format, "withTransaction").
+    return settle(
+      sessionOf(t, 'withTransaction').session.withTransaction(
+        () =>
+          defer(async () => {
+            for (const op of callback) await ctx.runOne(op, true);
+          }),
+        options,
+      ),
+    );
+  },
   getSnapshotTime: async (_ctx, t) => {
     const time = sessionOf(t, 'getSnapshotTime').session.snapshotTime;
     if (time === undefined) throw new Error('session has no snapshot time');
@@ -331,6 +351,14 @@ const handlers: Record<string, Handler> = {
   },
 
   // --- test runner ---
+  assertSessionTransactionState: async (ctx, _t, args) => {
+    const state = sessionArg(ctx, args).session.transactionState;
+    assertThat(state === args.state, `transaction state is ${state}, expected ${args.state}`);
+  },
+  assertSessionPinned: async (ctx, _t, args) =>
+    assertThat(sessionArg(ctx, args).session.isPinned, 'session is not pinned'),
+  assertSessionUnpinned: async (ctx, _t, args) =>
+    assertThat(!sessionArg(ctx, args).session.isPinned, 'session is pinned'),
   assertSessionDirty: async (ctx, _t, args) =>
     assertThat(sessionArg(ctx, args).session.isDirty, 'session is not dirty'),
   assertSessionNotDirty: async (ctx, _t, args) =>
@@ -338,6 +366,20 @@ const handlers: Record<string, Handler> = {
   failPoint: async (ctx, _t, args) => {
     const client = ctx.entities.get(String(required(args, 'client', 'failPoint')), 'client');
     await configureFailPoint(ctx, client, required(args, 'failPoint', 'failPoint') as Document);
+  },
+  targetedFailPoint: async (ctx, _t, args) => {
+    const session = sessionArg(ctx, args).session;
+    const address = session.pinnedAddress;
+    if (!address) throw new Error('targetedFailPoint: the session is not pinned to a mongos');
+    // Sent to the pinned router alone, by a client of its own (unified format, "targetedFailPoint").
+    const client = new MongoClient(`mongodb://${address}/?directConnection=true`);
+    const failPoint = required(args, 'failPoint', 'targetedFailPoint') as Document;
+    try {
+      await settle(client.db('admin').command(failPoint));
+    } finally {
+      await settle(client.close());
+    }
+    ctx.failPoints.push({ client: 'internal', name: failPoint.configureFailPoint });
   },
   createEntities: async (ctx, _t, args) => {
     await ctx.createEntities(required(args, 'entities', 'createEntities') as Document[]);
@@ -404,6 +446,18 @@ function threadContext(ctx: OperationContext): ThreadContext {
   return { thread: (id) => ctx.entities.get(id, 'thread'), runOne: ctx.runOne };
 }
 
+/** The transaction options of startTransaction / withTransaction arguments (unified format names). */
+function transactionOptions(args: Document | undefined): Document {
+  const out: Document = {};
+  for (const key of ['readConcern', 'writeConcern', 'readPreference', 'maxCommitTimeMS'])
+    if (args?.[key] !== undefined) out[key] = args[key];
+  return out;
+}
+
+function timeoutOf(args: Document): { timeoutMS?: number } {
+  return args.timeoutMS === undefined ? {} : { timeoutMS: Number(args.timeoutMS) };
+}
+
 function sessionArg(ctx: OperationContext, args: Document): SessionEntity {
   const id = args.session;
   if (typeof id !== 'string') throw new RunnerError('session argument must name a session entity');
@@ -447,6 +501,9 @@ const RUNNER_OPERATIONS = new Set([
   'assertDifferentLsidOnLastTwoCommands',
   'assertSessionDirty',
   'assertSessionNotDirty',
+  'assertSessionTransactionState',
+  'assertSessionPinned',
+  'assertSessionUnpinned',
 ]);
 
 /** Runs one operation; what it resolves to is matched by expectResult. */

@@ -50,10 +50,25 @@ const REPLICA_SET_SUITES = new Set([
   // Its search-index cases need a replica set (the proxy answers them as a 7.0 without Atlas Search).
   'index-management',
   'versioned-api',
+  'transactions',
+  'transactions-convenient-api',
 ]);
 
+/**
+ * `<folder>@sharded` runs a folder's cases against mongos routers (the proxy's mongos mode) instead
+ * of the replica set, for the cases whose runOnRequirements want a sharded cluster.
+ */
+const SHARDED_SUFFIX = '@sharded';
+
 export function deploymentFor(folder: string): Deployment {
+  if (folder.endsWith(SHARDED_SUFFIX)) return 'sharded';
+  if (folder.split('/')[0] === 'load-balancers') return 'load-balanced';
   return REPLICA_SET_SUITES.has(folder.split('/')[0] ?? folder) ? 'replicaset' : 'server';
+}
+
+/** The folder of a suite name (without `@sharded`). */
+function folderOf(suite: string): string {
+  return suite.endsWith(SHARDED_SUFFIX) ? suite.slice(0, -SHARDED_SUFFIX.length) : suite;
 }
 
 export interface UnifiedSuiteOptions {
@@ -79,7 +94,7 @@ async function skipReason(
   return undefined;
 }
 
-async function failsAsExpected(run: () => Promise<void>): Promise<void> {
+async function failsAsExpected(run: () => Promise<unknown>): Promise<void> {
   try {
     await run();
   } catch {
@@ -101,7 +116,7 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
     name: `unified:${folder}`,
     description: `unified test format files of ${folder}`,
     async load(specDir: string): Promise<UnifiedCase[]> {
-      const folders = foldersOf(specDir, folder);
+      const folders = foldersOf(specDir, folderOf(folder));
       if (folders.length === 0) throw new Error(`no unified tests for ${folder} under ${specDir}`);
       const server = await (options.server ?? (() => openServer(deploymentFor(folder))))();
       const cases: UnifiedCase[] = [];

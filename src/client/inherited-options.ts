@@ -68,6 +68,17 @@ export function resolveOptions<O extends object>(
   if (needs.readPreference)
     out.readPreference = readPreferenceOf(own.readPreference) ?? inherited.readPreference;
   if (needs.readConcern) out.readConcern = readConcernDocument(own.readConcern) ?? inherited.readConcern;
-  if (needs.writeConcern) out.writeConcern = writeConcernDocument(own.writeConcern) ?? inherited.writeConcern;
+  // transactions spec: inside a transaction the write concern is the transaction's (on commit); an
+  // inherited one is not taken (a w:0 collection still writes acknowledged statements).
+  const inherits = !inTransaction(options);
+  if (needs.writeConcern)
+    out.writeConcern =
+      writeConcernDocument(own.writeConcern) ?? (inherits ? inherited.writeConcern : undefined);
   return out as O & InheritedOptions;
+}
+
+/** Whether the options' session is in a transaction (structural: the session layer is not imported here). */
+function inTransaction(options: object): boolean {
+  const session = (options as { session?: { inTransaction?: unknown } }).session;
+  return typeof session === 'object' && session !== null && session.inTransaction === true;
 }

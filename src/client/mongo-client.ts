@@ -75,6 +75,9 @@ export class MongoClient {
     pool: new ServerSessionPool(),
     clusterClock: new ClusterClock(),
     now: () => Date.now(),
+    execute: () => {
+      throw new MongoNotConnectedError('the client is not constructed yet');
+    },
   };
 
   constructor(uri: string, options: MongoClientOptions = {}) {
@@ -83,7 +86,17 @@ export class MongoClient {
       appName: this.options.appName,
       driverInfo: this.options.driverInfo,
     });
-    this.sessions = { ...this.sessions, timeoutMS: this.options.timeoutMS };
+    this.sessions = {
+      ...this.sessions,
+      timeoutMS: this.options.timeoutMS,
+      transactionDefaults: {
+        readConcern: this.options.readConcern,
+        writeConcern: this.options.writeConcern,
+        readPreference: this.options.readPreference,
+      },
+      // Lazy: the execution context is built below.
+      execute: (op, scope) => executeOperation(this.context.execution(), op, scope),
+    };
     emitOptionWarnings(this.options);
     this.uri = uri;
     this.clientOptions = options;

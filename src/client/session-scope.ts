@@ -86,6 +86,15 @@ export function operationScope(
   now: number,
 ): { scope: ExecutionScope; end: () => void } {
   const session = explicitSession(owner, options);
+  const shared = session?.withTransactionScope;
+  if (shared) {
+    // CSOT: the callback of a withTransaction with a timeout runs within its deadline, never its own.
+    if (options?.timeoutMS !== undefined)
+      throw new MongoInvalidArgumentError('Cannot override timeoutMS inside a withTransaction callback');
+    const scope = new ExecutionScope({ session });
+    scope.inheritDeadline(shared);
+    return { scope, end: () => {} };
+  }
   const timeoutMS = operationTimeoutMS(options, inheritedTimeoutMS);
   const scope = new ExecutionScope({ session: session ?? ctx.implicitSession?.(), timeoutMS });
   scope.startDeadline(now);

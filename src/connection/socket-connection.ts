@@ -70,7 +70,8 @@ export class SocketConnection implements Connection {
           address: this.address,
           connectionId: this.id,
           serverConnectionId: this.serverConnectionId,
-          serviceId,
+          // Load-balanced: the handshake names the service (known after it, for every later command).
+          serviceId: serviceId ?? this.hello?.serviceId,
         }))
       : undefined;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -186,6 +187,9 @@ export class SocketConnection implements Connection {
     return () => {
       if (request.done) return;
       request.settle();
+      // Every commandStarted gets its end (command monitoring): a command left before its reply
+      // (CSOT deadline, unsubscribe) failed, as far as its subscriber is concerned.
+      events.failed(new MongoNetworkError(this.describe('command abandoned before its reply')));
       this.pending.delete(request.awaiting);
       // An abandoned exhaust stream would keep sending: the connection cannot be reused. Any other
       // request's reply may still come: it is dropped when it does.

@@ -68,7 +68,6 @@ export interface CursorSink<T> {
 
 type CursorId = CursorReply['id'];
 const EMPTY: readonly Document[] = [];
-const noop = () => {};
 
 /**
  * One subscription's server cursor: opens it, keeps the current batch, emits documents in a
@@ -232,8 +231,9 @@ export class CursorRun<T> {
           this.release();
           return;
         }
-        // The server ends a cursor whose getMore failed; nothing to kill.
+        // The server ends a cursor whose getMore failed; nothing to kill (nor to keep pinned).
         this.id = 0;
+        this.scope.releaseConnection();
         this.fail(e);
       },
       complete: () => {
@@ -263,6 +263,8 @@ export class CursorRun<T> {
     if (isZeroCursorId(this.id) || this.spec.singleBatch || (limit > 0 && this.received >= limit)) {
       this.serverDone = true;
     }
+    // Load-balanced: an exhausted server cursor gives its pinned connection back at once.
+    if (isZeroCursorId(this.id)) this.scope.releaseConnection();
     if (this.batchSink) {
       if (this.spec.prefetch) this.maybeFetch(0);
       if (batch.length > 0 && !this.emitBatch(batch)) return;
@@ -365,15 +367,21 @@ export class CursorRun<T> {
   /** Kills the server cursor (when one is open), then releases the session unless `release` is false. */
   private kill(release = true): void {
     const id = this.id;
-    if (!this.scope.server || isZeroCursorId(id)) {
+    const scope = this.scope;
+    if (!scope.server || isZeroCursorId(id)) {
+      // Load-balanced: the connection pinned to the cursor goes back once the server cursor is gone.
+      scope.releaseConnection();
       if (release) this.release();
       return;
     }
     this.id = 0;
     // CSOT "Cursors": close refreshes timeoutMS for killCursors, even after a lifetime expired.
-    this.scope.startDeadline(clockOf(this.spec.ctx).now());
-    const done = release ? () => this.release() : noop;
-    executeOperation(this.spec.ctx, killCursorsOperation(this.ns, id), this.scope).subscribe({
+    scope.startDeadline(clockOf(this.spec.ctx).now());
+    const done = () => {
+      scope.releaseConnection();
+      if (release) this.release();
+    };
+    executeOperation(this.spec.ctx, killCursorsOperation(this.ns, id), scope).subscribe({
       error: done,
       complete: done,
     });
@@ -383,6 +391,7 @@ export class CursorRun<T> {
   private release(): void {
     if (this.released) return;
     this.released = true;
+    this.scope.releaseConnection();
     this.scope.session?.done();
   }
 

@@ -14,10 +14,13 @@ import {
 } from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import {
+  MongoNetworkError,
   MongoOperationTimeoutError,
   MongoPoolClearedError,
+  MongoServerSelectionError,
   MongoWriteConcernError,
   parseServerResponse,
+  TRANSIENT_TRANSACTION_ERROR,
 } from '../errors.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
@@ -33,7 +36,7 @@ import {
   rewriteUnsupportedRetryableWrite,
   supportsRetryableWrites,
 } from './retry-rules.js';
-import { ExecutionScope, type SessionServerInfo } from './scope.js';
+import { ExecutionScope, type SessionServerInfo, type TransactionPart } from './scope.js';
 import { serverInfoOf } from './server-info.js';
 import { asOperationTimeout, awaitMaxTimeMSFor, maxTimeMSFor } from './timeout.js';
 
@@ -53,6 +56,8 @@ interface Attempts {
   /** The error of the first attempt, raised when the retry cannot be made. */
   firstError: unknown;
   stage: Stage;
+  /** The command's part in the session's transaction (undefined outside one). */
+  readonly transaction: TransactionPart | undefined;
 }
 
 /**
@@ -89,16 +94,38 @@ function underDeadline<T>(
   op: CommandOperation<T>,
   scope: ExecutionScope,
 ): Observable<T> {
+  const transaction = scope.session?.transactionFor(op);
   const state: Attempts = {
-    retry: retryKindOf(op, ctx),
+    // transactions spec: statements of a transaction are never retried (commit/abort retry in the session).
+    retry: transaction ? false : retryKindOf(op, ctx),
     failedOn: undefined,
     pinnedHere: false,
     txnNumber: undefined,
     retrying: false,
     firstError: undefined,
     stage: 'server selection',
+    transaction,
   };
-  const out = run(ctx, op, scope, state);
+  if (transaction?.role === 'statement') {
+    return deadlineBound(ctx, scope, state, labelTransient(run(ctx, asStatement(op), scope, state), scope));
+  }
+  return deadlineBound(ctx, scope, state, run(ctx, op, scope, state));
+}
+
+/**
+ * An operation as a statement of a transaction: the transaction's read preference (primary,
+ * transactionFor checked it) replaces the operation's. (Its write concern: the session drops it.)
+ */
+function asStatement<T>(op: CommandOperation<T>): CommandOperation<T> {
+  return { ...op, readPreference: undefined };
+}
+
+function deadlineBound<T>(
+  ctx: ExecutionContext,
+  scope: ExecutionScope,
+  state: Attempts,
+  out: Observable<T>,
+): Observable<T> {
   if (!scope.csot) return out;
   const clock = clockOf(ctx);
   const deadline = scope.deadline;
@@ -132,7 +159,7 @@ function run<T>(
   const attempt = (deprioritized: readonly ServerDescription[]): Observable<T> =>
     defer(() => {
       state.stage = 'server selection';
-      return serverFor(ctx, op, scope, deprioritized);
+      return serverFor(ctx, op, scope, deprioritized, state.transaction);
     }).pipe(
       tap((server) => {
         state.failedOn = server.description;
@@ -176,6 +203,24 @@ function run<T>(
   return attempt([]).pipe(catchError((error: unknown) => retryAfter(error, error)));
 }
 
+/**
+ * transactions spec, "TransientTransactionError": a network error or a server selection error of a
+ * statement in a transaction means the whole transaction may be retried.
+ */
+function labelTransient<T>(out: Observable<T>, scope: ExecutionScope): Observable<T> {
+  return out.pipe(
+    catchError((error: unknown) => {
+      // Network errors were labelled in sendOn, before the session saw them; a selection error
+      // never reached the session: it learns of it here (a transient error unpins).
+      if (error instanceof MongoServerSelectionError) {
+        error.addErrorLabel(TRANSIENT_TRANSACTION_ERROR);
+        scope.session?.onError(error);
+      }
+      return throwError(() => error);
+    }),
+  );
+}
+
 /** retryable-reads / retryable-writes: one retry, for the errors the specs call retryable. */
 function shouldRetry(state: Attempts, scope: ExecutionScope, error: unknown): boolean {
   if (state.retry === 'read') return isRetryableReadError(error);
@@ -197,8 +242,10 @@ function serverFor(
   op: CommandOperation<unknown>,
   scope: ExecutionScope,
   deprioritized: readonly ServerDescription[],
+  transaction: TransactionPart | undefined,
 ): Observable<SelectedServer> {
   if (scope.server) return of(scope.server);
+  if (transaction?.pinnedServer) return of(transaction.pinnedServer);
   return ctx.topology
     .selectServer({
       kind: op.kind,
@@ -218,8 +265,35 @@ function runOnServer<T>(
   scope: ExecutionScope,
   state: Attempts,
 ): Observable<T> {
-  const pinned = scope.connection;
-  if (pinned) return defer(() => sendOn(ctx, server, pinned, op, scope, state));
+  const pinned = scope.connection ?? state.transaction?.pinnedConnection?.connection;
+  if (pinned)
+    return reportingErrors(
+      server,
+      pinned,
+      defer(() => sendOn(ctx, server, pinned, op, scope, state)),
+    );
+  // Load-balanced mode: a cursor and a transaction keep the connection of their first command (a
+  // commit/abort after the pin was dropped, e.g. a retry after a network error, pins nothing).
+  const hold = server.hold;
+  const pins = scope.pinsServer || state.transaction?.role === 'statement';
+  if (hold && server.description.type === 'LoadBalancer' && pins) {
+    state.stage = 'connection check-out';
+    const kind = state.transaction ? 'transaction' : 'cursor';
+    return hold(kind, { deadline: scope.deadline, ignoreWaitQueueTimeout: scope.csot }).pipe(
+      switchMap((held) => {
+        if (state.transaction) scope.session?.pinConnection(held);
+        else {
+          scope.held = held;
+          scope.connection = held.connection;
+        }
+        return reportingErrors(
+          server,
+          held.connection,
+          sendOn(ctx, server, held.connection, op, scope, state),
+        );
+      }),
+    );
+  }
   state.stage = 'connection check-out';
   return server.withConnection(
     (connection) => defer(() => sendOn(ctx, server, connection, op, scope, state)),
@@ -227,6 +301,20 @@ function runOnServer<T>(
       deadline: scope.deadline,
       ignoreWaitQueueTimeout: scope.csot,
     },
+  );
+}
+
+/** A command on a held (pinned) connection: its errors go to SDAM as a pool's own would. */
+function reportingErrors<T>(
+  server: SelectedServer,
+  connection: Connection,
+  send: Observable<T>,
+): Observable<T> {
+  return send.pipe(
+    catchError((error: unknown) => {
+      server.reportError(error, connection);
+      return throwError(() => error);
+    }),
   );
 }
 
@@ -248,6 +336,7 @@ function sendOn<T>(
   const clusterTime = ctx.clusterClock?.clusterTime;
   if (clusterTime) command.$clusterTime = clusterTime;
   const session = scope.session;
+  if (state.transaction) session?.pinTo(server);
   session?.applyTo(command, op, info);
   if (state.retrying && state.retry === 'write' && !supportsRetryableWrites(description)) {
     // retryable-writes: a retry selected onto a server without retryable writes raises the first error.
@@ -295,6 +384,8 @@ function sendOn<T>(
       catchError((error: unknown) => {
         const response = (error as { errorResponse?: Document }).errorResponse;
         if (response) clock?.advance(response.$clusterTime);
+        if (state.transaction?.role === 'statement' && error instanceof MongoNetworkError)
+          error.addErrorLabel(TRANSIENT_TRANSACTION_ERROR);
         session?.onError(error);
         return throwError(() => error);
       }),

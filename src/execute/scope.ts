@@ -1,7 +1,17 @@
 import type { Document, Long } from 'bson';
 import type { Connection } from '../connection/types.js';
 import type { CommandOperation, ServerInfo } from '../operations/operation.js';
-import type { SelectedServer } from '../sdam/topology-contract.js';
+import type { HeldConnection, SelectedServer } from '../sdam/topology-contract.js';
+
+/** How a command takes part in the session's transaction (transactions spec). */
+export interface TransactionPart {
+  /** 'statement': an operation inside the transaction; 'end': its commitTransaction / abortTransaction. */
+  readonly role: 'statement' | 'end';
+  /** mongos pinning: every command of the transaction goes to this server. */
+  readonly pinnedServer?: SelectedServer;
+  /** Load-balanced mode: the connection every command of the transaction uses. */
+  readonly pinnedConnection?: HeldConnection;
+}
 
 /**
  * What a session contributes to each command of a scope. Defined here (the execution path) and
@@ -22,6 +32,17 @@ export interface ScopeSession {
   onReply(reply: Document): void;
   /** Called with every error of a command sent under this session (network errors make it dirty). */
   onError(error: unknown): void;
+  /**
+   * Whether `op` runs inside the session's transaction, and where it is pinned; undefined outside
+   * one. Throws the spec's typed error for an operation a transaction refuses (a read preference
+   * other than primary). Inside a transaction nothing is retried by the retryable reads/writes
+   * rules and the session, not the execution path, sets the txnNumber.
+   */
+  transactionFor(op: CommandOperation<unknown>): TransactionPart | undefined;
+  /** The server a command of the transaction went to (mongos pinning: the first one is kept). */
+  pinTo(server: SelectedServer): void;
+  /** Load-balanced mode: the connection the transaction's first command checked out, kept to its end. */
+  pinConnection(held: HeldConnection): void;
   /** The owner of the scope is done: an implicit session goes back to the pool; an explicit one stays the user's. */
   done(): void;
 }
@@ -67,6 +88,8 @@ export class ExecutionScope {
   server: SelectedServer | undefined;
   /** When set, commands use this connection without check-out (load-balanced cursors, pinned transactions). */
   connection: Connection | undefined;
+  /** Load-balanced cursors: the connection this scope holds (checked back in by `releaseConnection`). */
+  held: HeldConnection | undefined;
   /** CSOT: the operation's timeoutMS (0 = no limit); undefined = CSOT off. */
   timeoutMS: number | undefined;
   /** Absolute time on the scheduler's clock by which the operation must end (CSOT); undefined = none. */
@@ -86,6 +109,15 @@ export class ExecutionScope {
     this.maxTimeMS = options.maxTimeMS ?? true;
     this.server = undefined;
     this.connection = undefined;
+    this.held = undefined;
+  }
+
+  /** Gives back the connection the scope holds (load-balanced cursors: exhausted, killed, failed). */
+  releaseConnection(): void {
+    const held = this.held;
+    this.held = undefined;
+    this.connection = undefined;
+    held?.release();
   }
 
   /** Whether the scope runs under CSOT (timeoutMS given, 0 included). */

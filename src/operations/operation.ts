@@ -62,6 +62,11 @@ export interface CommandOperation<TResult> {
   /** Read preference for reads; undefined means primary. */
   readonly readPreference?: ReadPreference;
   /**
+   * Set on commands sent as given (runCommand): whether `readPreference` was given for this command.
+   * A transaction checks such a command's read preference (or its own) whatever the command is.
+   */
+  readonly readPreferenceExplicit?: boolean;
+  /**
    * Whether the command may carry a session (lsid). False for unacknowledged writes (sessions spec:
    * an implicit session is never used for them) and for commands that must not have one.
    */

@@ -17,6 +17,7 @@ export function runCommandOperation(
     kind: options.readPreference ? 'read' : 'write',
     retryable: false,
     readPreference: options.readPreference,
+    readPreferenceExplicit: options.readPreference !== undefined,
     build: () => ({ command }),
     parse: (reply) => reply,
   };

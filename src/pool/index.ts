@@ -10,6 +10,7 @@ export {
   type ConnectionFactory,
   ConnectionPool,
   type EstablishInfo,
+  type PinKind,
   type PoolInit,
   type PoolState,
 } from './pool.js';

@@ -80,7 +80,12 @@ interface Entry {
   idleSince: number;
   /** Closed by clear({ interruptInUseConnections }) while in use. */
   interrupted: boolean;
+  /** Load-balanced mode: checked out for a cursor's or a transaction's whole life. */
+  pinnedFor: PinKind | undefined;
 }
+
+/** What a connection is pinned to in load-balanced mode (counted in wait-queue timeout errors). */
+export type PinKind = 'cursor' | 'transaction';
 
 /** A connection being established ("pending"). */
 interface Pending {
@@ -206,6 +211,23 @@ export class ConnectionPool {
     });
   }
 
+  /** Load-balanced mode: marks a checked-out connection as held by a cursor or a transaction. */
+  pin(conn: Connection, kind: PinKind): void {
+    const entry = this.entries.get(conn);
+    if (entry?.inUse) entry.pinnedFor = kind;
+  }
+
+  /**
+   * load-balancers spec, "Wait queue timeout errors": in load-balanced mode the message says how the
+   * connections in use are held (cursors, transactions, other operations).
+   */
+  private timeoutMessage(): string {
+    if (!this.options.loadBalanced) return TIMEOUT_MESSAGE;
+    const inUse = { cursor: 0, transaction: 0, other: 0 };
+    for (const entry of this.entries.values()) if (entry.inUse) inUse[entry.pinnedFor ?? 'other']++;
+    return `${TIMEOUT_MESSAGE}: maxPoolSize: ${this.options.maxPoolSize}, connections in use by cursors: ${inUse.cursor}, connections in use by transactions: ${inUse.transaction}, connections in use by other operations: ${inUse.other}`;
+  }
+
   /** Returns a checked-out connection; closes it if it perished or the pool closed (CMAP "Checking In"). */
   checkIn(conn: Connection): void {
     const entry = this.entries.get(conn);
@@ -222,6 +244,7 @@ export class ConnectionPool {
       return;
     }
     entry.inUse = false;
+    entry.pinnedFor = undefined;
     entry.idleSince = this.now();
     this.available.push(entry);
     this.armIdleTimer();
@@ -447,7 +470,7 @@ export class ConnectionPool {
       waiter.pending.owner = undefined;
       waiter.pending = undefined;
     } else return;
-    this.fail(waiter, 'timeout', new MongoWaitQueueTimeoutError(TIMEOUT_MESSAGE));
+    this.fail(waiter, 'timeout', new MongoWaitQueueTimeoutError(this.timeoutMessage()));
     this.processQueue();
   }
 
@@ -535,6 +558,7 @@ export class ConnectionPool {
       inUse: false,
       idleSince: this.now(),
       interrupted: false,
+      pinnedFor: undefined,
     };
     this.entries.set(conn, entry);
     this.emit({
@@ -604,11 +628,13 @@ export class ConnectionPool {
   // --- closing and perishing ---
 
   private perished(entry: Entry, checkIdle: boolean): ConnectionClosedReason | undefined {
+    // A connection that failed is closed for its error, even when a clear made it stale too (one
+    // the clear interrupted is stale).
+    if (entry.conn.closed && !entry.interrupted) return 'error';
     if (entry.generation < this._generation) return 'stale';
     if (entry.service !== undefined && entry.serviceGeneration < this.services.generation(entry.service)) {
       return 'stale';
     }
-    if (entry.conn.closed) return 'error';
     const { maxIdleTimeMS } = this.options;
     if (checkIdle && maxIdleTimeMS > 0 && this.now() - entry.idleSince >= maxIdleTimeMS) return 'idle';
     return undefined;

@@ -1,6 +1,6 @@
-import { defer, finalize, type Observable } from 'rxjs';
+import { defer, finalize, map, type Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
-import type { CheckOutOptions, ConnectionErrorContext, ConnectionPool } from '../pool/index.js';
+import type { CheckOutOptions, ConnectionErrorContext, ConnectionPool, PinKind } from '../pool/index.js';
 import { applicationErrorOf, handleApplicationError } from './description/error-handling.js';
 import type { TopologyDescription } from './description/topology-description.js';
 import type { Monitor } from './monitor/monitor.js';
@@ -51,6 +51,31 @@ export class Server {
       this.inFlight++;
       return this.pool.withConnection(fn, options);
     }).pipe(finalize(() => this.inFlight--));
+  }
+
+  /**
+   * Load-balanced pinning: a connection checked out until `release` (a cursor's whole life, a
+   * transaction's first command to its commit/abort). Check-out errors are reported as
+   * withConnection reports them.
+   */
+  hold(
+    kind: PinKind,
+    options?: CheckOutOptions,
+  ): Observable<{ connection: Connection; release: () => void }> {
+    return this.pool.checkOut(options).pipe(
+      map((connection) => {
+        this.pool.pin(connection, kind);
+        let held = true;
+        return {
+          connection,
+          release: () => {
+            if (!held) return;
+            held = false;
+            this.pool.checkIn(connection);
+          },
+        };
+      }),
+    );
   }
 
   /** `reportError` for an error on a connection of this server's pool that is held outside `withConnection` (pinned). */

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
-import type { CheckOutOptions } from '../pool/index.js';
+import type { CheckOutOptions, PinKind } from '../pool/index.js';
 import type { ReadPreference } from '../read-preference.js';
 import type { ServerDescription } from './description/server-description.js';
 import type { TopologyDescription, TopologyType } from './description/topology-description.js';
@@ -38,6 +38,18 @@ export interface SelectedServer {
    * connection) to SDAM, as `withConnection` does for its own.
    */
   reportError(error: unknown, connection: Connection): void;
+  /**
+   * Load-balanced mode: checks a connection out until `release` is called (pinned to a cursor or a
+   * transaction). Absent on test doubles that have no pool: nothing is pinned then.
+   */
+  hold?(kind: PinKind, options?: CheckOutOptions): Observable<HeldConnection>;
+}
+
+/** A connection checked out of a pool for longer than one command. */
+export interface HeldConnection {
+  readonly connection: Connection;
+  /** Checks it back in (idempotent). */
+  release(): void;
 }
 
 /** The topology as the execution path and the client see it. */

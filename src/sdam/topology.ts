@@ -252,6 +252,7 @@ export class Topology implements TopologyLike {
       topologyType: td.type,
       withConnection: (fn, options) => server.withConnection(fn, options),
       reportError: (error, connection) => server.reportErrorOn(error, connection),
+      hold: (kind, options) => server.hold(kind, options),
     };
   }
 

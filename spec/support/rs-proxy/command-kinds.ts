@@ -85,8 +85,13 @@ export const CODE_NAMES: Readonly<Record<number, string>> = {
   175: 'QueryPlanKilled',
   189: 'PrimarySteppedDown',
   225: 'TransactionTooOld',
+  239: 'SnapshotTooOld',
+  246: 'SnapshotUnavailable',
   251: 'NoSuchTransaction',
+  256: 'TransactionCommitted',
+  267: 'PreparedTransactionInProgress',
   262: 'ExceededTimeLimit',
+  263: 'OperationNotSupportedInTransaction',
   280: 'ChangeStreamFatalError',
   352: 'UnsupportedOpQueryCommand',
   9001: 'SocketException',
@@ -124,6 +129,18 @@ export function isOptInRead(name: string): boolean {
 export function inTransaction(command: Document): boolean {
   return command.autocommit === false;
 }
+
+/** commitTransaction / abortTransaction: they end a transaction, whose state the proxy keeps. */
+export function isEndTransaction(name: string): boolean {
+  return name === 'commitTransaction' || name === 'abortTransaction';
+}
+
+/**
+ * Codes mongod labels TransientTransactionError on a statement of a transaction (besides the
+ * retryable codes): WriteConflict, LockTimeout, SnapshotTooOld, SnapshotUnavailable,
+ * PreparedTransactionInProgress, NoSuchTransaction (errors_labels.cpp, isTransientTransactionError).
+ */
+export const TRANSIENT_TRANSACTION_CODES: ReadonlySet<number> = new Set([112, 24, 239, 246, 267, 251]);
 
 /** A retryable write statement: a write command with a txnNumber, outside a transaction. */
 export function isRetryableWrite(name: string, command: Document): boolean {

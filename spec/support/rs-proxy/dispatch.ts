@@ -8,6 +8,8 @@ import type { ClientConnection, ProxyRequest } from './client-connection.js';
 import type { LogicalClock } from './cluster-time.js';
 import {
   HELLO_COMMANDS,
+  inTransaction,
+  isEndTransaction,
   isOptInRead,
   isRetryableWrite,
   isWriteCommand,
@@ -24,6 +26,7 @@ import { answerHello, buildHello, type HelloSource } from './hello.js';
 import { type ErrorContext, serverError, withWriteConcernError } from './replies.js';
 import { RetryMemory } from './retry-memory.js';
 import type { TopologyVersion } from './topology.js';
+import { statementFailed, type TransactionRefusal, type TransactionTable } from './transactions.js';
 import { proxyAnswer, translateRequest } from './translations.js';
 import type { CommandOutcome, CommandRecord } from './types.js';
 import type { UpstreamPool } from './upstream.js';
@@ -31,6 +34,7 @@ import type { UpstreamPool } from './upstream.js';
 export interface Deployment extends HelloSource {
   readonly clock: LogicalClock;
   readonly retries: RetryMemory;
+  readonly transactions: TransactionTable;
   readonly upstream: UpstreamPool;
   record(record: CommandRecord): void;
 }
@@ -186,6 +190,7 @@ export async function handleRequest(
     x.send(member.failPoints.configure(command), 'answered');
     return;
   }
+  // failCommand answers before the command runs: a transaction stays as it was.
   const action = await applyFailCommand(x);
   if (action === 'handled') return;
 
@@ -211,13 +216,14 @@ export async function handleRequest(
     return;
   }
   if (refusedByRole(x)) return;
+  await endSessionsOf(x);
   const answer = ownAnswer(x);
   if (answer) {
     x.send(answer, 'answered');
     return;
   }
 
-  const result = await execute(x, action);
+  const result = isEndTransaction(name) ? await endTransaction(x) : await execute(x, action);
   if ('closeWith' in result) {
     x.closeWithout(result.closeWith);
     return;
@@ -257,6 +263,16 @@ function refusedByRole(x: Exchange): boolean {
   return false;
 }
 
+/** Ended or killed sessions lose their open transactions (rolled back), as in mongod. */
+async function endSessionsOf(x: Exchange): Promise<void> {
+  const table = x.deployment.transactions;
+  if (x.name === 'killAllSessions' || x.name === 'killAllSessionsByPattern') await table.endSessions('all');
+  else if (x.name === 'endSessions' || x.name === 'killSessions') {
+    const ids: unknown = x.command[x.name];
+    if (Array.isArray(ids)) await table.endSessions(ids);
+  }
+}
+
 /** Commands the proxy answers itself: replSetStepDown and the FerretDB translations' answers. */
 function ownAnswer(x: Exchange): Document | undefined {
   if (x.name === 'replSetStepDown') {
@@ -269,8 +285,61 @@ function ownAnswer(x: Exchange): Document | undefined {
   return proxyAnswer(x.name, x.command);
 }
 
+function refused(x: Exchange, refusal: TransactionRefusal): Execution {
+  return { reply: serverError(refusal.code, refusal.errmsg, x.errorContext), outcome: 'answered' };
+}
+
+/** commitTransaction / abortTransaction against the transaction table (transactions.ts). */
+async function endTransaction(x: Exchange): Promise<Execution> {
+  const table = x.deployment.transactions;
+  const router = x.deployment.kind === 'sharded' ? x.member.index : undefined;
+  const refusal =
+    x.name === 'commitTransaction' ? await table.commit(x.command, router) : await table.abort(x.command);
+  if (refusal) return refused(x, refusal);
+  x.executed = true;
+  const reply: Document = { ok: 1 };
+  const unsatisfiable = unsatisfiableWriteConcern(x);
+  if (unsatisfiable) reply.writeConcernError = unsatisfiable;
+  return { reply, outcome: 'answered', operationTime: x.deployment.clock.tick() };
+}
+
+/** A numeric w above the members' count cannot be satisfied (mongod: UnsatisfiableWriteConcern, 100). */
+function unsatisfiableWriteConcern(x: Exchange): Document | undefined {
+  const wc = x.command.writeConcern as Document | undefined;
+  const w: unknown = wc?.w;
+  // Numbers arrive as Int32/Double objects (the proxy reads BSON without promoting values).
+  if (w === undefined || typeof w === 'string' || !(Number(w) > x.deployment.hosts.length)) return undefined;
+  return { code: 100, codeName: 'UnsatisfiableWriteConcern', errmsg: 'Not enough data-bearing nodes' };
+}
+
+/** Commands mongod refuses inside a transaction (OperationNotSupportedInTransaction, 263). */
+const NOT_IN_TRANSACTION: ReadonlySet<string> = new Set([
+  'count',
+  'listCollections',
+  'listIndexes',
+  'listDatabases',
+]);
+
+/** A statement of a transaction: the table's rules, the undo image of a write, then the upstream. */
+async function executeInTransaction(x: Exchange): Promise<Execution> {
+  const table = x.deployment.transactions;
+  const refusal = await table.begin(x.command, x.member.index);
+  if (refusal) return refused(x, refusal);
+  if (NOT_IN_TRANSACTION.has(x.name)) {
+    await table.failed(x.command);
+    return refused(x, { code: 263, errmsg: `Cannot run '${x.name}' in a multi-document transaction.` });
+  }
+  await table.beforeWrite(x.command, x.name, x.request.db);
+  const result = await forward(x);
+  if (!('reply' in result) || statementFailed(result.reply)) await table.failed(x.command);
+  // A router names the shard that can recover the transaction's outcome (sharded transactions).
+  else if (x.deployment.kind === 'sharded') result.reply.recoveryToken = { recoveryShardId: 'shard0' };
+  return result;
+}
+
 /** Runs the command at the upstream; a retryable write goes through the retry memory first. */
 async function execute(x: Exchange, action: FailCommandAction | undefined): Promise<Execution> {
+  if (inTransaction(x.command)) return executeInTransaction(x);
   const session = isRetryableWrite(x.name, x.command) ? RetryMemory.sessionKey(x.command.lsid) : undefined;
   if (session === undefined) return forward(x);
   const raw: unknown = x.command.txnNumber;
@@ -316,6 +385,8 @@ async function forward(x: Exchange): Promise<Execution> {
   x.executed = true;
   if (Number(reply.ok) === 1) addSnapshotTime(x.command, reply, x.deployment.clock.now());
   const wrote = Number(reply.ok) === 1 && isWriteCommand(x.name, x.command);
+  if (wrote && !inTransaction(x.command))
+    x.deployment.transactions.noteWrite(x.command, x.name, x.request.db);
   return { reply, outcome: 'forwarded', operationTime: wrote ? x.deployment.clock.tick() : undefined };
 }
 

@@ -104,7 +104,7 @@ describe('rs-proxy forwarding', { timeout: 90_000 }, () => {
     assert.ok(outcomes.length >= 5 && outcomes.every((r) => r.outcome === 'answered'));
   });
 
-  it('transaction fields are stripped (statements applied at once); commit ok, abort refused', async () => {
+  it('transaction fields are stripped before FerretDB; commit ok; abort of an unknown transaction is NoSuchTransaction', async () => {
     const db = uniqueDbName('txn');
     const c = await connect(0);
     const lsid = { id: new UUID() };
@@ -136,8 +136,9 @@ describe('rs-proxy forwarding', { timeout: 90_000 }, () => {
       txnNumber: Long.fromInt(2),
       autocommit: false,
     });
+    // The proxy keeps the transactions (transactions.ts): txnNumber 2 never started.
     assert.equal(abort.ok, 0);
-    assert.equal(abort.code, 115);
+    assert.equal(abort.code, 251);
     assert.deepEqual(await direct.db(db).collection('c').findOne({}), { _id: 1, a: 1 });
     await direct.db(db).dropDatabase();
   });

@@ -52,6 +52,9 @@ export function buildHello(
     };
   }
   const reply = helloReply(options, { connectionId: conn.id, command, serverCompressors: [] });
+  // A mongos behind a load balancer names its service to a client that says loadBalanced: true;
+  // each router is one service (its topologyVersion's processId stands for it).
+  if (options.role === 'mongos' && command.loadBalanced === true) reply.serviceId = tv.processId;
   return source.clock.stamp(reply);
 }
 

@@ -8,6 +8,7 @@ import { FailPoints } from './fail-point.js';
 import { Member } from './member.js';
 import { RetryMemory } from './retry-memory.js';
 import { ReplicaSetState } from './topology.js';
+import { TransactionTable } from './transactions.js';
 import type { FailPointTarget, ReplicaSetProxy, ReplicaSetProxyOptions } from './types.js';
 import { UpstreamPool } from './upstream.js';
 
@@ -64,6 +65,7 @@ export async function startReplicaSetProxy(options: ReplicaSetProxyOptions = {})
         : undefined;
     const log = new CommandLog(options.maxRecords ?? 10_000);
     const clock = new LogicalClock();
+    const transactions = new TransactionTable(upstream);
     const deployment: Deployment = {
       kind,
       setName,
@@ -71,6 +73,7 @@ export async function startReplicaSetProxy(options: ReplicaSetProxyOptions = {})
       state,
       clock,
       retries: new RetryMemory(),
+      transactions,
       upstream,
       record: (r) => log.add(r),
     };
@@ -114,6 +117,7 @@ export async function startReplicaSetProxy(options: ReplicaSetProxyOptions = {})
         return reply;
       },
       commands: log.records,
+      isolateOpenTransactions: () => transactions.isolateOpen(),
       nextCommand: (match) => log.next(match),
       close,
     };

@@ -1,8 +1,12 @@
 import type { Document } from 'bson';
 import {
   CODE_NAMES,
+  commandNameOf,
+  inTransaction,
+  isEndTransaction,
   isNotPrimaryErrorCode,
   RETRYABLE_ERROR_CODES,
+  TRANSIENT_TRANSACTION_CODES,
   takesRetryableWriteLabel,
 } from './command-kinds.js';
 
@@ -31,10 +35,26 @@ export function serverError(
   return reply;
 }
 
-function defaultLabels(code: number, context: ErrorContext): string[] {
-  return RETRYABLE_ERROR_CODES.has(code) && takesRetryableWriteLabel(context.commandName, context.command)
-    ? ['RetryableWriteError']
-    : [];
+/**
+ * mongod's labels (errors_labels.cpp): a statement of a transaction gets TransientTransactionError
+ * for retryable and transient codes (and no RetryableWriteError); commit/abort get
+ * RetryableWriteError for retryable codes and TransientTransactionError for the transient codes
+ * (NoSuchTransaction included) without a write concern error; retryable writes get RetryableWriteError.
+ */
+function defaultLabels(code: number, context: ErrorContext, writeConcernError = false): string[] {
+  const name = context.commandName || commandNameOf(context.command);
+  if (inTransaction(context.command) && !isEndTransaction(name)) {
+    return !writeConcernError && (RETRYABLE_ERROR_CODES.has(code) || TRANSIENT_TRANSACTION_CODES.has(code))
+      ? ['TransientTransactionError']
+      : [];
+  }
+  const labels =
+    RETRYABLE_ERROR_CODES.has(code) && takesRetryableWriteLabel(name, context.command)
+      ? ['RetryableWriteError']
+      : [];
+  if (isEndTransaction(name) && !writeConcernError && TRANSIENT_TRANSACTION_CODES.has(code))
+    labels.push('TransientTransactionError');
+  return labels;
 }
 
 /**
@@ -49,7 +69,7 @@ export function withWriteConcernError(
 ): Document {
   reply.writeConcernError = writeConcernError;
   const code = Number(writeConcernError.code);
-  const errorLabels = labels ?? defaultLabels(code, context);
+  const errorLabels = labels ?? defaultLabels(code, context, true);
   if (errorLabels.length > 0) reply.errorLabels = [...errorLabels];
   return reply;
 }

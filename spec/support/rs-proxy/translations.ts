@@ -93,10 +93,17 @@ export const FERRETDB_TRANSLATIONS: readonly FerretDBTranslation[] = [
   {
     id: 'transaction-fields',
     ferretdb:
-      'insert {autocommit: false, startTransaction: true}: code 9 FailedToParse \'insert: unknown field "autocommit"\'.',
+      'insert {autocommit: false, startTransaction: true}: code 9 FailedToParse \'insert: unknown field "autocommit"\'; distinct {txnNumber}: \'distinct: unknown field "txnNumber"\'.',
     proxy:
-      'Strips autocommit and startTransaction: each statement of a "transaction" runs and is applied at once (no isolation, no rollback).',
+      'Strips autocommit and startTransaction; inside a transaction also txnNumber and recoveryToken. The transaction itself is played by the proxy (transactions.ts): state per (lsid, txnNumber), writes applied at once and undone on abort.',
     strip: { fields: ['autocommit', 'startTransaction'] },
+  },
+  {
+    id: 'transaction-txn-number',
+    ferretdb: 'Reads (distinct, find, ...) with txnNumber: code 9 \'unknown field "txnNumber"\'.',
+    proxy:
+      'Strips txnNumber and recoveryToken from the statements of a transaction (the proxy keeps the transaction).',
+    strip: { fields: ['txnNumber', 'recoveryToken'], when: inTransaction },
   },
   {
     id: 'write-read-concern',
@@ -146,20 +153,7 @@ export const FERRETDB_TRANSLATIONS: readonly FerretDBTranslation[] = [
     id: 'commit-abort',
     ferretdb: 'commitTransaction / abortTransaction: code 59 CommandNotFound.',
     proxy:
-      'commitTransaction: ok 1 (the statements were applied when sent). abortTransaction: code 115 CommandNotSupported, since nothing can be rolled back (drivers ignore abort errors; a test expecting a rollback then fails on its outcome, as it should).',
-    answer: {
-      commands: ['commitTransaction', 'abortTransaction'],
-      reply: (command) =>
-        'commitTransaction' in command
-          ? { ok: 1 }
-          : {
-              ok: 0,
-              code: 115,
-              codeName: 'CommandNotSupported',
-              errmsg:
-                'rs-proxy: FerretDB has no transactions; the statements were applied when sent and cannot be aborted',
-            },
-    },
+      'Answers them from its transaction table (transactions.ts, dispatch.ts): commit of an open or committed transaction ok; abort rolls the writes back from the undo images; NoSuchTransaction (251) or TransactionCommitted (256) as mongod. Never forwarded.',
   },
   {
     id: 'search-indexes',

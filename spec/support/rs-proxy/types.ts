@@ -1,5 +1,6 @@
 import type { Document, Timestamp } from 'bson';
 import type { FaultKind } from './faults.js';
+import type { OpenTransactions } from './transactions.js';
 
 export interface ReplicaSetProxyOptions {
   /** Replica-set members (each its own loopback port). Default 3. Ignored when `mongos` > 0. */
@@ -113,6 +114,11 @@ export interface ReplicaSetProxy {
   configureFailPoint(command: Document, target?: FailPointTarget): Document;
   /** Records of what the proxy did, oldest first. */
   readonly commands: readonly CommandRecord[];
+  /**
+   * For outcome checks: rolls back the open transactions that wrote, so reads show committed data
+   * only ('isolated'); 'unknown' when a write outside one touched its documents (transactions.ts).
+   */
+  isolateOpenTransactions(): Promise<OpenTransactions>;
   /** Resolves with the next record (from now on) that matches. */
   nextCommand(match: (r: CommandRecord) => boolean): Promise<CommandRecord>;
   /** Stops everything (connections destroyed, listeners and upstream closed, own FerretDB stopped). */
