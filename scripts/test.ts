@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   const only = process.argv.slice(2);
   if (only.length === 0) {
     if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) return 1;
-    if (run('npx', ['biome', 'check', 'src', 'spec', 'marbles', 'bench', 'scripts']) !== 0) return 1;
+    if (run('npx', ['biome', 'check', 'src', 'spec', 'marbles', 'bench', 'scripts', 'examples']) !== 0) return 1;
     if (checkDeps().status !== 0) return 1;
   }
   const files =
