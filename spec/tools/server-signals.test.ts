@@ -3,24 +3,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort } from '../support/ferretdb.js';
+import { canConnect, freePort } from '../support/ferretdb.js';
 
 const root = join(import.meta.dirname, '../..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', () => resolve(true));
-  });
-}
 
 describe('npm run server', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -45,12 +33,12 @@ describe('npm run server', () => {
         });
         void exited.then(() => reject(new Error(`the server exited before it was ready:\n${output}`)));
       });
-      assert.equal(await refused(port), false, 'FerretDB listens');
+      assert.equal(await canConnect(port), true, 'FerretDB listens');
       child.kill(signal);
       const result = await exited;
       assert.deepEqual(result, { code: 0, signal: null }, output);
       assert.match(output, new RegExp(`${signal}: stopping`));
-      assert.equal(await refused(port), true, 'the port is closed');
+      assert.equal(await canConnect(port), false, 'the port is closed');
       assert.equal(existsSync(dir), false, 'the data directory is deleted');
     });
   }
