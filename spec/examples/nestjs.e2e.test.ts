@@ -1,15 +1,16 @@
 // examples/nestjs end to end: type-checks the app, starts it on a free port against the test server,
 // makes real HTTP requests (list, get, create, errors, server-sent events) and stops it with SIGTERM.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type RunningApp, startApp } from '../support/app-process.js';
 import { testServer } from '../support/ferretdb.js';
 
 const root = join(import.meta.dirname, '../..');
-const app = join(root, 'examples/nestjs');
-const installed = existsSync(join(app, 'node_modules/@nestjs/core'));
+const dir = join(root, 'examples/nestjs');
+const installed = existsSync(join(dir, 'node_modules/@nestjs/core'));
 // CI installs the example (.ci/run); a local checkout that has not gets a skip that says how.
 const skip =
   installed || process.env.CI ? false : 'examples/nestjs not installed (npm ci --prefix examples/nestjs)';
@@ -42,48 +43,31 @@ async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<unknow
 }
 
 describe('examples/nestjs (end to end)', { skip }, () => {
-  let child: ChildProcess;
+  let app: RunningApp;
   let url: string;
-  let output = '';
   let release: () => Promise<void>;
-  let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   before(async () => {
     // The example's own compiler and settings (decorator metadata on), against the library's source.
-    execFileSync(join(app, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.dev.json'], {
-      cwd: app,
+    execFileSync(join(dir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.dev.json'], {
+      cwd: dir,
       stdio: 'pipe',
     });
     const server = await testServer();
     release = server.release;
-    child = spawn(process.execPath, ['--import', 'tsx', join(app, 'src/main.ts')], {
-      cwd: app,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        PORT: '0',
-        MONGODB_URI: server.uri,
-        MONGORX_EXAMPLE_DB: `nestjs_e2e_${process.pid}`,
-        // mongorx resolves to ../../src (paths), so the test needs no build of the library.
-        TSX_TSCONFIG_PATH: join(app, 'tsconfig.dev.json'),
-      },
+    app = await startApp(['--import', 'tsx', join(dir, 'src/main.ts')], dir, {
+      ...process.env,
+      PORT: '0',
+      MONGODB_URI: server.uri,
+      MONGORX_EXAMPLE_DB: `nestjs_e2e_${process.pid}`,
+      // mongorx resolves to ../../src (paths), so the test needs no build of the library.
+      TSX_TSCONFIG_PATH: join(dir, 'tsconfig.dev.json'),
     });
-    exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      child.stdout?.on('data', (d: Buffer) => {
-        output += d.toString();
-        const m = /listening (http:\/\/\S+)/.exec(output);
-        if (m?.[1]) resolve(m[1]);
-      });
-      void exited.then(() => reject(new Error(`the app exited before listening:\n${output}`)));
-    });
+    url = app.url;
   });
 
   after(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    app?.kill();
     await release?.();
   });
 
@@ -150,10 +134,10 @@ describe('examples/nestjs (end to end)', { skip }, () => {
   });
 
   it('stops on SIGTERM, closing the MongoClient (onApplicationShutdown)', async () => {
-    child.kill('SIGTERM');
-    const { code, signal } = await exited;
+    app.child.kill('SIGTERM');
+    const { code, signal } = await app.exited;
     // Nest's shutdown hook closes the app, then re-raises the signal it got.
-    assert.ok(code === 0 || signal === 'SIGTERM', `exit code ${code}, signal ${signal}\n${output}`);
-    assert.match(output, /mongo client closed/);
+    assert.ok(code === 0 || signal === 'SIGTERM', `exit code ${code}, signal ${signal}\n${app.output()}`);
+    assert.match(app.output(), /mongo client closed/);
   });
 });
