@@ -7,6 +7,7 @@ import { MongoClient as OfficialClient } from 'mongodb';
 import { startFerretDB } from '../spec/support/ferretdb.js';
 import type { CaseArgs, CaseResult } from './case.js';
 import { benchDocument, DOC_BYTES } from './data.js';
+import { gridfsBench } from './gridfs.js';
 import { BenchServer } from './wire-server.js';
 
 const STREAM_TOTAL = 100_000;
@@ -153,6 +154,8 @@ async function main(): Promise<void> {
     try {
       await seedFerretDB(ferret.uri);
       out.push(...(await streaming('FerretDB v1.24 (SQLite)', ferret.uri, FERRET_TOTAL, raw)));
+      console.error('GridFS (FerretDB)');
+      out.push(...(await gridfsBench(ferret.uri)));
     } finally {
       await ferret.stop();
     }

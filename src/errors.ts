@@ -56,6 +56,10 @@ export class MongoUnexpectedServerResponseError extends MongoRuntimeError {}
 /** A frame on the socket broke the wire protocol (length, opcode, section kind, BSON). */
 export class MongoProtocolError extends MongoRuntimeError {}
 export class MongoTopologyClosedError extends MongoRuntimeError {}
+/** GridFS: a file (or the requested revision) was not found, or a stream was used wrongly (official name). */
+export class MongoGridFSStreamError extends MongoRuntimeError {}
+/** GridFS: a chunk is missing, of the wrong size or beyond the file's length (official name). */
+export class MongoGridFSChunkError extends MongoRuntimeError {}
 export class MongoMissingCredentialsError extends MongoAPIError {}
 /** Authentication failed on the client side (e.g. the server could not prove the password). */
 export class MongoAuthError extends MongoDriverError {}
@@ -95,7 +99,14 @@ export class MongoServerError extends MongoError {
       }
     }
     this.errmsg = errmsg;
-    self.code = typeof reply.code === 'number' ? reply.code : undefined;
+    const code: unknown = reply.code;
+    // A number, or the Int32 of a reply decoded with promoteValues: false.
+    self.code =
+      typeof code === 'number'
+        ? code
+        : typeof code === 'object' && code !== null && (code as { _bsontype?: unknown })._bsontype === 'Int32'
+          ? Number(code.valueOf())
+          : undefined;
     this.codeName = typeof reply.codeName === 'string' ? reply.codeName : undefined;
     this.topologyVersion = reply.topologyVersion as Document | undefined;
     this.errorResponse = reply;

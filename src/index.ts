@@ -20,7 +20,41 @@ export {
 export { FindCursor } from './cursor/find-cursor.js';
 export * from './errors.js';
 export type * from './events/types.js';
+export { DEFAULT_CHUNK_SIZE_BYTES, GridFSBucket } from './gridfs/bucket.js';
+export { GridFSDownload } from './gridfs/download.js';
+export { GridFSBucketReadStream, GridFSBucketWriteStream } from './gridfs/node-streams.js';
+export type { UploadSource } from './gridfs/pull.js';
+export type {
+  GridFSBucketOptions,
+  GridFSChunk,
+  GridFSDownloadByNameOptions,
+  GridFSDownloadOptions,
+  GridFSFile,
+  GridFSFindOptions,
+  GridFSUploadOptions,
+} from './gridfs/types.js';
 export type { AnyBulkWriteOperation, BulkWriteOptions } from './operations/bulk-write.js';
+export type {
+  AnyClientBulkWriteModel,
+  ClientBulkWriteModel,
+  ClientBulkWriteOptions,
+  ClientDeleteManyModel,
+  ClientDeleteOneModel,
+  ClientInsertOneModel,
+  ClientReplaceOneModel,
+  ClientUpdateManyModel,
+  ClientUpdateOneModel,
+} from './operations/client-bulk-write-models.js';
+export {
+  ClientBulkWriteError,
+  ClientBulkWriteError as MongoClientBulkWriteError,
+  type ClientBulkWriteResult,
+  type ClientDeleteResult,
+  type ClientInsertOneResult,
+  type ClientUpdateResult,
+  type ClientWriteConcernError,
+  type ClientWriteError,
+} from './operations/client-bulk-write-results.js';
 export type {
   CollectionInfo,
   CreateCollectionOptions,

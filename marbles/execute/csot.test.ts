@@ -218,6 +218,22 @@ describe('CSOT (marbles)', () => {
     assert.equal(fake.checkedOut, 0);
   });
 
+  it('a retryable error that arrives once the deadline has passed ends as a timeout, with that error as cause', () => {
+    const ts = testScheduler();
+    // The reply lands exactly at the deadline (a loaded machine makes this common): no retry, and
+    // the caller sees the timeout, not the server error it could not retry.
+    const fake = new Fake(ts, { latency: 100, reply: () => ({ ok: 0, code: 91, errmsg: 'shutdown' }) });
+    const op = {
+      ...runCommandOperation('db', { count: 'c' }),
+      kind: 'read' as const,
+      retryable: 'read' as const,
+    };
+    const { log, errors } = outcome(ts, () => executeOperation(fake.ctx, op, scoped(100)));
+    assert.deepEqual(log, ['100:#MongoOperationTimeoutError']);
+    assert.equal(fake.sent.length, 1);
+    assert.ok((errors[0] as Error).cause instanceof MongoServerError);
+  });
+
   it('without timeoutMS a retryable read is retried once', () => {
     const ts = testScheduler();
     const fake = new Fake(ts, { latency: 30, reply: () => ({ ok: 0, code: 91, errmsg: 'shutdown' }) });

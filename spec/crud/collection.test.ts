@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { lastValueFrom } from 'rxjs';
 import { Collection } from '../../src/client/collection.js';
 import { Db } from '../../src/client/db.js';
-import { MongoInvalidArgumentError } from '../../src/errors.js';
+import { MongoInvalidArgumentError, MongoServerError } from '../../src/errors.js';
 import { ReadPreference } from '../../src/read-preference.js';
 import { fakeContext } from './fakes.js';
 
@@ -81,6 +81,67 @@ describe('Collection (fake server)', () => {
     await lastValueFrom(coll.estimatedDocumentCount({ readPreference: ReadPreference.nearest }));
     assert.deepEqual(sent[2].command.readConcern, { level: 'majority' });
     assert.equal((sent[2].criteria.readPreference as ReadPreference).mode, 'nearest');
+  });
+
+  it('pkFactory and forceServerObjectId: inherited db -> collection, the operation flag wins', async () => {
+    const { context, sent } = fakeContext(() => ({ ok: 1, n: 1 }));
+    let n = 0;
+    const pkFactory = { createPk: () => `id-${++n}` };
+    const db = new Db(context, 'db', { pkFactory });
+    const coll = db.collection('c');
+    const one = await lastValueFrom(coll.insertOne({ a: 1 }));
+    assert.equal(one.insertedId, 'id-1');
+    const many = await lastValueFrom(coll.insertMany([{ a: 2 }, { _id: 'mine', a: 3 }]));
+    assert.deepEqual(many.insertedIds, { 0: 'id-2', 1: 'mine' });
+    await lastValueFrom(coll.bulkWrite([{ insertOne: { document: { a: 4 } } }]));
+    const inserted = sent.flatMap((s) => (s.options?.sequences ?? []).flatMap((q) => q.documents));
+    assert.deepEqual(
+      inserted.map((d) => d._id),
+      ['id-1', 'id-2', 'mine', 'id-3'],
+    );
+    const serverIds = db.collection('c', { forceServerObjectId: true });
+    await lastValueFrom(serverIds.insertOne({ a: 5 }));
+    await lastValueFrom(serverIds.insertOne({ a: 6 }, { forceServerObjectId: false }));
+    const last = sent.slice(-2).map((s) => s.options?.sequences?.[0].documents[0]);
+    assert.deepEqual(last[0], { a: 5 }, 'no _id: the server adds it');
+    assert.equal(last[1]?._id, 'id-4');
+    assert.throws(() => db.collection('c', { pkFactory: {} as never }), MongoInvalidArgumentError);
+  });
+
+  it('search index helpers: the spec commands, no concerns, names emitted, NamespaceNotFound on drop ignored', async () => {
+    const { context, sent } = fakeContext((command) => {
+      if (command.createSearchIndexes) return { ok: 1, indexesCreated: [{ id: '1', name: 'default' }] };
+      if (command.dropSearchIndex) throw new MongoServerError({ ok: 0, code: 26, errmsg: 'ns not found' });
+      if (command.aggregate)
+        return { ok: 1, cursor: { id: 0, ns: 'db.c', firstBatch: [{ name: 'default' }] } };
+      return { ok: 1 };
+    });
+    const coll = new Collection(context, 'db', 'c', {
+      writeConcern: { w: 2 },
+      readConcern: { level: 'majority' },
+    });
+    const definition = { mappings: { dynamic: true } };
+    assert.equal(await lastValueFrom(coll.createSearchIndex({ definition })), 'default');
+    await lastValueFrom(coll.updateSearchIndex('default', definition));
+    await lastValueFrom(coll.dropSearchIndex('default'), { defaultValue: undefined });
+    const listed = await lastValueFrom(coll.listSearchIndexes('default', { batchSize: 10 }).toArray());
+    assert.deepEqual(listed, [{ name: 'default' }]);
+    assert.deepEqual(
+      sent.map((s) => s.command),
+      [
+        { createSearchIndexes: 'c', indexes: [{ definition }] },
+        { updateSearchIndex: 'c', name: 'default', definition },
+        { dropSearchIndex: 'c', name: 'default' },
+        {
+          aggregate: 'c',
+          pipeline: [{ $listSearchIndexes: { name: 'default' } }],
+          cursor: { batchSize: 10 },
+        },
+      ],
+    );
+    await assert.rejects(lastValueFrom(coll.createSearchIndexes('x' as never)), MongoInvalidArgumentError);
+    await assert.rejects(lastValueFrom(coll.createSearchIndex({} as never)), MongoInvalidArgumentError);
+    await assert.rejects(lastValueFrom(coll.dropSearchIndex(3 as never)), MongoInvalidArgumentError);
   });
 
   it('w:0 writes go out with moreToCome', async () => {

@@ -20,6 +20,8 @@ export interface TestCerts {
   readonly clientKeyPassword: string;
   /** Client certificate subject in RFC 2253 form (the MONGODB-X509 user name). */
   readonly clientSubject: string;
+  /** A CRL of the CA that revokes the server certificate (tlsCRLFile). */
+  readonly crlRevokingServerFile: string;
 }
 
 let cached: TestCerts | undefined;
@@ -70,8 +72,18 @@ export function testCerts(): TestCerts {
   const clientSubject = openssl(dir, 'x509 -in client.pem -noout -subject -nameopt RFC2253')
     .replace(/^subject=/, '')
     .trim();
+  // `openssl ca` wants a database and a CRL number; the CRL revokes the server certificate.
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'crlnumber'), '01\n');
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    '[ca]\ndefault_ca=tests\n[tests]\ndatabase=index.txt\ncrlnumber=crlnumber\ndefault_md=sha256\ndefault_crl_days=2\n',
+  );
+  openssl(dir, 'ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke server.pem');
+  openssl(dir, 'ca -config ca.cnf -keyfile ca.key -cert ca.pem -gencrl -out crl.pem');
   cached = {
     dir,
+    crlRevokingServerFile: join(dir, 'crl.pem'),
     caFile: join(dir, 'ca.pem'),
     untrustedCaFile: join(dir, 'untrusted-ca.pem'),
     serverCertFile: join(dir, 'server.pem'),

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ConnectionOptions } from 'node:tls';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { type AuthProvider, createAuthProvider } from '../../src/connection/auth/index.js';
 import { buildClientMetadata } from '../../src/connection/client-metadata.js';
 import { connect } from '../../src/connection/connect.js';
 import { type TlsOptions, tlsConnectionOptions } from '../../src/connection/tls.js';
 import { MongoAuthError, MongoInvalidArgumentError, MongoNetworkError } from '../../src/errors.js';
+import { MongoClient } from '../../src/index.js';
+import { parseConnectionString } from '../../src/uri/index.js';
 import { testCerts } from '../support/certs.js';
 import { freePort, type RunningFerretDB, startFerretDB } from '../support/ferretdb.js';
 
@@ -126,6 +129,30 @@ describe('tlsConnectionOptions', () => {
   });
 });
 
+describe('Node TLS objects and tlsCRLFile', () => {
+  it('client options ca/cert/key reach tls.connect, winning over the files; the parser keeps them secret', () => {
+    const ca = readFileSync(certs.caFile);
+    const o = opts({ tlsCAFile: certs.untrustedCaFile, tlsObjects: { ca, servername: 'db.example' } });
+    assert.equal(o?.ca, ca);
+    assert.equal(o?.servername, 'db.example');
+    const parsed = parseConnectionString('mongodb://h/?tls=true', { ca, key: 'SECRET KEY', minDHSize: 2048 });
+    assert.equal(parsed.tlsObjects?.ca, ca);
+    assert.deepEqual(parsed.warnings, [], 'no unknown-option warnings');
+    assert.ok(!JSON.stringify(parsed).includes('SECRET KEY'), 'not serialized');
+  });
+
+  it('tlsCRLFile is read as the CRL; unreadable or invalid objects fail at construction', () => {
+    assert.match(String(opts({ tlsCRLFile: certs.crlRevokingServerFile })?.crl), /BEGIN X509 CRL/);
+    assert.throws(() => opts({ tlsCRLFile: certs.caFile }), /CRL/);
+    assert.throws(() => opts({ tlsCRLFile: '/nonexistent/crl.pem' }), /tlsCRLFile/);
+    assert.throws(
+      () => opts({ tlsObjects: { cert: 'not a pem', key: 'nor this' } }),
+      MongoInvalidArgumentError,
+    );
+    assert.equal(parseConnectionString('mongodb://h/?tls=true&tlsCRLFile=crl.pem').tlsCRLFile, 'crl.pem');
+  });
+});
+
 /** Starts a TLS FerretDB for the enclosing describe block. */
 function useTlsFerretDB(requireClientCert: boolean): { server: RunningFerretDB; tlsPort: number } {
   const running = {} as { server: RunningFerretDB; tlsPort: number };
@@ -138,6 +165,34 @@ function useTlsFerretDB(requireClientCert: boolean): { server: RunningFerretDB; 
 
 describe('TLS against FerretDB', () => {
   const plain = useTlsFerretDB(false);
+
+  it('a MongoClient given the CA as a Node object (no tlsCAFile) connects', async () => {
+    const client = new MongoClient(`mongodb://127.0.0.1:${plain.tlsPort}/?tls=true&directConnection=true`, {
+      ca: readFileSync(certs.caFile),
+      serverSelectionTimeoutMS: 20_000,
+    });
+    try {
+      const reply = await lastValueFrom(client.db('admin').command({ ping: 1 }));
+      assert.equal(reply.ok, 1);
+    } finally {
+      await lastValueFrom(client.close(), { defaultValue: undefined });
+    }
+  });
+
+  it('tlsCRLFile: a server whose certificate the CRL revokes is refused', async () => {
+    await assert.rejects(
+      ping(
+        '127.0.0.1',
+        plain.tlsPort,
+        opts({ tlsCAFile: certs.caFile, tlsCRLFile: certs.crlRevokingServerFile }),
+      ),
+      (e: unknown) => {
+        assert.ok(e instanceof MongoNetworkError);
+        assert.match(String((e as Error).message) + String((e as Error).cause), /revoked/i);
+        return true;
+      },
+    );
+  });
 
   it('connects when the CA is trusted (IP and host name)', async () => {
     await ping('127.0.0.1', plain.tlsPort, opts({ tlsCAFile: certs.caFile }));

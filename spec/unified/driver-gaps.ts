@@ -10,10 +10,6 @@ export const DRIVER_GAPS: readonly Limitation[] = [
       'driver gap: the logging spec is not built (no log messages to check; the rest of such a test would pass and hide that)',
   },
   {
-    uses: 'clientBulkWrite',
-    reason: 'driver gap: MongoClient.bulkWrite() (client-level bulk write, crud spec) is not built',
-  },
-  {
     uses: 'startTransaction',
     reason:
       'driver gap: transactions are being built on another branch (CSOT hook: ExecutionScope.inheritDeadline)',

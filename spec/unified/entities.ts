@@ -8,6 +8,7 @@ import {
   type ClientSession,
   type Collection,
   type Db,
+  GridFSBucket,
   MongoClient,
   type MongoClientOptions,
 } from '../../src/index.js';
@@ -211,6 +212,7 @@ export type Entity =
   | { kind: 'events'; value: Document[] }
   | { kind: 'thread'; value: ThreadEntity }
   | { kind: 'value'; value: unknown }
+  | { kind: 'bucket'; value: GridFSBucket }
   | { kind: 'unsupported'; value: string };
 
 type EntityValue<K extends Entity['kind']> = Extract<Entity, { kind: K }>['value'];
@@ -313,9 +315,10 @@ export class EntityMap implements MatchEntities {
           this.set(spec.id, { kind: 'thread', value: new ThreadEntity(spec.id) });
           break;
         case 'bucket':
-          // A placeholder: tests that use it are skipped (ferretdb-limitations.ts); others only share the file.
-          this.get(spec.database, 'database');
-          this.set(spec.id, { kind: 'unsupported', value: type });
+          this.set(spec.id, {
+            kind: 'bucket',
+            value: new GridFSBucket(this.get(spec.database, 'database'), spec.bucketOptions),
+          });
           break;
         default:
           throw new Error(`entity type ${type} is not supported`);

@@ -6,6 +6,7 @@ import type { EntityMap, ObservedEvent } from './entities.js';
 import { assertEventFields } from './event-match.js';
 import { assertMatches } from './match.js';
 import { RunnerError } from './operations.js';
+import { plainMaps } from './plain-maps.js';
 
 function check(ok: boolean, msg: string): void {
   if (!ok) throw new Error(msg);
@@ -64,7 +65,9 @@ export function assertExpectedError(expected: Document, error: unknown, entities
   }
   if (expected.writeErrors !== undefined) {
     const byIndex: Document = {};
-    for (const w of (e?.writeErrors ?? []) as Document[]) byIndex[String(w.index)] = w;
+    // Client bulk write errors are a Map by model index; collection ones an array.
+    const writeErrors = e?.writeErrors instanceof Map ? [...e.writeErrors.values()] : (e?.writeErrors ?? []);
+    for (const w of writeErrors as Document[]) byIndex[String(w.index)] = w;
     for (const [index, w] of Object.entries(expected.writeErrors as Document)) {
       assertMatches(w, byIndex[index], { entities });
     }
@@ -81,7 +84,7 @@ export function assertExpectedError(expected: Document, error: unknown, entities
     });
   }
   if (expected.expectResult !== undefined) {
-    assertMatches(expected.expectResult, e?.result ?? e?.partialResult, { entities });
+    assertMatches(expected.expectResult, plainMaps(e?.result ?? e?.partialResult), { entities });
   }
 }
 

@@ -36,6 +36,10 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
       'retryability-legacy-timeouts.json: operation succeeds after one socket timeout - aggregate on database',
       'retryability-timeoutMS.json: operation is retried multiple times for non-zero timeoutMS - aggregate on database',
       'retryability-timeoutMS.json: operation is retried multiple times if timeoutMS is zero - aggregate on database',
+      'crud-api-version-1.json: aggregate on database appends declared API version',
+      'deprecated-options.json: socketTimeoutMS is ignored if timeoutMS is set - aggregate on database',
+      'deprecated-options.json: wTimeoutMS is ignored if timeoutMS is set - aggregate on database',
+      'deprecated-options.json: maxTimeMS is ignored if timeoutMS is set - aggregate on database',
     ],
   },
   {
@@ -46,6 +50,9 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
       'override-database-timeoutMS.json: timeoutMS can be configured on a MongoDatabase - distinct on collection',
       'override-operation-timeoutMS.json: timeoutMS can be configured for an operation - distinct on collection',
       'retryability-timeoutMS.json: operation is retried multiple times for non-zero timeoutMS - distinct on collection',
+      'deprecated-options.json: socketTimeoutMS is ignored if timeoutMS is set - distinct on collection',
+      'deprecated-options.json: wTimeoutMS is ignored if timeoutMS is set - distinct on collection',
+      'deprecated-options.json: maxTimeMS is ignored if timeoutMS is set - distinct on collection',
     ],
   },
   {
@@ -416,7 +423,6 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
 
 /** Features the runner/driver does not have yet; skipped on every server. */
 export const RUNNER_GAPS: readonly Limitation[] = [
-  { uses: 'bucket', reason: 'GridFS is not built yet (bucket entity)' },
   {
     uses: 'mapReduce',
     reason:

@@ -13,6 +13,8 @@ import {
   type SessionEntity,
 } from './entities.js';
 import { eventMatches } from './event-match.js';
+import { GRIDFS_HANDLERS } from './gridfs-operations.js';
+import { plainMaps } from './plain-maps.js';
 import { THREAD_OPERATIONS, type ThreadContext } from './threads.js';
 
 /**
@@ -157,6 +159,7 @@ async function configureFailPoint(
 }
 
 const handlers: Record<string, Handler> = {
+  ...GRIDFS_HANDLERS,
   // --- collection ---
   insertOne: collectionCall('insertOne', ['document']),
   insertMany: collectionCall('insertMany', ['documents']),
@@ -180,7 +183,9 @@ const handlers: Record<string, Handler> = {
   // The official driver has no listIndexNames(): the names of listIndexes().
   listIndexNames: async (ctx, t, args) =>
     ((await handlers.listIndexes(ctx, t, args)) as Document[]).map((i) => i.name),
-  find: async (_ctx, t, args) => drain(findCursor(coll(t, 'find'), args)),
+  // On a bucket entity: its files collection (gridfs spec, "Generic Find on Files Collection").
+  find: async (_ctx, t, args) =>
+    drain(findCursor(t.kind === 'bucket' ? (t.value as unknown as Collection) : coll(t, 'find'), args)),
   findOne: async (_ctx, t, args) => {
     const c = coll(t, 'findOne');
     return settle(
@@ -272,13 +277,19 @@ const handlers: Record<string, Handler> = {
   clientBulkWrite: async (_ctx, t, args) => {
     if (t.kind !== 'client') throw new RunnerError(`clientBulkWrite needs a client, got ${t.kind}`);
     const c = t.value.client;
-    return settle(
-      method(
-        c,
-        'MongoClient',
-        'bulkWrite',
-      )(required(args, 'models', 'clientBulkWrite'), without(args, 'models')),
+    return plainMaps(
+      await settle(
+        method(
+          c,
+          'MongoClient',
+          'bulkWrite',
+        )(required(args, 'models', 'clientBulkWrite'), without(args, 'models')),
+      ),
     );
+  },
+  appendMetadata: async (_ctx, t, args) => {
+    if (t.kind !== 'client') throw new RunnerError(`appendMetadata needs a client, got ${t.kind}`);
+    t.value.client.appendMetadata(required(args, 'driverInfoOptions', 'appendMetadata') as Document);
   },
   listDatabaseNames: async (_ctx, t, args) => {
     const all = (await handlers.listDatabases(_ctx, t, args)) as Document[];

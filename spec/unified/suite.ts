@@ -45,6 +45,9 @@ const REPLICA_SET_SUITES = new Set([
   'causal-consistency',
   'server-discovery-and-monitoring',
   'client-side-operations-timeout',
+  // Its search-index cases need a replica set (the proxy answers them as a 7.0 without Atlas Search).
+  'index-management',
+  'versioned-api',
 ]);
 
 export function deploymentFor(folder: string): Deployment {

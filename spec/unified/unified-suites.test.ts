@@ -16,6 +16,9 @@ const FOLDERS = [
   'retryable-reads',
   'client-side-operations-timeout',
   'server-discovery-and-monitoring',
+  'gridfs',
+  'versioned-api',
+  'mongodb-handshake',
 ];
 const specDir = resolveSpecDir();
 

@@ -68,6 +68,9 @@ const KEYS = [
   'writeConcern',
   'driverInfo',
   'monitorCommands',
+  'pkFactory',
+  'forceServerObjectId',
+  'minHeartbeatFrequencyMS',
 ];
 
 /** Fields inside the object-valued options (writeConcern.w, serverApi.version, auth.username, ...). */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { topologyOptions } from '../../src/client/topology-factory.js';
 import { MongoParseError } from '../../src/errors.js';
+import { EventBus } from '../../src/events/bus.js';
 import { ReadPreference } from '../../src/read-preference.js';
 import {
   applySrvRecords,
@@ -129,6 +131,27 @@ describe('client options precedence', () => {
     assert.deepEqual(o.serverApi, { version: '1', strict: true });
     assert.deepEqual(o.driverInfo, { name: 'lib' });
     assert.equal(o.monitorCommands, true);
+  });
+
+  it('takes pkFactory, forceServerObjectId and minHeartbeatFrequencyMS without warnings, checking their kinds', () => {
+    const o = parseConnectionString('mongodb://h', {
+      pkFactory: { createPk: () => 1 },
+      forceServerObjectId: true,
+      minHeartbeatFrequencyMS: 50,
+    });
+    assert.equal(o.minHeartbeatFrequencyMS, 50);
+    assert.equal(topologyOptions(o, new EventBus()).minHeartbeatFrequencyMS, 50, 'reaches the monitors');
+    assert.deepEqual(o.warnings, []);
+    assert.equal(parseConnectionString('mongodb://h').minHeartbeatFrequencyMS, undefined);
+    assert.throws(
+      () => parseConnectionString('mongodb://h', { minHeartbeatFrequencyMS: 0 }),
+      MongoParseError,
+    );
+    assert.throws(
+      () => parseConnectionString('mongodb://h', { forceServerObjectId: 'yes' as never }),
+      MongoParseError,
+    );
+    assert.throws(() => parseConnectionString('mongodb://h', { pkFactory: 3 as never }), MongoParseError);
   });
 });
 

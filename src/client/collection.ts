@@ -35,6 +35,7 @@ import {
 import { type CountDocumentsOptions, countDocumentsOperation } from '../operations/count-documents.js';
 import { type DeleteOptions, type DeleteResult, deleteOperation } from '../operations/delete.js';
 import { type DistinctOptions, distinctOperation } from '../operations/distinct.js';
+import type { DocumentIdOptions } from '../operations/document-id.js';
 import type { FindOptions } from '../operations/find.js';
 import {
   type FindOneAndDeleteOptions,
@@ -65,6 +66,14 @@ import {
 } from '../operations/insert.js';
 import { READ_CONCERNS, WRITE_CONCERNS } from '../operations/operation.js';
 import type { Filter, OptionalId, UpdateFilter, WithId, WithoutId } from '../operations/schema.js';
+import {
+  createSearchIndexesOperation,
+  dropSearchIndexOperation,
+  isNamespaceNotFound,
+  listSearchIndexesStage,
+  type SearchIndexDescription,
+  updateSearchIndexOperation,
+} from '../operations/search-indexes.js';
 import {
   type ReplaceOptions,
   replaceOneOperation,
@@ -121,7 +130,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.dbName,
         this.collectionName,
         document,
-        this.resolve(options, WRITE_CONCERNS),
+        this.withIds(this.resolve(options, WRITE_CONCERNS)),
       ),
     );
   }
@@ -138,7 +147,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.dbName,
         this.collectionName,
         documents,
-        this.resolve(options, WRITE_CONCERNS),
+        this.withIds(this.resolve(options, WRITE_CONCERNS)),
       ).pipe(finalize(end));
     });
   }
@@ -154,7 +163,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
         this.dbName,
         this.collectionName,
         operations,
-        this.resolve(options, WRITE_CONCERNS),
+        this.withIds(this.resolve(options, WRITE_CONCERNS)),
       ).pipe(finalize(end));
     });
   }
@@ -225,6 +234,16 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     return this.run(options, () =>
       deleteOperation(this.dbName, this.collectionName, filter, this.resolve(options, WRITE_CONCERNS), true),
     );
+  }
+
+  /** Insert options with the inherited pkFactory and forceServerObjectId (the operation's own flag wins). */
+  private withIds<O extends DocumentIdOptions>(options: O): O {
+    const { pkFactory, forceServerObjectId } = this.context.inherited;
+    return {
+      ...options,
+      pkFactory: options.pkFactory ?? pkFactory,
+      forceServerObjectId: options.forceServerObjectId ?? forceServerObjectId,
+    };
   }
 
   // --- reads --------------------------------------------------------------------------------
@@ -437,6 +456,55 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
       () => listIndexesOperation(this.dbName, this.collectionName, options),
       { batchSize: options?.batchSize, comment: options?.comment },
       this.sessionHook(options),
+    );
+  }
+
+  // --- Atlas Search indexes (index-management spec: no read or write concern is sent) ---------
+
+  /** Creates one search index; emits its name. */
+  createSearchIndex(description: SearchIndexDescription, options: SessionOption = {}): Observable<string> {
+    return this.createSearchIndexes([description], options).pipe(map((names) => names[0] ?? ''));
+  }
+
+  /** Creates search indexes; emits their names in order. */
+  createSearchIndexes(
+    descriptions: readonly SearchIndexDescription[],
+    options: SessionOption = {},
+  ): Observable<string[]> {
+    return this.run(options, () =>
+      createSearchIndexesOperation(this.dbName, this.collectionName, descriptions),
+    );
+  }
+
+  updateSearchIndex(name: string, definition: Document, options: SessionOption = {}): Observable<void> {
+    return this.run(options, () =>
+      updateSearchIndexOperation(this.dbName, this.collectionName, name, definition),
+    );
+  }
+
+  /** Drops a search index; a collection that does not exist is not an error (spec). */
+  dropSearchIndex(name: string, options: SessionOption = {}): Observable<void> {
+    return this.run(options, () => dropSearchIndexOperation(this.dbName, this.collectionName, name)).pipe(
+      catchError((e: unknown) => (isNamespaceNotFound(e) ? of(undefined) : throwError(() => e))),
+    );
+  }
+
+  /** `$listSearchIndexes` (all, or the one named) as an aggregation cursor. */
+  listSearchIndexes(
+    nameOrOptions?: string | (AggregateOptions & SessionOption),
+    options: AggregateOptions & SessionOption = {},
+  ): AggregationCursor<Document> {
+    const name = typeof nameOrOptions === 'string' ? nameOrOptions : undefined;
+    const own = typeof nameOrOptions === 'object' && nameOrOptions !== null ? nameOrOptions : options;
+    const pipeline = [listSearchIndexesStage(name)];
+    return aggregationCursor<Document>(
+      this.context.execution(),
+      this.dbName,
+      this.collectionName,
+      pipeline,
+      own,
+      // No inherited concerns: the helpers send none (only the session and timeout hooks).
+      this.cursorHooks(undefined, pipeline),
     );
   }
 

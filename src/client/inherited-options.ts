@@ -1,4 +1,6 @@
 import type { Document } from 'bson';
+import { type BsonOptions, layerBsonOptions, pickBsonOptions } from '../bson-options.js';
+import { checkPkFactory, type PkFactory } from '../operations/document-id.js';
 import type { ConcernNeeds } from '../operations/operation.js';
 import { readConcernDocument, type WriteConcernLike, writeConcernDocument } from '../operations/options.js';
 import type { ReadConcernLevel, ReadConcernLike } from '../read-concern.js';
@@ -6,12 +8,16 @@ import { type ReadPreference, type ReadPreferenceLike, readPreferenceOf } from '
 import { checkedTimeoutMS } from './session-scope.js';
 
 /** What users may pass to `client.db(name, options)` and `db.collection(name, options)`. */
-export interface InheritableOptions {
+export interface InheritableOptions extends BsonOptions {
   readonly readPreference?: ReadPreferenceLike;
   readonly readConcern?: ReadConcernLike | ReadConcernLevel;
   readonly writeConcern?: WriteConcernLike;
   /** CSOT: the time limit of each operation of this handle (0 = none); inherited when not set. */
   readonly timeoutMS?: number;
+  /** Makes `_id` for inserted documents that lack one (default: a new ObjectId). */
+  readonly pkFactory?: PkFactory;
+  /** Inserted documents without `_id` are sent as they are: the server adds it. */
+  readonly forceServerObjectId?: boolean;
 }
 
 /**
@@ -24,6 +30,10 @@ export interface InheritedOptions {
   readonly readConcern?: Document;
   readonly writeConcern?: Document;
   readonly timeoutMS?: number;
+  readonly pkFactory?: PkFactory;
+  readonly forceServerObjectId?: boolean;
+  /** BSON options set at this level or above (promoteLongs, ignoreUndefined, raw, ...). */
+  readonly bson?: BsonOptions;
 }
 
 /** Validates `own` (MongoInvalidArgumentError) and layers it over `parent`. */
@@ -33,6 +43,9 @@ export function inherit(parent: InheritedOptions, own: InheritableOptions = {}):
     readConcern: readConcernDocument(own.readConcern) ?? parent.readConcern,
     writeConcern: writeConcernDocument(own.writeConcern) ?? parent.writeConcern,
     timeoutMS: checkedTimeoutMS(own.timeoutMS, 'db/collection') ?? parent.timeoutMS,
+    pkFactory: checkPkFactory(own.pkFactory) ?? parent.pkFactory,
+    forceServerObjectId: own.forceServerObjectId ?? parent.forceServerObjectId,
+    bson: layerBsonOptions(parent.bson, pickBsonOptions(own)),
   };
 }
 
@@ -47,7 +60,11 @@ export function resolveOptions<O extends object>(
   needs: ConcernNeeds,
 ): O & InheritedOptions {
   const own = options as InheritableOptions;
-  const out = { ...options } as Record<string, unknown>;
+  // Inherited BSON options first: the operation's own win, option by option.
+  const out = (inherited.bson ? { ...inherited.bson, ...options } : { ...options }) as Record<
+    string,
+    unknown
+  >;
   if (needs.readPreference)
     out.readPreference = readPreferenceOf(own.readPreference) ?? inherited.readPreference;
   if (needs.readConcern) out.readConcern = readConcernDocument(own.readConcern) ?? inherited.readConcern;

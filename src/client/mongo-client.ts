@@ -12,6 +12,8 @@ import {
   of,
   take,
 } from 'rxjs';
+import { pickBsonOptions } from '../bson-options.js';
+import { ClientMetadata, type DriverInfo } from '../connection/client-metadata.js';
 import { serverApiFields } from '../connection/handshake.js';
 import { MongoInvalidArgumentError, MongoNotConnectedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
@@ -19,6 +21,12 @@ import type { MongoEvent } from '../events/types.js';
 import { ClusterClock } from '../execute/cluster-clock.js';
 import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
+import type {
+  AnyClientBulkWriteModel,
+  ClientBulkWriteOptions,
+} from '../operations/client-bulk-write-models.js';
+import type { ClientBulkWriteResult } from '../operations/client-bulk-write-results.js';
+import { checkPkFactory } from '../operations/document-id.js';
 import { endSessionsOperation } from '../operations/end-sessions.js';
 import {
   type ListDatabasesOptions,
@@ -36,6 +44,7 @@ import { parseConnectionString } from '../uri/parse.js';
 import type { ResolvedOptions } from '../uri/resolved-options.js';
 import { emitOptionWarnings } from '../uri/warnings.js';
 import type { WriteConcern } from '../write-concern.js';
+import { runClientBulkWrite } from './client-bulk-write.js';
 import type { ClientContext } from './client-context.js';
 import { Db } from './db.js';
 import type { InheritableOptions } from './inherited-options.js';
@@ -53,6 +62,8 @@ export class MongoClient {
   /** Hot bus of every SDAM, heartbeat, CMAP and command event. */
   readonly events$: Observable<MongoEvent>;
   private readonly bus = new EventBus();
+  /** The handshake's `client` document; appendMetadata() changes it for new connections. */
+  private readonly metadata: ClientMetadata;
   private topology: TopologyLike | undefined;
   /** Set by close(), cleared by connect(): until then operations error (as the official driver). */
   private hasBeenClosed = false;
@@ -68,6 +79,10 @@ export class MongoClient {
 
   constructor(uri: string, options: MongoClientOptions = {}) {
     this.options = parseConnectionString(uri, options);
+    this.metadata = new ClientMetadata({
+      appName: this.options.appName,
+      driverInfo: this.options.driverInfo,
+    });
     this.sessions = { ...this.sessions, timeoutMS: this.options.timeoutMS };
     emitOptionWarnings(this.options);
     this.uri = uri;
@@ -93,6 +108,9 @@ export class MongoClient {
         readConcern: nonEmpty(this.options.readConcern.toDocument()),
         writeConcern: nonEmpty(this.options.writeConcern.toDocument()),
         timeoutMS: this.options.timeoutMS,
+        pkFactory: checkPkFactory(options.pkFactory),
+        forceServerObjectId: options.forceServerObjectId,
+        bson: pickBsonOptions(options),
       },
     };
   }
@@ -130,6 +148,16 @@ export class MongoClient {
    * ignored: sessions spec), stops monitoring and closes every connection; completes when all is
    * released.
    */
+  /**
+   * Appends a wrapping library's name, version and platform to the handshake metadata (handshake
+   * spec): connections made from now on carry it, existing ones are left alone. A DriverInfo equal
+   * to one given before (empty strings count as unset) changes nothing; "|" in a value is a
+   * MongoInvalidArgumentError.
+   */
+  appendMetadata(driverInfo: DriverInfo): void {
+    this.metadata.append(driverInfo);
+  }
+
   close(): Observable<void> {
     return defer(() => {
       this.hasBeenClosed = true;
@@ -194,6 +222,17 @@ export class MongoClient {
     });
   }
 
+  /**
+   * Client-level bulk write (MongoDB 8.0 `bulkWrite` command, crud spec bulk-write.md): writes to any
+   * namespaces, batched by the server's limits; errors with ClientBulkWriteError on write errors.
+   */
+  bulkWrite(
+    models: readonly AnyClientBulkWriteModel[],
+    options: ClientBulkWriteOptions & SessionOption = {},
+  ): Observable<ClientBulkWriteResult> {
+    return runClientBulkWrite(this.context, models, options);
+  }
+
   /** CSOT: the client's timeoutMS (undefined: not set). */
   get timeoutMS(): number | undefined {
     return this.options.timeoutMS;
@@ -211,7 +250,14 @@ export class MongoClient {
           'Client must be connected before running operations (it was closed)',
         );
       }
-      this.topology = createTopology(this.uri, this.clientOptions, this.options, this.bus);
+      this.topology = createTopology(
+        this.uri,
+        this.clientOptions,
+        this.options,
+        this.bus,
+        undefined,
+        this.metadata,
+      );
       this.topology.connect();
     }
     return this.topology;

@@ -14,7 +14,7 @@ import {
   throwError,
 } from 'rxjs';
 import { createAuthProvider } from '../connection/auth/index.js';
-import { buildClientMetadata } from '../connection/client-metadata.js';
+import { ClientMetadata } from '../connection/client-metadata.js';
 import { tlsConnectionOptions } from '../connection/tls.js';
 import { MongoTopologyClosedError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
@@ -37,6 +37,7 @@ export function topologyOptions(
   options: ResolvedOptions,
   bus: EventBus,
   scheduler: SchedulerLike = asyncScheduler,
+  metadata: ClientMetadata = new ClientMetadata({ appName: options.appName, driverInfo: options.driverInfo }),
 ): TopologyOptions {
   return {
     hosts: options.hosts.map(String),
@@ -44,6 +45,7 @@ export function topologyOptions(
     replicaSet: options.replicaSet,
     loadBalanced: options.loadBalanced,
     heartbeatFrequencyMS: options.heartbeatFrequencyMS,
+    minHeartbeatFrequencyMS: options.minHeartbeatFrequencyMS,
     localThresholdMS: options.localThresholdMS,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS,
     connectTimeoutMS: options.connectTimeoutMS,
@@ -51,7 +53,10 @@ export function topologyOptions(
     serverApi: options.serverApi,
     connector: socketConnector({
       handshake: {
-        metadata: buildClientMetadata({ appName: options.appName, driverInfo: options.driverInfo }),
+        // Read per connection: appendMetadata() reaches new connections only.
+        get metadata() {
+          return metadata.document;
+        },
         serverApi: options.serverApi,
         loadBalanced: options.loadBalanced,
         compressors: options.compressors,
@@ -91,9 +96,11 @@ export function createTopology(
   options: ResolvedOptions,
   bus: EventBus,
   resolver?: SrvResolver,
+  metadata?: ClientMetadata,
 ): TopologyLike {
-  if (!options.srv || !options.srvHost) return new Topology(topologyOptions(options, bus));
-  return new SrvTopology(uri, clientOptions, options, bus, resolver);
+  if (!options.srv || !options.srvHost)
+    return new Topology(topologyOptions(options, bus, undefined, metadata));
+  return new SrvTopology(uri, clientOptions, options, bus, resolver, metadata);
 }
 
 /** A topology that resolves its seed list through DNS before it starts. */
@@ -110,6 +117,7 @@ class SrvTopology implements TopologyLike {
     options: ResolvedOptions,
     bus: EventBus,
     resolver?: SrvResolver,
+    metadata?: ClientMetadata,
   ) {
     this.ready$ = defer(() =>
       resolveSrvHost(options.srvHost ?? '', {
@@ -128,7 +136,7 @@ class SrvTopology implements TopologyLike {
           return new TcpHostAddress(h.slice(0, colon).replace(/^\[|\]$/g, ''), Number(h.slice(colon + 1)));
         });
         const resolved = applySrvRecords(uri, clientOptions, { hosts, txt: txt || undefined });
-        const topology = new Topology(topologyOptions(resolved, bus));
+        const topology = new Topology(topologyOptions(resolved, bus, undefined, metadata));
         return of(topology);
       }),
       tap((topology) => {

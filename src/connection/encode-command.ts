@@ -54,6 +54,7 @@ export function encodeCommand(
         sequences: options.sequences,
         moreToCome: options.moreToCome,
         exhaustAllowed: options.exhaustAllowed,
+        serializeOptions: options.serializeOptions,
       });
   if (!compression || options.noCompress || UNCOMPRESSIBLE.has(out.commandName.toLowerCase())) return message;
   return encodeOpCompressed(message, compression.compressor, compression.zlibCompressionLevel);

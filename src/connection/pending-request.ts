@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { DeserializeOptions, Document } from 'bson';
 import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import type { CommandEvents } from './command-monitoring.js';
 
@@ -19,6 +19,8 @@ export class PendingRequest {
     private readonly timeoutMS: number,
     private readonly subscriber: Subscriber<Document>,
     private readonly events: CommandEvents,
+    /** How its replies are decoded (undefined: the defaults). */
+    readonly bsonOptions?: DeserializeOptions,
   ) {}
 
   get done(): boolean {

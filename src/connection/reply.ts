@@ -63,5 +63,14 @@ export function replyError(reply: Document): MongoError | undefined {
 function okValue(ok: unknown): number | undefined {
   if (typeof ok === 'number') return ok;
   if (typeof ok === 'boolean') return ok ? 1 : 0;
+  // A Double or Int32 object (a reply decoded with the user's promoteValues: false).
+  if (isBoxedNumber(ok)) return ok.valueOf();
   return undefined;
+}
+
+/** A bson Double or Int32 (what promoteValues: false decodes numbers to). */
+function isBoxedNumber(v: unknown): v is { valueOf(): number } {
+  if (typeof v !== 'object' || v === null) return false;
+  const type = (v as { _bsontype?: unknown })._bsontype;
+  return type === 'Double' || type === 'Int32';
 }

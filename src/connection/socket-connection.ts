@@ -179,6 +179,7 @@ export class SocketConnection implements Connection {
       options.socketTimeoutMS ?? 0,
       subscriber,
       events,
+      options.bsonOptions,
     );
     this.track(request);
     this.socket.write(message);
@@ -216,7 +217,11 @@ export class SocketConnection implements Connection {
     for (const frame of frames) {
       let message: WireMessage;
       try {
-        message = decodeMessage(frame, { maxMessageSizeBytes: this.splitter.maxMessageSizeBytes });
+        message = decodeMessage(frame, {
+          maxMessageSizeBytes: this.splitter.maxMessageSizeBytes,
+          // Decoded as the request it answers asks (responseTo sits at bytes 8..11 of the header).
+          bsonOptions: frame.length >= 12 ? this.pending.get(frame.readInt32LE(8))?.bsonOptions : undefined,
+        });
       } catch (e) {
         this.fail(asProtocolError(e));
         return;

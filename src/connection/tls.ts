@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, createSecureContext } from 'node:tls';
 import { MongoInvalidArgumentError } from '../errors.js';
+import type { NodeTlsOptions } from '../uri/client-options.js';
 
 /** The TLS options of the URI options spec ("tls*"), as the URI layer resolves them. */
 export interface TlsOptions {
@@ -13,6 +14,10 @@ export interface TlsOptions {
   readonly tlsAllowInvalidHostnames?: boolean;
   /** Both of the above (uri-options: tlsInsecure relaxes every check it can). */
   readonly tlsInsecure?: boolean;
+  /** A PEM certificate revocation list (the official driver's option). */
+  readonly tlsCRLFile?: string;
+  /** Node TLS objects from the client options; they win over what the files give. */
+  readonly tlsObjects?: NodeTlsOptions;
 }
 
 function readPem(option: string, path: string, host: string): Buffer {
@@ -55,7 +60,9 @@ export function tlsConnectionOptions(options: TlsOptions, host: string): Connect
   }
   if (options.tlsCertificateKeyFilePassword !== undefined)
     result.passphrase = options.tlsCertificateKeyFilePassword;
-  if (result.ca || result.cert) checkPems(result, host);
+  if (options.tlsCRLFile !== undefined) result.crl = readPem('tlsCRLFile', options.tlsCRLFile, host);
+  Object.assign(result, options.tlsObjects);
+  if (result.ca || result.cert || result.key || result.pfx || result.crl) checkPems(result, host);
   if (options.tlsInsecure || options.tlsAllowInvalidCertificates) result.rejectUnauthorized = false;
   if (options.tlsInsecure || options.tlsAllowInvalidHostnames) result.checkServerIdentity = () => undefined;
   return result;

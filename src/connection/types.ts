@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { DeserializeOptions, Document, SerializeOptions } from 'bson';
 import type { Observable } from 'rxjs';
 import type { DocumentSequence } from '../wire/op-msg.js';
 
@@ -22,6 +22,10 @@ export interface CommandOptions {
   readonly legacyOpQuery?: boolean;
   /** Do not compress this command even when compression was negotiated. */
   readonly noCompress?: boolean;
+  /** BSON encoding of the command and its sequences (the user's ignoreUndefined, serializeFunctions). */
+  readonly serializeOptions?: SerializeOptions;
+  /** BSON decoding of the reply (e.g. keep cursor batches as bytes for the user's options). */
+  readonly bsonOptions?: DeserializeOptions;
 }
 
 /**

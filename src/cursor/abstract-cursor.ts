@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import type { Document } from 'bson';
 import { Observable } from 'rxjs';
+import { pickBsonOptions } from '../bson-options.js';
 import { MongoAPIError, MongoInvalidArgumentError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
 import type { ScopeSession } from '../execute/scope.js';
@@ -100,6 +101,7 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
         : definition.timeout
           ? () => definition.timeout?.(definition.options)
           : undefined,
+      bson: bad ? undefined : () => pickBsonOptions(resolvedOptions(definition) as object),
       transform,
     };
   }

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import type { Subscription } from 'rxjs';
+import type { BsonOptions } from '../bson-options.js';
 import { MongoInvalidArgumentError, MongoUnexpectedServerResponseError } from '../errors.js';
 import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
@@ -37,6 +38,8 @@ export interface CursorSpec<T> {
   readonly session?: () => ScopeSession | undefined;
   /** CSOT: the cursor's timeoutMS and timeoutMode, resolved and checked on subscribe. */
   readonly timeout?: () => CursorTimeout | undefined;
+  /** The BSON options its documents are decoded with (resolved on subscribe; getMore keeps them). */
+  readonly bson?: () => BsonOptions | undefined;
 }
 
 /** CSOT "Cursors": how `timeoutMS` applies to a cursor. */
@@ -103,6 +106,8 @@ export class CursorRun<T> {
   private postBatchResumeToken: Document | undefined;
   /** CSOT ITERATION mode: each getMore gets a deadline of its own. */
   private iteration = false;
+  /** The BSON options of its documents, resolved when it opened (getMore decodes the same way). */
+  private bson: BsonOptions | undefined;
 
   /**
    * @param batchSink when set, whole batches go there instead of documents to `sink` (`batches()`).
@@ -179,6 +184,7 @@ export class CursorRun<T> {
     this.opened = true;
     try {
       this.scope.session = this.spec.session?.() ?? this.spec.ctx.implicitSession?.();
+      this.bson = this.spec.bson?.();
       const timeout = this.spec.timeout?.();
       if (timeout) {
         this.scope.timeoutMS = timeout.timeoutMS;
@@ -337,6 +343,7 @@ export class CursorRun<T> {
         batchSize: this.getMoreBatchSize(),
         maxAwaitTimeMS: this.spec.maxAwaitTimeMS,
         comment: this.spec.comment,
+        bson: this.bson,
       }),
     );
   }

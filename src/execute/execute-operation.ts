@@ -150,8 +150,15 @@ function run<T>(
       return throwError(() => (error === first ? error : errorAfterRetry(first, error)));
     }
     if (state.retrying && !scope.csot) return throwError(() => errorAfterRetry(first, error));
-    if (scope.deadline !== undefined && clockOf(ctx).now() >= scope.deadline)
-      return throwError(() => (state.retrying ? errorAfterRetry(first, error) : error));
+    // CSOT "Retryability": a retryable error after the deadline passed ends the operation as timed
+    // out (the error that could not be retried is the cause), however late the reply came.
+    if (scope.deadline !== undefined && clockOf(ctx).now() >= scope.deadline) {
+      const last = state.retrying ? errorAfterRetry(first, error) : error;
+      return throwError(
+        () =>
+          new MongoOperationTimeoutError(`Operation timed out after ${scope.timeoutMS} ms`, { cause: last }),
+      );
+    }
     // The retry selects again ("a new server selection"), so a server this run pinned is
     // unpinned; the failed one is avoided when another qualifies (deprioritized mongos).
     if (state.pinnedHere) scope.server = undefined;
@@ -261,6 +268,8 @@ function sendOn<T>(
     .command(op.dbName, command, {
       sequences: built.sequences,
       moreToCome: built.moreToCome,
+      serializeOptions: built.serializeOptions,
+      bsonOptions: built.replyBson,
       // CSOT: the deadline bounds the reply (the guard in underDeadline); socketTimeoutMS is deprecated.
       socketTimeoutMS: scope.csot ? 0 : ctx.socketTimeoutMS,
     })
@@ -320,7 +329,9 @@ function applyDeadline(
   const wc = command.writeConcern as Document | undefined;
   if (wc && 'wtimeout' in wc) {
     const { wtimeout: _dropped, ...rest } = wc;
-    command.writeConcern = rest;
+    // Nothing left is the server default: no writeConcern at all (CSOT deprecated-options tests).
+    if (Object.keys(rest).length > 0) command.writeConcern = rest;
+    else delete command.writeConcern;
   }
   if (op.commandName === 'getMore') {
     const awaitMS = command.maxTimeMS;

@@ -1,6 +1,11 @@
 import type { Document } from 'bson';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
-import { type CursorCommandOptions, type CursorReply, parseCursorReply } from './cursor-commands.js';
+import {
+  type CursorCommandOptions,
+  type CursorReply,
+  cursorBson,
+  parseCursorReply,
+} from './cursor-commands.js';
 import type { CommandOperation, ConcernNeeds } from './operation.js';
 
 /** A pipeline reads by read preference and read concern; one ending in $out/$merge also takes the write concern. */
@@ -66,6 +71,7 @@ export function aggregateOperation(
   options: AggregateOptions,
 ): CommandOperation<CursorReply<Document>> {
   const writing = isWritingPipeline(pipeline);
+  const bson = cursorBson(options);
   return {
     commandName: 'aggregate',
     dbName: db,
@@ -73,7 +79,10 @@ export function aggregateOperation(
     retryable: writing ? false : 'read',
     readConcernSupport: true,
     readPreference: writing ? undefined : readPreferenceOf(options.readPreference),
-    build: () => ({ command: buildAggregateCommand(collection, pipeline, options) }),
-    parse: (reply) => parseCursorReply<Document>(reply),
+    build: () => ({
+      command: buildAggregateCommand(collection, pipeline, options),
+      replyBson: bson.replyBson,
+    }),
+    parse: (reply) => parseCursorReply<Document>(reply, bson.batch),
   };
 }

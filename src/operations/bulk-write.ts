@@ -8,7 +8,7 @@ import {
   WriteError,
 } from '../errors.js';
 import { type DeleteStatementOptions, deleteStatement } from './delete.js';
-import { withId } from './document-id.js';
+import { type DocumentIdOptions, withId } from './document-id.js';
 import type { CommandOperation, ServerInfo } from './operation.js';
 import { assertDocument, isUnacknowledged } from './options.js';
 import type { Filter, OptionalId, UpdateFilter, WithoutId } from './schema.js';
@@ -52,11 +52,9 @@ export type AnyBulkWriteOperation<TSchema = Document> =
   | { deleteMany: { filter: Filter<TSchema> } & DeleteStatementOptions };
 
 /** Options of `bulkWrite` and `insertMany` (`ordered` defaults to true). */
-export interface BulkWriteOptions extends WriteCommandOptions {
+export interface BulkWriteOptions extends WriteCommandOptions, DocumentIdOptions {
   /** Default true: stop at the first write error. */
   readonly ordered?: boolean;
-  /** Leave `_id` generation to the server. */
-  readonly forceServerObjectId?: boolean;
 }
 
 /** Runs one operation through the execution path (src/execute.ts); injected so batching is testable. */
@@ -77,7 +75,7 @@ export interface WriteGroup {
  */
 export function toStatements(
   models: readonly unknown[],
-  options: Pick<BulkWriteOptions, 'forceServerObjectId'> = {},
+  options: DocumentIdOptions = {},
 ): { type: WriteCommandType; statement: Document }[] {
   if (!Array.isArray(models) || models.length === 0) {
     throw new MongoInvalidArgumentError('bulk write requires a non-empty array of operations');
@@ -92,7 +90,7 @@ export function toStatements(
     switch (name) {
       case 'insertOne':
         assertDocument(spec.document, 'document');
-        return { type: 'insert', statement: withId(spec.document, options.forceServerObjectId) };
+        return { type: 'insert', statement: withId(spec.document, options) };
       case 'updateOne':
       case 'updateMany':
         validateUpdate(spec.update);

@@ -1,9 +1,10 @@
-import { type Document, Long } from 'bson';
+import { type DeserializeOptions, type Document, Long } from 'bson';
+import { type BsonOptions, decodeBatch, RAW_BATCHES, readBsonOptions } from '../bson-options.js';
 import { MongoUnexpectedServerResponseError } from '../errors.js';
 import type { CommandOperation } from './operation.js';
 
 /** Options every cursor-opening command shares (driver-side getMore settings included). */
-export interface CursorCommandOptions {
+export interface CursorBatchOptions {
   /** Documents per batch (first batch and getMore). */
   readonly batchSize?: number;
   /** getMore `maxTimeMS` for tailable awaitData cursors and change streams. */
@@ -12,6 +13,9 @@ export interface CursorCommandOptions {
   /** Fetch batch N+1 while batch N is consumed (driver-side; never sent). */
   readonly prefetch?: boolean;
 }
+
+/** Options of every cursor command: the cursor's own and how its documents are decoded. */
+export interface CursorCommandOptions extends CursorBatchOptions, BsonOptions {}
 
 /** A cursor reply (find/aggregate/getMore/list*): the batch, the id to continue with, and the namespace. */
 export interface CursorReply<T = Document> {
@@ -29,8 +33,23 @@ export function isZeroCursorId(id: Long | bigint | number): boolean {
   return id.isZero();
 }
 
-/** Reads `cursor.firstBatch` / `cursor.nextBatch` from a reply, or errors on a malformed one. */
-export function parseCursorReply<T>(reply: Document): CursorReply<T> {
+/**
+ * How a cursor command built with the user's BSON options has its reply decoded, and how its
+ * batches are then read (undefined for both when the defaults apply: nothing decoded twice).
+ */
+export function cursorBson(options: BsonOptions): {
+  replyBson?: DeserializeOptions;
+  batch?: DeserializeOptions;
+} {
+  const batch = readBsonOptions(options);
+  return batch ? { replyBson: RAW_BATCHES, batch } : {};
+}
+
+/**
+ * Reads `cursor.firstBatch` / `cursor.nextBatch` from a reply, or errors on a malformed one;
+ * with `batchBson`, the batch (kept as bytes) is decoded with the user's options.
+ */
+export function parseCursorReply<T>(reply: Document, batchBson?: DeserializeOptions): CursorReply<T> {
   const cursor = reply.cursor as Document | undefined;
   if (!cursor || typeof cursor !== 'object')
     throw new MongoUnexpectedServerResponseError('reply has no cursor');
@@ -43,7 +62,7 @@ export function parseCursorReply<T>(reply: Document): CursorReply<T> {
   return {
     id: id as Long | bigint | number,
     ns: typeof cursor.ns === 'string' ? cursor.ns : '',
-    batch: batch as T[],
+    batch: batchBson ? decodeBatch<T>(batch, batchBson) : (batch as T[]),
     postBatchResumeToken: cursor.postBatchResumeToken,
   };
 }
@@ -58,6 +77,8 @@ export interface GetMoreOptions {
   readonly batchSize?: number;
   readonly maxAwaitTimeMS?: number;
   readonly comment?: unknown;
+  /** The cursor's BSON options: its later batches are decoded as its first. */
+  readonly bson?: BsonOptions;
 }
 
 /** getMore (find_getmore_killcursors_commands spec). Never retried; no API version fields. */
@@ -67,6 +88,7 @@ export function getMoreOperation<T>(
   options: GetMoreOptions = {},
 ): CommandOperation<CursorReply<T>> {
   const { db, collection } = splitNamespace(ns);
+  const bson = cursorBson(options.bson ?? {});
   return {
     commandName: 'getMore',
     dbName: db,
@@ -77,9 +99,9 @@ export function getMoreOperation<T>(
       if (options.batchSize !== undefined && options.batchSize > 0) command.batchSize = options.batchSize;
       if (options.maxAwaitTimeMS !== undefined) command.maxTimeMS = options.maxAwaitTimeMS;
       if (options.comment !== undefined) command.comment = options.comment;
-      return { command };
+      return { command, replyBson: bson.replyBson };
     },
-    parse: (reply) => parseCursorReply<T>(reply),
+    parse: (reply) => parseCursorReply<T>(reply, bson.batch),
   };
 }
 

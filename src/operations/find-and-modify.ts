@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { type BsonOptions, readBsonOptions, writeBsonOptions } from '../bson-options.js';
 import { MongoInvalidArgumentError } from '../errors.js';
 import { DELETE_HINT_MIN_WIRE } from './delete.js';
 import type { CommandOperation } from './operation.js';
@@ -16,7 +17,7 @@ import { validateReplacement, validateUpdate } from './update.js';
 import { throwOnWriteErrors } from './write-errors.js';
 
 /** crud spec "FindOneAndDeleteOptions" and friends. */
-export interface FindOneAndDeleteOptions {
+export interface FindOneAndDeleteOptions extends BsonOptions {
   readonly projection?: Document;
   readonly sort?: Sort;
   readonly collation?: Document;
@@ -90,6 +91,10 @@ function findAndModifyOperation<TSchema>(
   }
   const command = buildFindAndModify(collection, filter, change, options);
   const acknowledged = !isUnacknowledged(command.writeConcern);
+  // The reply is one small document: decoded whole with the user's BSON options (as the official
+  // driver does; `raw` does not apply to it), its ok/code read whatever promoteValues says.
+  const replyBson = readBsonOptions({ ...options, raw: undefined });
+  const serializeOptions = writeBsonOptions(options);
   return {
     commandName: 'findAndModify',
     dbName: db,
@@ -99,14 +104,19 @@ function findAndModifyOperation<TSchema>(
     causalWrite: true,
     build: (server) => {
       assertHintSupported(options.hint, command.writeConcern, server, DELETE_HINT_MIN_WIRE);
-      return { command, moreToCome: !acknowledged };
+      return {
+        command,
+        moreToCome: !acknowledged,
+        serializeOptions,
+        replyBson,
+      };
     },
     parse: (reply) => {
       if (!acknowledged) return null;
       throwOnWriteErrors(reply);
       const value = (reply.value ?? null) as WithId<TSchema> | null;
       if (options.includeResultMetadata) {
-        return { value, lastErrorObject: reply.lastErrorObject, ok: Number(reply.ok ?? 1) };
+        return { value, lastErrorObject: reply.lastErrorObject, ok: Number(reply.ok?.valueOf() ?? 1) };
       }
       return value;
     },

@@ -1,13 +1,14 @@
 import type { Document } from 'bson';
+import type { BsonOptions } from '../bson-options.js';
 import { MongoInvalidArgumentError } from '../errors.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
-import { type CursorReply, parseCursorReply } from './cursor-commands.js';
+import { type CursorReply, cursorBson, parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
 import { assertDocument, assertInteger } from './options.js';
 import { type Sort, sortDocument } from './sort.js';
 
 /** Options of `find` (crud spec "Find", find_getmore_killcursors_commands). */
-export interface FindOptions {
+export interface FindOptions extends BsonOptions {
   /** Any official sort form (`{ n: -1 }`, `[['n', 'desc']]`, `'n'`, a Map, ...). */
   readonly sort?: Sort;
   readonly projection?: Document;
@@ -105,6 +106,7 @@ export function findOperation<T>(
   filter: Document,
   options: FindOptions,
 ): CommandOperation<CursorReply<T>> {
+  const bson = cursorBson(options);
   return {
     commandName: 'find',
     dbName: db,
@@ -112,7 +114,7 @@ export function findOperation<T>(
     retryable: 'read',
     readConcernSupport: true,
     readPreference: readPreferenceOf(options.readPreference),
-    build: () => ({ command: buildFindCommand(collection, filter, options) }),
-    parse: (reply) => parseCursorReply<T>(reply),
+    build: () => ({ command: buildFindCommand(collection, filter, options), replyBson: bson.replyBson }),
+    parse: (reply) => parseCursorReply<T>(reply, bson.batch),
   };
 }

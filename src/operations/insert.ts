@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import type { BulkWriteOptions } from './bulk-write.js';
-import { withId } from './document-id.js';
+import { type DocumentIdOptions, withId } from './document-id.js';
 import type { CommandOperation } from './operation.js';
 import { assertDocument, assertDocumentSize } from './options.js';
 import type { InferIdType } from './schema.js';
@@ -21,10 +21,7 @@ export interface InsertManyResult<TSchema = Document> {
 }
 
 /** Options of `insertOne`. */
-export interface InsertOneOptions extends WriteCommandOptions {
-  /** Do not add `_id` to documents that lack one (the server will). */
-  readonly forceServerObjectId?: boolean;
-}
+export interface InsertOneOptions extends WriteCommandOptions, DocumentIdOptions {}
 /** @deprecated name kept for existing imports: use InsertOneOptions. */
 export type InsertOptions = InsertOneOptions;
 /** Options of `insertMany`. */
@@ -38,7 +35,7 @@ export function insertOneOperation<TSchema = Document>(
   options: InsertOneOptions = {},
 ): CommandOperation<InsertOneResult<TSchema>> {
   assertDocument(document, 'document');
-  const doc = withId(document, options.forceServerObjectId);
+  const doc = withId(document, options);
   return singleWriteOperation(
     'insert',
     db,

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { DeserializeOptions, Document, SerializeOptions } from 'bson';
 import type { DocumentSequence } from '../connection/types.js';
 import type { ReadPreference } from '../read-preference.js';
 
@@ -22,6 +22,10 @@ export interface BuiltCommand {
   readonly sequences?: readonly DocumentSequence[];
   /** Unacknowledged write (w:0): send with moreToCome and do not wait for a reply. */
   readonly moreToCome?: boolean;
+  /** BSON encoding of the user's documents (ignoreUndefined, serializeFunctions). */
+  readonly serializeOptions?: SerializeOptions;
+  /** How the reply is decoded before `parse` (e.g. cursor batches kept as bytes). */
+  readonly replyBson?: DeserializeOptions;
 }
 
 /**

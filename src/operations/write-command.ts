@@ -1,4 +1,5 @@
-import type { Document } from 'bson';
+import type { Document, SerializeOptions } from 'bson';
+import { type BsonOptions, writeBsonOptions } from '../bson-options.js';
 import { commandNameOf } from '../connection/command-name.js';
 import type { BuiltCommand, CommandOperation, ServerInfo } from './operation.js';
 import { copyDefined, isUnacknowledged, type WriteConcernLike, writeConcernDocument } from './options.js';
@@ -21,10 +22,12 @@ export interface WriteCommandFields {
   readonly bypassDocumentValidation?: boolean;
   readonly comment?: unknown;
   readonly let?: Document;
+  /** The user's BSON encoding options (ignoreUndefined, serializeFunctions). */
+  readonly serializeOptions?: SerializeOptions;
 }
 
 /** Options users pass to a write (operation level); writeConcern in either naming. */
-export interface WriteCommandOptions {
+export interface WriteCommandOptions extends BsonOptions {
   readonly writeConcern?: WriteConcernLike;
   readonly bypassDocumentValidation?: boolean;
   readonly comment?: unknown;
@@ -39,6 +42,7 @@ export function writeFields(options: WriteCommandOptions, ordered = true): Write
     bypassDocumentValidation: options.bypassDocumentValidation,
     comment: options.comment,
     let: options.let,
+    serializeOptions: writeBsonOptions(options),
   };
 }
 
@@ -58,6 +62,7 @@ export function buildWriteCommand(
     command,
     sequences: [{ identifier: STATEMENT_FIELD[type], documents: statements }],
     moreToCome: isUnacknowledged(fields.writeConcern),
+    serializeOptions: fields.serializeOptions,
   };
 }
 

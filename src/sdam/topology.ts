@@ -7,7 +7,7 @@ import {
   throwError,
   timeout,
 } from 'rxjs';
-import type { ServerApi } from '../connection/handshake.js';
+import { type ServerApi, serverApiFields } from '../connection/handshake.js';
 import type { Connection } from '../connection/types.js';
 import { MongoNetworkTimeoutError, MongoServerSelectionError, MongoTopologyClosedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
@@ -396,6 +396,7 @@ export class Topology implements TopologyLike {
           connectTimeoutMS,
           streaming: streamingEnabled(o.serverMonitoringMode ?? 'auto'),
           serverApi: o.serverApi !== undefined,
+          serverApiFields: serverApiFields(o.serverApi),
           connector: (addr, purpose) => this.openMonitorConnection(addr, purpose, connectTimeoutMS),
           scheduler: this.scheduler,
           bus: this.bus,

@@ -1,3 +1,5 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { BsonOptions } from '../bson-options.js';
 import type { ReadConcern, ReadConcernLike } from '../read-concern.js';
 import type { HedgeOptions, ReadPreference, ReadPreferenceMode } from '../read-preference.js';
 import type { WriteConcernOptions } from '../write-concern.js';
@@ -21,7 +23,50 @@ export interface DriverInfo {
  * Options for `new MongoClient(uri, options)`. Every connection-string option can be given here
  * under the same (case-insensitive) name; a value given here overrides the one in the URI.
  */
-export interface MongoClientOptions extends Partial<Omit<UriOptions, 'readPreference'>> {
+/**
+ * Node TLS objects the official driver takes beside the tls* URI options: given here they are
+ * passed to `tls.connect` as they are (and win over what the files give).
+ */
+export type NodeTlsOptions = Pick<
+  ConnectionOptions,
+  | 'ca'
+  | 'cert'
+  | 'key'
+  | 'passphrase'
+  | 'pfx'
+  | 'crl'
+  | 'secureContext'
+  | 'ciphers'
+  | 'ecdhCurve'
+  | 'minDHSize'
+  | 'secureProtocol'
+  | 'checkServerIdentity'
+  | 'rejectUnauthorized'
+  | 'servername'
+>;
+
+/** The keys of NodeTlsOptions, as the options parser recognizes them. */
+export const NODE_TLS_KEYS: readonly (keyof NodeTlsOptions)[] = [
+  'ca',
+  'cert',
+  'key',
+  'passphrase',
+  'pfx',
+  'crl',
+  'secureContext',
+  'ciphers',
+  'ecdhCurve',
+  'minDHSize',
+  'secureProtocol',
+  'checkServerIdentity',
+  'rejectUnauthorized',
+  'servername',
+];
+
+export interface MongoClientOptions
+  extends Partial<Omit<UriOptions, 'readPreference'>>,
+    NodeTlsOptions,
+    BsonOptions {
   /** Overrides the URI userinfo. */
   auth?: { readonly username?: string; readonly password?: string };
   /** A mode, or a whole ReadPreference (which then replaces readPreferenceTags/maxStalenessSeconds). */
@@ -41,4 +86,15 @@ export interface MongoClientOptions extends Partial<Omit<UriOptions, 'readPrefer
    * Default: on unless `NODE_ENV` is `production`.
    */
   warnUnsubscribed?: boolean;
+  /** Makes `_id` for inserted documents that lack one (default: a new ObjectId); db and collection may override it. */
+  pkFactory?: PkFactory;
+  /** Inserted documents without `_id` are sent as they are, for the server to add it. */
+  forceServerObjectId?: boolean;
+  /** SDAM: the least time between two checks of a server (default 500; tests lower it). */
+  minHeartbeatFrequencyMS?: number;
+}
+
+/** Makes the `_id` of inserted documents that have none (the official `pkFactory`). */
+export interface PkFactory {
+  createPk(): unknown;
 }

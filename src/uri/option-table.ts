@@ -53,6 +53,7 @@ export interface UriOptions {
   tlsAllowInvalidCertificates: boolean;
   tlsAllowInvalidHostnames: boolean;
   tlsCAFile: string;
+  tlsCRLFile: string;
   tlsCertificateKeyFile: string;
   tlsCertificateKeyFilePassword: string;
   tlsDisableCertificateRevocationCheck: boolean;
@@ -115,6 +116,7 @@ export const OPTION_READERS: Readers = {
   tlsAllowInvalidCertificates: bool,
   tlsAllowInvalidHostnames: bool,
   tlsCAFile: str,
+  tlsCRLFile: str,
   tlsCertificateKeyFile: str,
   tlsCertificateKeyFilePassword: str,
   tlsDisableCertificateRevocationCheck: bool,
@@ -147,6 +149,7 @@ export const EMPTY_ALLOWED: ReadonlySet<UriOptionName> = new Set([
   'readPreferenceTags',
   'replicaSet',
   'tlsCAFile',
+  'tlsCRLFile',
   'tlsCertificateKeyFile',
   'tlsCertificateKeyFilePassword',
 ]);

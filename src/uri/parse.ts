@@ -1,8 +1,14 @@
+import { BSON_OPTION_NAMES } from '../bson-options.js';
 import { MongoError, MongoParseError } from '../errors.js';
 import { ReadConcern } from '../read-concern.js';
 import { ReadPreference } from '../read-preference.js';
 import { WriteConcern, type WriteConcernOptions } from '../write-concern.js';
-import type { MongoClientOptions, ServerApi } from './client-options.js';
+import {
+  type MongoClientOptions,
+  NODE_TLS_KEYS,
+  type NodeTlsOptions,
+  type ServerApi,
+} from './client-options.js';
 import { resolveCredentials } from './credentials.js';
 import { decode } from './decode.js';
 import { type HostAddress, isSocketAddress } from './host-address.js';
@@ -53,16 +59,20 @@ const EXCLUSIVE_TLS_OPTIONS: readonly (readonly [UriOptionName, UriOptionName])[
   ['tlsDisableOCSPEndpointCheck', 'tlsDisableCertificateRevocationCheck'],
 ];
 /** Keys of MongoClientOptions that are not URI options, with the forms their values may take. */
-const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boolean')[]> = new Map([
-  ['auth', ['object']],
-  ['hedge', ['object']],
-  ['readconcern', ['object', 'string']],
-  ['writeconcern', ['object']],
-  ['serverapi', ['object', 'string']],
-  ['driverinfo', ['object']],
-  ['monitorcommands', ['boolean']],
-  ['warnunsubscribed', ['boolean']],
-]);
+const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boolean' | 'number')[]> =
+  new Map([
+    ['auth', ['object']],
+    ['hedge', ['object']],
+    ['readconcern', ['object', 'string']],
+    ['writeconcern', ['object']],
+    ['serverapi', ['object', 'string']],
+    ['driverinfo', ['object']],
+    ['monitorcommands', ['boolean']],
+    ['warnunsubscribed', ['boolean']],
+    ['pkfactory', ['object']],
+    ['forceserverobjectid', ['boolean']],
+    ['minheartbeatfrequencyms', ['number']],
+  ]);
 
 /**
  * Parses and validates a connection string plus client options into fully defaulted options
@@ -208,6 +218,10 @@ function readClientOptions(
   const tlsValues: unknown[] = [];
   for (const [rawKey, value] of Object.entries(options)) {
     if (value === undefined) continue;
+    // Node TLS objects go to tls.connect as given (node checks them; PEMs are checked at construction).
+    if ((NODE_TLS_KEYS as readonly string[]).includes(rawKey)) continue;
+    // BSON options are checked by the client (pickBsonOptions) and layered under db/collection/operation.
+    if ((BSON_OPTION_NAMES as readonly string[]).includes(rawKey)) continue;
     const key = rawKey.toLowerCase();
     const forms = CLIENT_ONLY_KEYS.get(key);
     if (forms) {
@@ -344,6 +358,7 @@ function buildResolved(
     connectTimeoutMS: get('connectTimeoutMS') ?? DEFAULTS.connectTimeoutMS,
     socketTimeoutMS: get('socketTimeoutMS') ?? DEFAULTS.socketTimeoutMS,
     heartbeatFrequencyMS: get('heartbeatFrequencyMS') ?? DEFAULTS.heartbeatFrequencyMS,
+    minHeartbeatFrequencyMS: checkPositive(client.minHeartbeatFrequencyMS, 'minHeartbeatFrequencyMS'),
     serverSelectionTimeoutMS: get('serverSelectionTimeoutMS') ?? DEFAULTS.serverSelectionTimeoutMS,
     serverSelectionTryOnce: get('serverSelectionTryOnce') ?? DEFAULTS.serverSelectionTryOnce,
     localThresholdMS: get('localThresholdMS') ?? DEFAULTS.localThresholdMS,
@@ -357,6 +372,8 @@ function buildResolved(
     zlibCompressionLevel: get('zlibCompressionLevel') ?? DEFAULTS.zlibCompressionLevel,
     tls,
     tlsCAFile,
+    tlsCRLFile: get('tlsCRLFile'),
+    tlsObjects: nodeTlsObjects(client),
     tlsCertificateKeyFile,
     tlsCertificateKeyFilePassword: get('tlsCertificateKeyFilePassword'),
     tlsInsecure,
@@ -429,6 +446,19 @@ function checkDriverInfo(value: MongoClientOptions['driverInfo']): MongoClientOp
       throw new MongoParseError(`driverInfo.${k} must be a string`);
   }
   return Object.freeze({ ...value });
+}
+
+/** The Node TLS objects among the client options, or undefined when none is given. */
+function nodeTlsObjects(client: MongoClientOptions): NodeTlsOptions | undefined {
+  const out: Record<string, unknown> = {};
+  for (const key of NODE_TLS_KEYS) if (client[key] !== undefined) out[key] = client[key];
+  return Object.keys(out).length > 0 ? Object.freeze(out as NodeTlsOptions) : undefined;
+}
+
+function checkPositive(value: unknown, name: string): number | undefined {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value <= 0))
+    throw new MongoParseError(`Option '${name}' must be a positive integer`);
+  return value;
 }
 
 function checkBoolean(value: unknown, name: string): boolean | undefined {

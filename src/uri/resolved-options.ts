@@ -1,7 +1,7 @@
 import type { ReadConcern } from '../read-concern.js';
 import type { ReadPreference } from '../read-preference.js';
 import type { WriteConcern } from '../write-concern.js';
-import type { DriverInfo, ServerApi } from './client-options.js';
+import type { DriverInfo, NodeTlsOptions, ServerApi } from './client-options.js';
 import type { MongoCredentials } from './credentials.js';
 import type { HostAddress } from './host-address.js';
 import type { CompressorName, ServerMonitoringMode } from './option-table.js';
@@ -31,6 +31,9 @@ export const DEFAULTS = {
 /** TLS settings; the key-file password is readable but hidden from serialization. */
 export interface ResolvedTlsOptions {
   readonly tlsCAFile: string | undefined;
+  readonly tlsCRLFile: string | undefined;
+  /** Node TLS objects given as client options (ca, cert, key, secureContext, ...); secret. */
+  readonly tlsObjects: NodeTlsOptions | undefined;
   readonly tlsCertificateKeyFile: string | undefined;
   readonly tlsCertificateKeyFilePassword: string | undefined;
   /** True when tlsAllowInvalidCertificates or tlsInsecure is true. */
@@ -70,6 +73,8 @@ export interface ResolvedOptions extends ResolvedTlsOptions {
   readonly connectTimeoutMS: number;
   readonly socketTimeoutMS: number;
   readonly heartbeatFrequencyMS: number;
+  /** Client option only (not in URIs); undefined: the spec's 500 ms. */
+  readonly minHeartbeatFrequencyMS: number | undefined;
   readonly serverSelectionTimeoutMS: number;
   readonly serverSelectionTryOnce: boolean;
   readonly localThresholdMS: number;
@@ -97,8 +102,8 @@ export interface ResolvedOptions extends ResolvedTlsOptions {
   readonly warnings: readonly string[];
 }
 
-type SecretName = 'proxyPassword' | 'tlsCertificateKeyFilePassword';
-const SECRETS: readonly SecretName[] = ['proxyPassword', 'tlsCertificateKeyFilePassword'];
+type SecretName = 'proxyPassword' | 'tlsCertificateKeyFilePassword' | 'tlsObjects';
+const SECRETS: readonly SecretName[] = ['proxyPassword', 'tlsCertificateKeyFilePassword', 'tlsObjects'];
 const REDACTED = '<redacted>';
 
 /**

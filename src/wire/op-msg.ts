@@ -1,4 +1,4 @@
-import { type DeserializeOptions, type Document, serialize } from 'bson';
+import { type DeserializeOptions, type Document, type SerializeOptions, serialize } from 'bson';
 import { MongoInvalidArgumentError, MongoProtocolError } from '../errors.js';
 import { readCString, readDocument } from './bson-reader.js';
 import {
@@ -27,6 +27,8 @@ export interface OpMsgRequest {
   exhaustAllowed?: boolean;
   /** Request id this message answers (servers and the mock server set it; clients leave it 0). */
   responseTo?: number;
+  /** BSON encoding of the sequences' documents (ignoreUndefined, serializeFunctions; the body gets serializeFunctions only). */
+  serializeOptions?: SerializeOptions;
 }
 
 export interface OpMsgMessage {
@@ -45,8 +47,12 @@ const CHECKSUM_LENGTH = 4;
 
 /** Encodes an OP_MSG (header, flagBits, one kind-0 section, then one kind-1 section per sequence). */
 export function encodeOpMsg(req: OpMsgRequest): Buffer {
-  const body = serialize(req.command);
-  const sequences = (req.sequences ?? []).map(encodeSequence);
+  // The body is the driver's own (undefined fields left out, whatever the user's ignoreUndefined
+  // says); the user's encoding options apply to the documents of the sequences.
+  const body = req.serializeOptions
+    ? serialize(req.command, { ...req.serializeOptions, ignoreUndefined: true })
+    : serialize(req.command);
+  const sequences = (req.sequences ?? []).map((s) => encodeSequence(s, req.serializeOptions));
   let length = HEADER_LENGTH + FLAG_BITS_LENGTH + 1 + body.length;
   for (const s of sequences) length += 1 + s.size;
 
@@ -83,14 +89,14 @@ interface EncodedSequence {
   size: number;
 }
 
-function encodeSequence(seq: DocumentSequence): EncodedSequence {
+function encodeSequence(seq: DocumentSequence, options: SerializeOptions | undefined): EncodedSequence {
   const identifier = Buffer.from(seq.identifier, 'utf8');
   if (identifier.includes(0)) {
     throw new MongoInvalidArgumentError(
       `Document sequence identifier ${JSON.stringify(seq.identifier)} contains NUL`,
     );
   }
-  const documents = seq.documents.map((d) => serialize(d));
+  const documents = seq.documents.map((d) => serialize(d, options));
   let size = 4 + identifier.length + 1;
   for (const d of documents) size += d.length;
   return { identifier, documents, size };

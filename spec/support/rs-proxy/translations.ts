@@ -162,6 +162,29 @@ export const FERRETDB_TRANSLATIONS: readonly FerretDBTranslation[] = [
     },
   },
   {
+    id: 'search-indexes',
+    ferretdb:
+      'No Atlas Search: createSearchIndexes, updateSearchIndex and dropSearchIndex are unknown commands, and $listSearchIndexes an unknown stage.',
+    proxy:
+      'Answers them as a MongoDB 7.0 without Atlas Search does: code 31082 SearchNotEnabled, "Using Atlas Search Database Commands and the $listSearchIndexes aggregation stage requires additional configuration..."',
+    answer: {
+      commands: ['createSearchIndexes', 'updateSearchIndex', 'dropSearchIndex', 'aggregate'],
+      when: (command, name) =>
+        name !== 'aggregate' ||
+        (Array.isArray(command.pipeline) &&
+          command.pipeline.some(
+            (s: unknown) => typeof s === 'object' && s !== null && '$listSearchIndexes' in s,
+          )),
+      reply: () => ({
+        ok: 0,
+        code: 31082,
+        codeName: 'SearchNotEnabled',
+        errmsg:
+          'Using Atlas Search Database Commands and the $listSearchIndexes aggregation stage requires additional configuration. Please connect to Atlas or an AtlasCLI local deployment to enable. For more information on how to connect, see https://dochub.mongodb.org/core/atlas-cli-deploy-local-reqs',
+      }),
+    },
+  },
+  {
     id: 'more-to-come',
     ferretdb:
       'Replies to an OP_MSG with moreToCome (insert {writeConcern: {w: 0}} got {n: 1, ok: 1}); a server sends nothing.',

@@ -22,6 +22,8 @@ export interface MonitorOptions {
   readonly streaming: boolean;
   /** Server API requested: the server supports `hello` from the start. */
   readonly serverApi: boolean;
+  /** The declared API's fields (versioned-api: on every command, heartbeats too). */
+  readonly serverApiFields?: Document;
   readonly connector: MonitorConnector;
   readonly scheduler: SchedulerLike;
   readonly bus?: EventBus;
@@ -188,7 +190,7 @@ export class Monitor {
   }
 
   private helloCommand(): Document {
-    return { [this.helloOk ? 'hello' : 'isMaster']: 1, helloOk: true };
+    return { [this.helloOk ? 'hello' : 'isMaster']: 1, helloOk: true, ...this.o.serverApiFields };
   }
 
   private heartbeatStarted(awaited: boolean): number {
@@ -199,7 +201,8 @@ export class Monitor {
   private succeeded(reply: Document, started: number, awaited: boolean): void {
     if (this.state === 'stopped') return;
     const duration = this.now() - started;
-    this.helloOk = reply.helloOk === true;
+    // Once hello is in use it stays (a hello reply need not say helloOk); with a declared API, always.
+    this.helloOk = this.o.serverApi || this.helloOk || reply.helloOk === true;
     this.o.bus?.emit({
       name: 'serverHeartbeatSucceeded',
       connectionId: this.o.address,

@@ -1,3 +1,4 @@
+import type { Document } from 'bson';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Connection } from '../../connection/types.js';
 import type { RttStats } from './rtt-stats.js';
@@ -8,6 +9,8 @@ export interface RttPingerOptions {
   readonly heartbeatFrequencyMS: number;
   readonly connectTimeoutMS: number;
   readonly serverApi: boolean;
+  /** The declared API's fields, sent with each RTT hello (versioned-api). */
+  readonly serverApiFields?: Document;
   readonly connector: MonitorConnector;
   readonly scheduler: SchedulerLike;
   /** Shared with the monitor, which resets it when a check fails. */
@@ -70,12 +73,12 @@ export class RttPinger {
       });
       return;
     }
-    const command = { [this.helloOk ? 'hello' : 'isMaster']: 1, helloOk: true };
+    const command = { [this.helloOk ? 'hello' : 'isMaster']: 1, helloOk: true, ...this.o.serverApiFields };
     this.inFlight = conn
       .command('admin', command, { socketTimeoutMS: this.o.connectTimeoutMS, unmonitored: true })
       .subscribe({
         next: (reply) => {
-          this.helloOk = reply.helloOk === true;
+          this.helloOk = this.o.serverApi || this.helloOk || reply.helloOk === true;
           sample();
         },
         error: fail,
