@@ -6,6 +6,7 @@ import {
   Application,
   type Comment,
   type DeclarationReflection,
+  ReferenceReflection,
   type Reflection,
   ReflectionKind,
 } from 'typedoc';
@@ -16,6 +17,9 @@ function hasText(comment: Comment | undefined): boolean {
 }
 
 function documented(r: DeclarationReflection): boolean {
+  // An export under a second name (`export { A as B }`) has the comment of what it names.
+  if (r instanceof ReferenceReflection)
+    return documented(r.getTargetReflectionDeep() as DeclarationReflection);
   // Functions carry their comment on a signature.
   return hasText(r.comment) || (r.signatures ?? []).some((s) => hasText(s.comment));
 }
