@@ -43,16 +43,27 @@ async function start(argv: string[]): Promise<() => Promise<void>> {
   return () => server.stop();
 }
 
-const stopServer = await start(process.argv.slice(2));
-let stopping = false;
-const stop = async (signal: string) => {
+// Signal handlers first, so a signal during start-up (FerretDB still booting) stops it too, once up.
+// SIGINT/SIGTERM reach this process from a terminal's Ctrl-C (the whole process group) or from
+// npm, which forwards them to its child (package.json runs this script with `exec`, so no shell
+// sits in between and swallows them).
+let stopping: Promise<void> | undefined;
+let stopServer: (() => Promise<void>) | undefined;
+const stop = (signal: string): void => {
   if (stopping) return;
-  stopping = true;
   console.log(`\n${signal}: stopping`);
-  await stopServer();
-  process.exit(0);
+  stopping = (async () => {
+    await started;
+    await stopServer?.();
+    process.exit(0);
+  })();
 };
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGHUP', () => stop('SIGHUP'));
+const started = start(process.argv.slice(2)).then((s) => {
+  stopServer = s;
+});
+await started;
 // Keep the process alive until a signal arrives.
 setInterval(() => {}, 1 << 30);

@@ -8,6 +8,9 @@ import { startFerretDB } from '../spec/support/ferretdb.js';
 import { checkDeps } from './deps.js';
 
 const root = join(import.meta.dirname, '..');
+// A short summary with each failure in full (scripts/test-reporter.mjs, ending with
+// `tests: N passed, N failed, N skipped`); MONGORX_TEST_REPORTER=spec|tap|dot for node's own.
+const reporter = process.env.MONGORX_TEST_REPORTER ?? join(root, 'scripts/test-reporter.mjs');
 
 function findTests(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir)) {
@@ -35,7 +38,8 @@ async function main(): Promise<number> {
   const only = process.argv.slice(2);
   if (only.length === 0) {
     if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) return 1;
-    if (run('npx', ['biome', 'check', 'src', 'spec', 'marbles', 'bench', 'scripts']) !== 0) return 1;
+    if (run('npx', ['biome', 'check', 'src', 'spec', 'marbles', 'bench', 'scripts', 'examples']) !== 0)
+      return 1;
     if (checkDeps().status !== 0) return 1;
   }
   const files =
@@ -51,7 +55,7 @@ async function main(): Promise<number> {
     // (a blocked parent lets that pipe fill, and FerretDB then stalls on its next log line).
     return await runAsync(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+      ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-reporter=${reporter}`, ...files],
       env,
     );
   } finally {

@@ -2,10 +2,13 @@ import type { Document } from 'bson';
 
 /** Error labels the specs attach (retryable-writes, transactions). */
 export const RETRYABLE_WRITE_ERROR = 'RetryableWriteError';
+/** Label of an error after which the whole transaction may be retried. */
 export const TRANSIENT_TRANSACTION_ERROR = 'TransientTransactionError';
+/** Label of a commit whose outcome is unknown (it may be retried). */
 export const UNKNOWN_TRANSACTION_COMMIT_RESULT = 'UnknownTransactionCommitResult';
 /** client-backpressure: the pool labels network errors of connection establishment with both. */
 export const SYSTEM_OVERLOADED_ERROR = 'SystemOverloadedError';
+/** Label the pool puts on network errors of connection establishment (with SystemOverloadedError). */
 export const RETRYABLE_ERROR = 'RetryableError';
 
 /** Root of every error mongorx raises. */
@@ -341,6 +344,7 @@ export class MongoPoolClearedError extends MongoNetworkError {}
 export class MongoWaitQueueTimeoutError extends MongoDriverError {}
 export class MongoPoolClosedError extends MongoDriverError {}
 
+/** True for a MongoNetworkError (and its subclasses, such as MongoNetworkTimeoutError). */
 export function isNetworkError(e: unknown): e is MongoNetworkError {
   return e instanceof MongoNetworkError;
 }

@@ -8,6 +8,7 @@ export const READ_PREFERENCE_MODES = [
   'secondaryPreferred',
   'nearest',
 ] as const;
+/** The read preference modes (`primary`, `secondaryPreferred`, ...). */
 export type ReadPreferenceMode = (typeof READ_PREFERENCE_MODES)[number];
 
 /** One tag set: every pair must match a server's tags. An empty set matches any server. */

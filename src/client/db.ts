@@ -29,6 +29,7 @@ import { validateCollectionName, validateDbName } from './names.js';
 import { assertOptions, OptionsHolder } from './options-holder.js';
 import type { CursorTimeoutOption, SessionOption } from './session-scope.js';
 
+/** Options of `db.command()`. */
 export interface RunCommandOptions {
   /** Reads may go to secondaries; without it the command goes to the primary (run-command spec). */
   readonly readPreference?: ReadPreferenceLike;

@@ -17,6 +17,7 @@ export interface DemandSource<T> {
   withDemand(demand$: Observable<number>): Observable<T>;
 }
 
+/** True for an Observable that takes demand (a mongorx cursor): the *WithDemand operators drive it. */
 export function isDemandSource<T>(source: Observable<T>): source is Observable<T> & DemandSource<T> {
   return typeof (source as Partial<DemandSource<T>>).withDemand === 'function';
 }

@@ -12,30 +12,36 @@ interface EventBase {
 }
 
 // --- SDAM (server-discovery-and-monitoring, "Monitoring") ---
+/** Published when a MongoClient starts monitoring a deployment. */
 export interface TopologyOpeningEvent extends EventBase {
   readonly name: 'topologyOpening';
   readonly topologyId: number;
 }
+/** Published when the topology is closed (`client.close()`). */
 export interface TopologyClosedEvent extends EventBase {
   readonly name: 'topologyClosed';
   readonly topologyId: number;
 }
+/** Published when the topology description changes (a server joined, left or changed type). */
 export interface TopologyDescriptionChangedEvent extends EventBase {
   readonly name: 'topologyDescriptionChanged';
   readonly topologyId: number;
   readonly previousDescription: unknown;
   readonly newDescription: unknown;
 }
+/** Published when a server is added to the topology. */
 export interface ServerOpeningEvent extends EventBase {
   readonly name: 'serverOpening';
   readonly topologyId: number;
   readonly address: string;
 }
+/** Published when a server is removed from the topology. */
 export interface ServerClosedEvent extends EventBase {
   readonly name: 'serverClosed';
   readonly topologyId: number;
   readonly address: string;
 }
+/** Published when a server's description changes (type, hosts, topologyVersion). */
 export interface ServerDescriptionChangedEvent extends EventBase {
   readonly name: 'serverDescriptionChanged';
   readonly topologyId: number;
@@ -43,11 +49,13 @@ export interface ServerDescriptionChangedEvent extends EventBase {
   readonly previousDescription: unknown;
   readonly newDescription: unknown;
 }
+/** Published when a monitor sends a heartbeat (`hello`); `awaited` for a streaming one. */
 export interface ServerHeartbeatStartedEvent extends EventBase {
   readonly name: 'serverHeartbeatStarted';
   readonly connectionId: string;
   readonly awaited: boolean;
 }
+/** Published when a heartbeat reply arrives. */
 export interface ServerHeartbeatSucceededEvent extends EventBase {
   readonly name: 'serverHeartbeatSucceeded';
   readonly connectionId: string;
@@ -55,6 +63,7 @@ export interface ServerHeartbeatSucceededEvent extends EventBase {
   readonly reply: Document;
   readonly awaited: boolean;
 }
+/** Published when a heartbeat fails (network error, timeout). */
 export interface ServerHeartbeatFailedEvent extends EventBase {
   readonly name: 'serverHeartbeatFailed';
   readonly connectionId: string;
@@ -64,9 +73,12 @@ export interface ServerHeartbeatFailedEvent extends EventBase {
 }
 
 // --- CMAP (connection-monitoring-and-pooling, "Events") ---
+/** Why a pooled connection was closed (CMAP spec). */
 export type ConnectionClosedReason = 'stale' | 'idle' | 'error' | 'poolClosed';
+/** Why a check-out failed (CMAP spec). */
 export type ConnectionCheckOutFailedReason = 'poolClosed' | 'timeout' | 'connectionError';
 
+/** Published when the pool of a server is created, with its options. */
 export interface ConnectionPoolCreatedEvent extends EventBase {
   readonly name: 'connectionPoolCreated';
   readonly address: string;
@@ -78,25 +90,30 @@ export interface ConnectionPoolCreatedEvent extends EventBase {
     readonly maxConnecting: number;
   };
 }
+/** Published when a pool becomes ready (its server was found usable). */
 export interface ConnectionPoolReadyEvent extends EventBase {
   readonly name: 'connectionPoolReady';
   readonly address: string;
 }
+/** Published when a pool is cleared after an error; its idle connections are closed. */
 export interface ConnectionPoolClearedEvent extends EventBase {
   readonly name: 'connectionPoolCleared';
   readonly address: string;
   readonly serviceId?: unknown;
   readonly interruptInUseConnections: boolean;
 }
+/** Published when a pool is closed. */
 export interface ConnectionPoolClosedEvent extends EventBase {
   readonly name: 'connectionPoolClosed';
   readonly address: string;
 }
+/** Published when the pool starts establishing a connection. */
 export interface ConnectionCreatedEvent extends EventBase {
   readonly name: 'connectionCreated';
   readonly address: string;
   readonly connectionId: number;
 }
+/** Published when a connection finished its handshake and authentication. */
 export interface ConnectionReadyEvent extends EventBase {
   readonly name: 'connectionReady';
   readonly address: string;
@@ -104,6 +121,7 @@ export interface ConnectionReadyEvent extends EventBase {
   /** Milliseconds from connectionCreated to ready (handshake and auth included). */
   readonly durationMS: number;
 }
+/** Published when a connection is closed, with the reason. */
 export interface ConnectionClosedEvent extends EventBase {
   readonly name: 'connectionClosed';
   readonly address: string;
@@ -111,10 +129,12 @@ export interface ConnectionClosedEvent extends EventBase {
   readonly reason: ConnectionClosedReason;
   readonly error?: Error;
 }
+/** Published when an operation starts checking out a connection. */
 export interface ConnectionCheckOutStartedEvent extends EventBase {
   readonly name: 'connectionCheckOutStarted';
   readonly address: string;
 }
+/** Published when a check-out fails (pool closed, timeout, connection error). */
 export interface ConnectionCheckOutFailedEvent extends EventBase {
   readonly name: 'connectionCheckOutFailed';
   readonly address: string;
@@ -122,12 +142,14 @@ export interface ConnectionCheckOutFailedEvent extends EventBase {
   readonly error?: Error;
   readonly durationMS: number;
 }
+/** Published when an operation got a connection. */
 export interface ConnectionCheckedOutEvent extends EventBase {
   readonly name: 'connectionCheckedOut';
   readonly address: string;
   readonly connectionId: number;
   readonly durationMS: number;
 }
+/** Published when a connection returns to the pool. */
 export interface ConnectionCheckedInEvent extends EventBase {
   readonly name: 'connectionCheckedIn';
   readonly address: string;
@@ -146,21 +168,25 @@ interface CommandEventBase extends EventBase {
   readonly serverConnectionId?: number;
   readonly serviceId?: unknown;
 }
+/** Published when a command is sent (with `monitorCommands`); sensitive commands are redacted. */
 export interface CommandStartedEvent extends CommandEventBase {
   readonly name: 'commandStarted';
   readonly command: Document;
 }
+/** Published when a command reply with `ok: 1` arrives. */
 export interface CommandSucceededEvent extends CommandEventBase {
   readonly name: 'commandSucceeded';
   readonly duration: number;
   readonly reply: Document;
 }
+/** Published when a command fails (server error or network error). */
 export interface CommandFailedEvent extends CommandEventBase {
   readonly name: 'commandFailed';
   readonly duration: number;
   readonly failure: Error;
 }
 
+/** Topology and server events (SDAM monitoring). */
 export type SdamEvent =
   | TopologyOpeningEvent
   | TopologyClosedEvent
@@ -168,10 +194,12 @@ export type SdamEvent =
   | ServerOpeningEvent
   | ServerClosedEvent
   | ServerDescriptionChangedEvent;
+/** Heartbeat events of the server monitors. */
 export type HeartbeatEvent =
   | ServerHeartbeatStartedEvent
   | ServerHeartbeatSucceededEvent
   | ServerHeartbeatFailedEvent;
+/** Connection pool events (CMAP). */
 export type CmapEvent =
   | ConnectionPoolCreatedEvent
   | ConnectionPoolReadyEvent
@@ -184,9 +212,12 @@ export type CmapEvent =
   | ConnectionCheckOutFailedEvent
   | ConnectionCheckedOutEvent
   | ConnectionCheckedInEvent;
+/** Command monitoring events. */
 export type CommandEvent = CommandStartedEvent | CommandSucceededEvent | CommandFailedEvent;
 
+/** Every event on `client.events$`, discriminated by `name`. */
 export type MongoEvent = SdamEvent | HeartbeatEvent | CmapEvent | CommandEvent;
+/** The `name` of every event type. */
 export type MongoEventName = MongoEvent['name'];
 /** The event type for a given name: `EventOf<'commandStarted'>`. */
 export type EventOf<N extends MongoEventName> = Extract<MongoEvent, { name: N }>;

@@ -9,6 +9,7 @@ export interface Puller {
   close(): void;
 }
 
+/** What an upload takes: bytes, or an Observable (or other ObservableInput) of chunks of bytes. */
 export type UploadSource = ObservableInput<Uint8Array> | Uint8Array;
 
 function checkPiece(piece: unknown): Uint8Array {

@@ -40,6 +40,7 @@ export interface GridFSOperationOptions {
   readonly timeoutMS?: number;
 }
 
+/** Options of `new GridFSBucket(db, options)`. */
 export interface GridFSBucketOptions {
   /** Prefix of the `<bucketName>.files` and `<bucketName>.chunks` collections; default `fs`. */
   readonly bucketName?: string;
@@ -51,6 +52,7 @@ export interface GridFSBucketOptions {
   readonly timeoutMS?: number;
 }
 
+/** Options of an upload to a GridFS bucket. */
 export interface GridFSUploadOptions extends GridFSOperationOptions {
   /** The file's id (any BSON value); default a new ObjectId. */
   readonly id?: unknown;
@@ -63,6 +65,7 @@ export interface GridFSUploadOptions extends GridFSOperationOptions {
   readonly aliases?: readonly string[];
 }
 
+/** Options of a download from a GridFS bucket (byte range, ...). */
 export interface GridFSDownloadOptions extends GridFSOperationOptions {
   /** First byte to return (inclusive, 0-based). */
   readonly start?: number;
@@ -72,11 +75,13 @@ export interface GridFSDownloadOptions extends GridFSOperationOptions {
   readonly batchSize?: number;
 }
 
+/** Options of a download by file name (which revision). */
 export interface GridFSDownloadByNameOptions extends GridFSDownloadOptions {
   /** 0 the original, 1 the first revision, ...; -1 (default) the newest, -2 the one before. */
   readonly revision?: number;
 }
 
+/** Options of `bucket.find()` over the files collection. */
 export type GridFSFindOptions = Omit<FindOptions, 'tailable' | 'awaitData' | 'singleBatch'> &
   GridFSOperationOptions;
 

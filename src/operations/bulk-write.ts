@@ -51,6 +51,7 @@ export type AnyBulkWriteOperation<TSchema = Document> =
   | { deleteOne: { filter: Filter<TSchema> } & DeleteStatementOptions }
   | { deleteMany: { filter: Filter<TSchema> } & DeleteStatementOptions };
 
+/** Options of `bulkWrite` and `insertMany` (`ordered` defaults to true). */
 export interface BulkWriteOptions extends WriteCommandOptions, DocumentIdOptions {
   /** Default true: stop at the first write error. */
   readonly ordered?: boolean;

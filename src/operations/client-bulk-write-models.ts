@@ -16,20 +16,24 @@ interface Namespaced {
   readonly namespace: string;
 }
 
+/** An insert of `client.bulkWrite`: one document into `namespace` (`db.collection`). */
 export interface ClientInsertOneModel<TSchema = Document> extends Namespaced {
   readonly name: 'insertOne';
   readonly document: TSchema;
 }
+/** An update of the first matching document, in `client.bulkWrite`. */
 export interface ClientUpdateOneModel extends Namespaced, UpdateStatementOptions {
   readonly name: 'updateOne';
   readonly filter: Document;
   readonly update: Document | Document[];
 }
+/** An update of every matching document, in `client.bulkWrite`. */
 export interface ClientUpdateManyModel extends Namespaced, Omit<UpdateStatementOptions, 'sort'> {
   readonly name: 'updateMany';
   readonly filter: Document;
   readonly update: Document | Document[];
 }
+/** A replacement of the first matching document, in `client.bulkWrite`. */
 export interface ClientReplaceOneModel<TSchema = Document>
   extends Namespaced,
     Omit<UpdateStatementOptions, 'arrayFilters'> {
@@ -37,10 +41,12 @@ export interface ClientReplaceOneModel<TSchema = Document>
   readonly filter: Document;
   readonly replacement: TSchema;
 }
+/** A delete of the first matching document, in `client.bulkWrite`. */
 export interface ClientDeleteOneModel extends Namespaced, DeleteStatementOptions {
   readonly name: 'deleteOne';
   readonly filter: Document;
 }
+/** A delete of every matching document, in `client.bulkWrite`. */
 export interface ClientDeleteManyModel extends Namespaced, DeleteStatementOptions {
   readonly name: 'deleteMany';
   readonly filter: Document;

@@ -7,6 +7,7 @@ import type { ClientOp } from './client-bulk-write-models.js';
 export interface ClientInsertOneResult {
   readonly insertedId: unknown;
 }
+/** The result of one update or replace of `client.bulkWrite` (with `verboseResults`). */
 export interface ClientUpdateResult {
   readonly matchedCount: number;
   readonly modifiedCount: number;
@@ -16,6 +17,7 @@ export interface ClientUpdateResult {
    */
   readonly upsertedId?: unknown;
 }
+/** The result of one delete of `client.bulkWrite` (with `verboseResults`). */
 export interface ClientDeleteResult {
   readonly deletedCount: number;
 }

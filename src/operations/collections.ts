@@ -79,6 +79,7 @@ export function renameCollectionOperation(
   return ddlOperation('admin', command, options, () => undefined);
 }
 
+/** Options of `db.listCollections()`. */
 export interface ListCollectionsOptions {
   /** Only names and types: cheaper, no collection lock (enumerate-collections spec). */
   readonly nameOnly?: boolean;
@@ -117,6 +118,7 @@ export function listCollectionsOperation<T = CollectionInfo>(
   });
 }
 
+/** Options of `db.stats()`. */
 export interface DbStatsOptions {
   /** Divide sizes by this (1024 for KiB). */
   readonly scale?: number;

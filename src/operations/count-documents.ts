@@ -5,6 +5,7 @@ import type { CommandOperation } from './operation.js';
 import { assertDocument, assertInteger, copyDefined, type ReadOptions } from './options.js';
 import { readCommandOperation } from './read-command.js';
 
+/** Options of `countDocuments` (`skip`, `limit`, `hint`, ...). */
 export interface CountDocumentsOptions extends ReadOptions {
   readonly skip?: number;
   readonly limit?: number;

@@ -4,6 +4,7 @@ import type { CommandOperation } from './operation.js';
 import { copyDefined, type ReadOptions } from './options.js';
 import { readCommandOperation } from './read-command.js';
 
+/** Options of `estimatedDocumentCount`. */
 export type EstimatedDocumentCountOptions = ReadOptions;
 
 /** crud spec "estimatedDocumentCount": the `count` command with no query (collection metadata). */

@@ -8,10 +8,12 @@ export interface DeleteStatementOptions {
   readonly collation?: Document;
   readonly hint?: string | Document;
 }
+/** Options of `deleteOne`/`deleteMany`. */
 export interface DeleteOptions
   extends DeleteStatementOptions,
     Omit<WriteCommandOptions, 'bypassDocumentValidation'> {}
 
+/** What `deleteOne`/`deleteMany` emit. */
 export interface DeleteResult {
   readonly acknowledged: boolean;
   readonly deletedCount: number;

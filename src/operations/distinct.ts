@@ -4,6 +4,7 @@ import type { CommandOperation } from './operation.js';
 import { assertDocument, copyDefined, type ReadOptions } from './options.js';
 import { readCommandOperation } from './read-command.js';
 
+/** Options of `distinct`. */
 export interface DistinctOptions extends ReadOptions {
   readonly collation?: Document;
   readonly hint?: string | Document;

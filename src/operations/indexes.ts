@@ -55,6 +55,7 @@ export interface IndexDescription extends IndexOptions {
 /** Command-level options of createIndexes / dropIndexes. */
 export type IndexCommandOptions = DdlOptions;
 
+/** Options of `createIndex`/`createIndexes`: the command options and the index options. */
 export type CreateIndexesOptions = IndexCommandOptions & IndexOptions;
 
 const COMMAND_OPTIONS = ['writeConcern', 'comment', 'maxTimeMS', 'commitQuorum'] as const;
@@ -142,6 +143,7 @@ export function dropIndexesOperation(
   return ddlOperation(db, { dropIndexes: collection, index }, options, (reply) => reply);
 }
 
+/** Options of `listIndexes`. */
 export interface ListIndexesOptions {
   readonly batchSize?: number;
   readonly comment?: unknown;

@@ -6,11 +6,13 @@ import { assertDocument, assertDocumentSize } from './options.js';
 import type { InferIdType } from './schema.js';
 import { singleWriteOperation, type WriteCommandOptions, writeFields } from './write-command.js';
 
+/** What `insertOne` emits. */
 export interface InsertOneResult<TSchema = Document> {
   readonly acknowledged: boolean;
   readonly insertedId: InferIdType<TSchema>;
 }
 
+/** What `insertMany` emits (`insertedIds` by input index). */
 export interface InsertManyResult<TSchema = Document> {
   readonly acknowledged: boolean;
   readonly insertedCount: number;
@@ -18,9 +20,11 @@ export interface InsertManyResult<TSchema = Document> {
   readonly insertedIds: Readonly<Record<number, InferIdType<TSchema>>>;
 }
 
+/** Options of `insertOne`. */
 export interface InsertOneOptions extends WriteCommandOptions, DocumentIdOptions {}
 /** @deprecated name kept for existing imports: use InsertOneOptions. */
 export type InsertOptions = InsertOneOptions;
+/** Options of `insertMany`. */
 export type InsertManyOptions = BulkWriteOptions;
 
 /** insertOne as an `insert` command with a `documents` sequence. */

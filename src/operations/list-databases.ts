@@ -12,6 +12,7 @@ export interface ListDatabasesOptions {
   readonly readPreference?: ReadPreferenceLike;
 }
 
+/** One database in a `listDatabases` reply. */
 export interface DatabaseInfo {
   readonly name: string;
   readonly sizeOnDisk?: number;
@@ -19,6 +20,7 @@ export interface DatabaseInfo {
   readonly [key: string]: unknown;
 }
 
+/** The reply of `listDatabases`. */
 export interface ListDatabasesResult {
   readonly databases: DatabaseInfo[];
   readonly totalSize?: number;

@@ -46,6 +46,7 @@ export type Condition<V> =
   | RegExp
   | (V extends readonly (infer E)[] ? E | FilterOperators<E> : never);
 
+/** Top-level filter operators (`$and`, `$or`, `$nor`, `$expr`, `$text`, ...). */
 export interface RootFilterOperators<TSchema> {
   $and?: Filter<TSchema>[];
   $or?: Filter<TSchema>[];
@@ -83,6 +84,7 @@ type IsAny<T> = 0 extends 1 & T ? true : false;
 export type UnsetFields<TSchema> = { [K in keyof TSchema]?: '' | 1 | true } & {
   [path: `${string}.${string}`]: '' | 1 | true;
 };
+/** Fields and dotted paths with their values (`$set` and the like). */
 export type MatchKeysAndValues<TSchema> = Partial<TSchema> & { [path: string]: unknown };
 
 /** An update document of operators (crud spec: updateOne/updateMany require them). */

@@ -16,9 +16,12 @@ export interface UpdateStatementOptions {
   readonly sort?: Sort;
 }
 
+/** Options of `updateOne`/`updateMany`. */
 export interface UpdateOptions extends UpdateStatementOptions, WriteCommandOptions {}
+/** Options of `replaceOne`. */
 export type ReplaceOptions = Omit<UpdateOptions, 'arrayFilters'>;
 
+/** What `updateOne`/`updateMany`/`replaceOne` emit. */
 export interface UpdateResult<TSchema = Document> {
   readonly acknowledged: boolean;
   readonly matchedCount: number;

@@ -63,6 +63,7 @@ export const NODE_TLS_KEYS: readonly (keyof NodeTlsOptions)[] = [
   'servername',
 ];
 
+/** Options of `new MongoClient(uri, options)`: the URI options, TLS and driver settings; they override the URI. */
 export interface MongoClientOptions
   extends Partial<Omit<UriOptions, 'readPreference'>>,
     NodeTlsOptions,
