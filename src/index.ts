@@ -86,3 +86,10 @@ export { ClientSession, type ClientSessionOptions } from './session/client-sessi
 export type { MongoClientOptions } from './uri/client-options.js';
 export { MongoRxWarning } from './uri/warnings.js';
 export { WriteConcern } from './write-concern.js';
+export {
+  ChangeStream,
+  type ChangeStreamIterator,
+  type ResumeTokenUpdate,
+  type WatchOptions,
+} from './cursor/change-stream.js';
+export type * from './cursor/change-stream-events.js';

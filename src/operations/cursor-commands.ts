@@ -1,4 +1,4 @@
-import { type Document, Long } from 'bson';
+import { type Document, Long, Timestamp } from 'bson';
 import { MongoUnexpectedServerResponseError } from '../errors.js';
 import type { CommandOperation } from './operation.js';
 
@@ -20,6 +20,8 @@ export interface CursorReply<T = Document> {
   readonly batch: T[];
   /** Change streams: the resume token after this batch. */
   readonly postBatchResumeToken?: Document;
+  /** The reply's `operationTime` (change streams start at it when nothing else is known). */
+  readonly operationTime?: Timestamp;
 }
 
 /** True when a cursor id means "exhausted" (0, however it is typed). */
@@ -45,6 +47,7 @@ export function parseCursorReply<T>(reply: Document): CursorReply<T> {
     ns: typeof cursor.ns === 'string' ? cursor.ns : '',
     batch: batch as T[],
     postBatchResumeToken: cursor.postBatchResumeToken,
+    operationTime: reply.operationTime instanceof Timestamp ? reply.operationTime : undefined,
   };
 }
 
