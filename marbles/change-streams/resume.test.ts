@@ -86,6 +86,8 @@ describe('change streams (marbles)', () => {
       'getMore',
       'killCursors',
       'aggregate resumeAfter=T1',
+      'getMore',
+      'getMore',
       'killCursors',
     ]);
   });
