@@ -8,6 +8,13 @@ export { MongoClient } from './client/mongo-client.js';
 export type { SessionOption } from './client/session-scope.js';
 export { AbstractCursor, type CursorOptions } from './cursor/abstract-cursor.js';
 export { type AggregateOptions, AggregationCursor } from './cursor/aggregation-cursor.js';
+export {
+  ChangeStream,
+  type ChangeStreamIterator,
+  type ResumeTokenUpdate,
+  type WatchOptions,
+} from './cursor/change-stream.js';
+export type * from './cursor/change-stream-events.js';
 export { CommandCursor } from './cursor/command-cursor.js';
 export {
   batchMapWithDemand,
@@ -86,10 +93,3 @@ export { ClientSession, type ClientSessionOptions } from './session/client-sessi
 export type { MongoClientOptions } from './uri/client-options.js';
 export { MongoRxWarning } from './uri/warnings.js';
 export { WriteConcern } from './write-concern.js';
-export {
-  ChangeStream,
-  type ChangeStreamIterator,
-  type ResumeTokenUpdate,
-  type WatchOptions,
-} from './cursor/change-stream.js';
-export type * from './cursor/change-stream-events.js';

@@ -185,7 +185,9 @@ export class FakeChangeStreamServer {
     // Once there is something to say (or the wait is over), the reply takes the usual latency.
     return arrival.pipe(
       take(1),
-      switchMap(() => this.delayed(() => this.batch(id, cursor, command.batchSize as number | undefined, 'nextBatch'))),
+      switchMap(() =>
+        this.delayed(() => this.batch(id, cursor, command.batchSize as number | undefined, 'nextBatch')),
+      ),
     );
   }
 
@@ -199,7 +201,8 @@ export class FakeChangeStreamServer {
     let pos = this.oplog.length;
     const after = (stage.resumeAfter ?? stage.startAfter) as Document | undefined;
     if (after) pos = seqOf(after);
-    else if (stage.startAtOperationTime instanceof Timestamp) pos = seqAtOrAfter(stage.startAtOperationTime) - 1;
+    else if (stage.startAtOperationTime instanceof Timestamp)
+      pos = seqAtOrAfter(stage.startAtOperationTime) - 1;
     const project = pipeline.find((s) => s.$project)?.$project as Document | undefined;
     const cursor: ServerCursor = { pos, project };
     const id = this.nextId++;

@@ -24,7 +24,9 @@ function setup(o: FakeChangeStreamOptions = {}, options: WatchOptions = {}, pipe
   return { scheduler, server, stream };
 }
 
-const ids = map((e: Document) => (e.operationType === 'insert' ? String(e.documentKey._id) : e.operationType));
+const ids = map((e: Document) =>
+  e.operationType === 'insert' ? String(e.documentKey._id) : e.operationType,
+);
 
 describe('change streams (marbles)', () => {
   it('opens one $changeStream aggregate, then loops getMore waiting maxAwaitTimeMS for events', () => {
@@ -59,7 +61,9 @@ describe('change streams (marbles)', () => {
       stream
         .withResumeTokens()
         .pipe(take(6))
-        .subscribe((u) => tokens.push(`${scheduler.now()}:${u.resumeToken._data}${u.change ? '+event' : ''}`));
+        .subscribe((u) =>
+          tokens.push(`${scheduler.now()}:${u.resumeToken._data}${u.change ? '+event' : ''}`),
+        );
     });
     // aggregate reply (empty, pbrt T0), an empty getMore at 12, then a, b (batch of 2: b gets the
     // batch's pbrt T2, which is its own position), then c.
@@ -94,7 +98,9 @@ describe('change streams (marbles)', () => {
 
   it('resumes after every resumable error as long as each resume aggregate succeeds', () => {
     const { scheduler, server, stream } = setup(
-      { failGetMore: (n) => (n <= 3 ? { reply: errorReply(91, ['ResumableChangeStreamError']) } : undefined) },
+      {
+        failGetMore: (n) => (n <= 3 ? { reply: errorReply(91, ['ResumableChangeStreamError']) } : undefined),
+      },
       { maxAwaitTimeMS: 10 },
     );
     let out: string[] = [];
@@ -129,7 +135,10 @@ describe('change streams (marbles)', () => {
   });
 
   it('before 4.4 the listed codes resume and others do not; CursorNotFound always resumes', () => {
-    const listed = setup({ maxWireVersion: 8, failGetMore: (n) => (n === 1 ? { reply: errorReply(189) } : undefined) });
+    const listed = setup({
+      maxWireVersion: 8,
+      failGetMore: (n) => (n === 1 ? { reply: errorReply(189) } : undefined),
+    });
     const other = setup({ maxWireVersion: 8, failGetMore: () => ({ reply: errorReply(2) }) });
     const notFound = setup({ failGetMore: (n) => (n === 1 ? { reply: errorReply(43) } : undefined) });
     const outs: string[][] = [];
@@ -170,7 +179,12 @@ describe('change streams (marbles)', () => {
       before.server.writeAt(10, 'a');
       record(before.scheduler, before.stream.pipe(take(1)), { until: 1000 });
     });
-    assert.deepEqual(before.server.names().slice(0, 4), ['aggregate startAfter=T0', 'getMore', 'killCursors', 'aggregate startAfter=T0']);
+    assert.deepEqual(before.server.names().slice(0, 4), [
+      'aggregate startAfter=T0',
+      'getMore',
+      'killCursors',
+      'aggregate startAfter=T0',
+    ]);
     const afterOne = setup(
       { failGetMore: (n) => (n === 2 ? { network: true } : undefined) },
       { startAfter: token(0) },

@@ -46,8 +46,4 @@ export const DRIVER_GAPS: readonly Limitation[] = [
       'runCursorCommand.json: Non-tailable cursor iteration timeoutMS is refreshed for getMore if timeoutMode is iteration - failure',
     ],
   },
-  {
-    uses: 'createChangeStream',
-    reason: 'driver gap: change streams are not built',
-  },
 ];

@@ -47,6 +47,7 @@ const REPLICA_SET_SUITES = new Set([
   'causal-consistency',
   'server-discovery-and-monitoring',
   'client-side-operations-timeout',
+  'change-streams',
 ]);
 
 export function deploymentFor(folder: string): Deployment {
