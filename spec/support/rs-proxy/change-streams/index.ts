@@ -2,11 +2,10 @@
 // change events (change-log.ts, recorder.ts) and `$changeStream` cursors are served from that log
 // (cursors.ts). What is not played is listed in the proxy README ("Change streams").
 import type { Document, Timestamp } from 'bson';
-import type { DocumentSequence } from '../../../../src/connection/types.js';
 import type { FailPoint } from '../fail-point.js';
 import { ChangeLog } from './change-log.js';
 import { ChangeStreamCursors, type CursorRequest, failure } from './cursors.js';
-import { observeWrite, type RunUpstream, type WriteObservation } from './recorder.js';
+import { observeWrite, type WriteObservation } from './recorder.js';
 
 export { ChangeLog } from './change-log.js';
 export { token } from './cursors.js';
@@ -64,15 +63,7 @@ export class ChangeStreams {
   }
 
   /** Before a write is forwarded: what it will log (reads pre-images at the upstream now). */
-  observe(
-    name: string,
-    db: string,
-    command: Document,
-    sequences: readonly DocumentSequence[],
-    run: RunUpstream,
-  ): Promise<WriteObservation | undefined> {
-    return observeWrite(name, db, command, sequences, run);
-  }
+  readonly observe = observeWrite;
 
   /**
    * After the write succeeded: logs its events, the first at `first` (the write's time), each
