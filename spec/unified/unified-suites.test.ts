@@ -15,6 +15,7 @@ const FOLDERS = [
   'retryable-writes',
   'retryable-reads',
   'client-side-operations-timeout',
+  'change-streams',
 ];
 const specDir = resolveSpecDir();
 
