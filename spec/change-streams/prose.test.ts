@@ -44,10 +44,21 @@ describe('change streams: spec prose tests (replica-set proxy)', () => {
   const insert = (doc: Document) => lastValueFrom(coll().insertOne(doc));
   const commands = (name: string) => started.filter((e) => e.commandName === name);
   const stageOf = (e: CommandStartedEvent | undefined) =>
-    ((e?.command.pipeline as Document[])[0] as Document).$changeStream as Document;
+    (((e?.command.pipeline ?? []) as Document[])[0]?.$changeStream ?? {}) as Document;
   /** The reply the proxy sent for the last `name` it answered. */
   const lastReply = (name: string) =>
     [...rs.commands].reverse().find((r) => r.commandName === name && r.command.$db === dbName)?.reply;
+  /** The cursor document of the last `name` reply. */
+  const cursorOf = (name: string) => (lastReply(name)?.cursor ?? {}) as Document;
+  /** A stream started after the token of a first event (what 17 and 18 start from). */
+  const startAfterStream = async () => {
+    const probe = await open(coll().watch([], { maxAwaitTimeMS: 50 })[Symbol.asyncIterator]());
+    await insert({ a: 1 });
+    const token = (await probe.next()).value._id as Document;
+    await probe.return?.();
+    started.length = 0;
+    return open(coll().watch([], { startAfter: token, maxAwaitTimeMS: 50 })[Symbol.asyncIterator]());
+  };
   const open = async (it: ChangeStreamIterator<Document>) => {
     await it.open();
     return it;
@@ -63,7 +74,7 @@ describe('change streams: spec prose tests (replica-set proxy)', () => {
     const it = await open(coll().watch([], { maxAwaitTimeMS: 50 })[Symbol.asyncIterator]());
     await insert({ a: 1 });
     const first = await it.next();
-    const pbrt = (lastReply('getMore')?.cursor as Document).postBatchResumeToken;
+    const pbrt = cursorOf('getMore').postBatchResumeToken;
     assert.deepEqual(it.resumeToken, pbrt);
     assert.deepEqual(first.value._id, pbrt, 'the only event of its batch: its _id is the batch token');
     await insert({ a: 2 });
@@ -141,7 +152,7 @@ describe('change streams: spec prose tests (replica-set proxy)', () => {
 
   it('7: a cursor with an id and an empty first batch is not closed by the driver', async () => {
     const it = await open(coll().watch([], { maxAwaitTimeMS: 50 })[Symbol.asyncIterator]());
-    const firstBatch = (lastReply('aggregate')?.cursor as Document).firstBatch as Document[];
+    const firstBatch = cursorOf('aggregate').firstBatch as Document[];
     assert.equal(firstBatch.length, 0);
     await insert({ a: 1 });
     assert.equal((await it.next()).value.fullDocument.a, 1);
@@ -170,7 +181,7 @@ describe('change streams: spec prose tests (replica-set proxy)', () => {
 
   it('11: after an empty batch the token is its postBatchResumeToken', async () => {
     const it = await open(coll().watch([], { maxAwaitTimeMS: 50 })[Symbol.asyncIterator]());
-    const pbrt = (lastReply('aggregate')?.cursor as Document).postBatchResumeToken;
+    const pbrt = cursorOf('aggregate').postBatchResumeToken;
     assert.deepEqual(it.resumeToken, pbrt);
     // The observable form: every token, including those of empty getMore batches.
     const tokens = await lastValueFrom(
@@ -187,11 +198,11 @@ describe('change streams: spec prose tests (replica-set proxy)', () => {
     await new Promise((r) => setTimeout(r, 20));
     await it.next();
     const second = await it.next();
-    const batch = (lastReply('getMore')?.cursor as Document).nextBatch as Document[];
+    const batch = cursorOf('getMore').nextBatch as Document[];
     assert.equal(batch.length, 3, 'one batch of three');
     assert.deepEqual(it.resumeToken, second.value._id);
     await it.next();
-    assert.deepEqual(it.resumeToken, (lastReply('getMore')?.cursor as Document).postBatchResumeToken);
+    assert.deepEqual(it.resumeToken, cursorOf('getMore').postBatchResumeToken);
     await it.return?.();
   });
 
@@ -208,27 +219,20 @@ describe('change streams: spec prose tests (replica-set proxy)', () => {
           .watch([], { [option]: token })
           [Symbol.asyncIterator](),
       );
-      const firstBatch = (lastReply('aggregate')?.cursor as Document).firstBatch as Document[];
+      const firstBatch = cursorOf('aggregate').firstBatch as Document[];
       assert.equal(firstBatch.length, 1, 'the first batch holds the event after the token');
       assert.deepEqual(it.resumeToken, token);
       await it.return?.();
     }
     // Neither: a non-empty first batch (only startAtOperationTime gives one) leaves it unset.
     const plain = await open(coll().watch([], { startAtOperationTime: before2 })[Symbol.asyncIterator]());
-    assert.ok(((lastReply('aggregate')?.cursor as Document).firstBatch as Document[]).length > 0);
+    assert.ok((cursorOf('aggregate').firstBatch as Document[]).length > 0);
     assert.equal(plain.resumeToken, undefined);
     await plain.return?.();
   });
 
   it('17: startAfter and nothing returned yet: the resume sends startAfter, not resumeAfter', async () => {
-    const probe = await open(coll().watch([], { maxAwaitTimeMS: 50 })[Symbol.asyncIterator]());
-    await insert({ a: 1 });
-    const token = (await probe.next()).value._id as Document;
-    await probe.return?.();
-    started.length = 0;
-    const it = await open(
-      coll().watch([], { startAfter: token, maxAwaitTimeMS: 50 })[Symbol.asyncIterator](),
-    );
+    const it = await startAfterStream();
     failGetMore({ closeConnection: true });
     await insert({ a: 2 });
     await it.next();
@@ -239,14 +243,7 @@ describe('change streams: spec prose tests (replica-set proxy)', () => {
   });
 
   it('18: startAfter after an event was returned: the resume sends resumeAfter, not startAfter', async () => {
-    const probe = await open(coll().watch([], { maxAwaitTimeMS: 50 })[Symbol.asyncIterator]());
-    await insert({ a: 1 });
-    const token = (await probe.next()).value._id as Document;
-    await probe.return?.();
-    started.length = 0;
-    const it = await open(
-      coll().watch([], { startAfter: token, maxAwaitTimeMS: 50 })[Symbol.asyncIterator](),
-    );
+    const it = await startAfterStream();
     await insert({ a: 2 });
     await it.next();
     failGetMore({ closeConnection: true });
