@@ -130,7 +130,8 @@ async function rxCase(args: CaseArgs): Promise<CaseResult> {
     );
   } else if (args.name === 'rx-watch-slow') {
     result = await slowConsumer(meter, (work) =>
-      coll.watch([], { batchSize: args.batchSize }).pipe(take(args.total), mergeMapWithDemand(work, 4)),
+      // take() after the demand operator: piped before it, it would hide the demand channel.
+      coll.watch([], { batchSize: args.batchSize }).pipe(mergeMapWithDemand(work, 4), take(args.total)),
     );
   } else {
     // rx-latency, rx-latency-prefetch: a CPU-bound consumer of ~50 us per document.
