@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { deserialize } from 'bson';
 import { MongoClient as OfficialClient } from 'mongodb';
-import { from, lastValueFrom, mergeMap, type Observable } from 'rxjs';
+import { from, lastValueFrom, mergeMap, type Observable, take } from 'rxjs';
 import { MongoClient } from '../src/client/mongo-client.js';
 import { mergeMapWithDemand } from '../src/cursor/demand.js';
 import { BenchServer } from './wire-server.js';
@@ -123,6 +123,16 @@ async function rxCase(args: CaseArgs): Promise<CaseResult> {
     });
   } else if (args.name === 'rx-slow') {
     result = await slowConsumer(meter, (work) => cursor.pipe(mergeMapWithDemand(work, 4)));
+  } else if (args.name === 'rx-watch') {
+    // Change events served as pre-encoded batches (each event a ~1 KB document with an _id).
+    result = await timed(meter, () =>
+      countSubscribe(coll.watch([], { batchSize: args.batchSize }).pipe(take(args.total))),
+    );
+  } else if (args.name === 'rx-watch-slow') {
+    result = await slowConsumer(meter, (work) =>
+      // take() after the demand operator: piped before it, it would hide the demand channel.
+      coll.watch([], { batchSize: args.batchSize }).pipe(mergeMapWithDemand(work, 4), take(args.total)),
+    );
   } else {
     // rx-latency, rx-latency-prefetch: a CPU-bound consumer of ~50 us per document.
     result = await timed(meter, () =>
@@ -188,6 +198,14 @@ async function officialCase(args: CaseArgs): Promise<CaseResult> {
     });
   } else if (args.name === 'official-toarray') {
     result = await timed(meter, async () => (await cursor().toArray()).length);
+  } else if (args.name === 'official-watch') {
+    result = await timed(meter, async () => {
+      let n = 0;
+      const stream = coll.watch([], { batchSize: args.batchSize });
+      for await (const _ of stream) if (++n === args.total) break;
+      await stream.close();
+      return n;
+    });
   } else if (args.name === 'official-slow') {
     result = await slowConsumer(meter, (work) => from(cursor()).pipe(mergeMap(work, 4)));
   } else {

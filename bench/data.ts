@@ -3,7 +3,8 @@ import { type Document, serialize } from 'bson';
 
 export function benchDocument(i: number): Document {
   return {
-    _id: i,
+    // From 1: the official change stream takes an _id of 0 for a missing resume token.
+    _id: i + 1,
     name: `user-${i}`,
     email: `user${i}@example.com`,
     age: 20 + (i % 50),

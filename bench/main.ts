@@ -128,6 +128,27 @@ async function main(): Promise<void> {
       '',
     );
 
+    console.error('change streams');
+    const csArgs = { uri: fast.uri, db: 'bench', collection: 'docs', total: STREAM_TOTAL, batchSize: 1000 };
+    const cs: Record<string, CaseResult> = {};
+    for (const name of ['rx-watch', 'official-watch', 'rx-watch-slow'])
+      cs[name] = await runCase({ ...csArgs, name });
+    const rxWatch = cs['rx-watch'] as CaseResult;
+    const offWatch = cs['official-watch'] as CaseResult;
+    const watchSlow = cs['rx-watch-slow'] as CaseResult;
+    out.push(
+      `### Change streams: ${fmt(STREAM_TOTAL)} change events of ${DOC_BYTES} bytes (pre-encoded batches of 1000)`,
+      '',
+      '| case | ms | events/s | speed vs official for-await | peak heap MB | peak buffered events |',
+      '|---|---:|---:|---:|---:|---:|',
+      `| mongorx \`watch().subscribe\` | ${fmt(rxWatch.ms)} | ${fmt((rxWatch.docs / rxWatch.ms) * 1000)} | ${fmt(offWatch.ms / rxWatch.ms, 2)}x | ${fmt(rxWatch.peakHeapMB, 1)} | |`,
+      `| official change stream \`for await\` | ${fmt(offWatch.ms)} | ${fmt((offWatch.docs / offWatch.ms) * 1000)} | 1.00x | ${fmt(offWatch.peakHeapMB, 1)} | |`,
+      `| mongorx \`watch().pipe(mergeMapWithDemand(work, 4))\`, ~0.2 ms per event | ${fmt(watchSlow.ms)} | ${fmt((watchSlow.docs / watchSlow.ms) * 1000)} | | ${fmt(watchSlow.peakHeapMB, 1)} | ${fmt(watchSlow.peakBuffered ?? 0)} |`,
+      '',
+      `Target: the slow consumer holds ≤ batchSize + concurrency = 1004 events — ${(watchSlow.peakBuffered ?? 0) <= 1004 ? 'met' : 'NOT met'}.`,
+      '',
+    );
+
     console.error('latency-bound');
     const latArgs = { uri: slow.uri, db: 'bench', collection: 'docs', total: LATENCY_TOTAL, batchSize: 100 };
     const lat: Record<string, CaseResult> = {};

@@ -53,6 +53,8 @@ export class MongoParseError extends MongoDriverError {}
 /** Something went wrong inside the driver or in what the server sent. */
 export class MongoRuntimeError extends MongoDriverError {}
 export class MongoUnexpectedServerResponseError extends MongoRuntimeError {}
+/** A change stream cannot go on (an event without its resume token `_id`). */
+export class MongoChangeStreamError extends MongoRuntimeError {}
 /** A frame on the socket broke the wire protocol (length, opcode, section kind, BSON). */
 export class MongoProtocolError extends MongoRuntimeError {}
 export class MongoTopologyClosedError extends MongoRuntimeError {}

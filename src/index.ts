@@ -8,6 +8,13 @@ export { MongoClient } from './client/mongo-client.js';
 export type { SessionOption } from './client/session-scope.js';
 export { AbstractCursor, type CursorOptions } from './cursor/abstract-cursor.js';
 export { type AggregateOptions, AggregationCursor } from './cursor/aggregation-cursor.js';
+export {
+  ChangeStream,
+  type ChangeStreamIterator,
+  type ResumeTokenUpdate,
+  type WatchOptions,
+} from './cursor/change-stream.js';
+export type * from './cursor/change-stream-events.js';
 export { CommandCursor } from './cursor/command-cursor.js';
 export {
   batchMapWithDemand,

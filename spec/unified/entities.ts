@@ -1,7 +1,7 @@
 // The entity map (unified test format, "Entity Map", "entity"): clients with their observed
 // events, databases, collections, cursors and saved BSON values.
 import type { Document } from 'bson';
-import { lastValueFrom, type Observable, type Subscription, take } from 'rxjs';
+import { lastValueFrom, Observable, type Subscription, take } from 'rxjs';
 import { isSensitiveCommand } from '../../src/events/redact.js';
 import type { MongoEvent } from '../../src/events/types.js';
 import {
@@ -118,8 +118,19 @@ export class CursorEntity {
   /** The first result, fetched when the entity is created. */
   private head: IteratorResult<Document> | undefined;
 
-  constructor(source: Observable<Document>) {
-    this.iterator = pull(source);
+  constructor(source: Observable<Document> | AsyncIterator<Document>) {
+    this.iterator = source instanceof Observable ? pull(source) : source;
+  }
+
+  /**
+   * A change stream entity: its aggregate runs now (errors surface here), but no event is awaited
+   * (createChangeStream returns before any change happened).
+   */
+  static async openChangeStream(
+    iterator: AsyncIterator<Document> & { open(): Promise<void> },
+  ): Promise<CursorEntity> {
+    await iterator.open();
+    return new CursorEntity(iterator);
   }
 
   /**

@@ -201,8 +201,18 @@ const handlers: Record<string, Handler> = {
       method(target, label, 'aggregate')(required(args, 'pipeline', 'aggregate'), without(args, 'pipeline')),
     );
   },
-  createChangeStream: async () => {
-    throw new RunnerError('change streams are not supported by this runner yet');
+  rename: collectionCall('rename', ['to']),
+  createChangeStream: async (_ctx, t, args) => {
+    const { pipeline, ...options } = without(args);
+    const target =
+      t.kind === 'client' ? t.value.client : t.kind === 'database' ? t.value : coll(t, 'createChangeStream');
+    const stream = (target as { watch(p: unknown, o: unknown): AsyncIterable<Document> }).watch(
+      pipeline ?? [],
+      options,
+    );
+    return CursorEntity.openChangeStream(
+      stream[Symbol.asyncIterator]() as AsyncIterator<Document> & { open(): Promise<void> },
+    );
   },
   createSearchIndex: collectionCall('createSearchIndex', ['model']),
   createSearchIndexes: collectionCall('createSearchIndexes', ['models']),

@@ -52,6 +52,7 @@ const REPLICA_SET_SUITES = new Set([
   'versioned-api',
   'transactions',
   'transactions-convenient-api',
+  'change-streams',
 ]);
 
 /**

@@ -12,6 +12,8 @@ import {
   throwError,
 } from 'rxjs';
 import { type AggregationCursor, aggregationCursor } from '../cursor/aggregation-cursor.js';
+import type { ChangeStream, WatchOptions } from '../cursor/change-stream.js';
+import type { ChangeStreamDocument } from '../cursor/change-stream-events.js';
 import { type CommandCursor, commandCursor } from '../cursor/command-cursor.js';
 import { type FindCursor, findCursor } from '../cursor/find-cursor.js';
 import { MongoAPIError, MongoInvalidArgumentError, MongoServerError } from '../errors.js';
@@ -284,6 +286,18 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
       options,
       this.cursorHooks(AGGREGATE_CONCERNS, pipeline),
     );
+  }
+
+  /**
+   * A change stream on this collection (change-streams spec): a cold Observable of change events
+   * that resumes by itself. Prefer it to a raw `$changeStream` aggregate, which cannot resume.
+   * Change streams need a replica set or sharded cluster and a `majority` (or no) read concern.
+   */
+  watch<TLocal extends Document = TSchema, TChange extends Document = ChangeStreamDocument<TLocal>>(
+    pipeline: Document[] = [],
+    options: WatchOptions & CursorTimeoutOption = {},
+  ): ChangeStream<TLocal, TChange> {
+    return this.changeStream<TLocal, TChange>(this.dbName, this.collectionName, pipeline, options);
   }
 
   countDocuments(

@@ -1,6 +1,8 @@
 import type { Document } from 'bson';
 import { defer, filter, map, type Observable, toArray } from 'rxjs';
 import { type AggregationCursor, aggregationCursor } from '../cursor/aggregation-cursor.js';
+import type { ChangeStream, WatchOptions } from '../cursor/change-stream.js';
+import type { ChangeStreamDocument } from '../cursor/change-stream-events.js';
 import { type CommandCursor, commandCursor } from '../cursor/command-cursor.js';
 import { MongoInvalidArgumentError, MongoUnexpectedServerResponseError } from '../errors.js';
 import { AGGREGATE_CONCERNS, type AggregateOptions } from '../operations/aggregate.js';
@@ -148,6 +150,17 @@ export class Db extends OptionsHolder {
       options,
       this.cursorHooks(AGGREGATE_CONCERNS, pipeline),
     );
+  }
+
+  /**
+   * A change stream on every collection of this database (system collections excluded); see
+   * Collection.watch.
+   */
+  watch<TSchema extends Document = Document, TChange extends Document = ChangeStreamDocument<TSchema>>(
+    pipeline: Document[] = [],
+    options: WatchOptions & CursorTimeoutOption = {},
+  ): ChangeStream<TSchema, TChange> {
+    return this.changeStream<TSchema, TChange>(this.databaseName, 1, pipeline, options);
   }
 
   /** `dbStats`. */

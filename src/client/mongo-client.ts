@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { Document } from 'bson';
 import {
   catchError,
   concat,
@@ -15,6 +16,8 @@ import {
 import { pickBsonOptions } from '../bson-options.js';
 import { ClientMetadata, type DriverInfo } from '../connection/client-metadata.js';
 import { serverApiFields } from '../connection/handshake.js';
+import type { ChangeStream, WatchOptions } from '../cursor/change-stream.js';
+import type { ChangeStreamDocument } from '../cursor/change-stream-events.js';
 import { MongoInvalidArgumentError, MongoNotConnectedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
 import type { MongoEvent } from '../events/types.js';
@@ -48,7 +51,8 @@ import { runClientBulkWrite } from './client-bulk-write.js';
 import type { ClientContext } from './client-context.js';
 import { Db } from './db.js';
 import type { InheritableOptions } from './inherited-options.js';
-import { operationScope, type SessionOption } from './session-scope.js';
+import { changeStreamOf } from './options-holder.js';
+import { type CursorTimeoutOption, operationScope, type SessionOption } from './session-scope.js';
 import { createTopology } from './topology-factory.js';
 import { watchMethods } from './unsubscribed-warning.js';
 
@@ -218,6 +222,17 @@ export class MongoClient {
 
   db(name?: string, options?: InheritableOptions): Db {
     return new Db(this.context, name ?? this.options.dbName ?? 'test', options);
+  }
+
+  /**
+   * A change stream on every database of the deployment (admin, config and local excluded):
+   * `allChangesForCluster` on admin; see Collection.watch.
+   */
+  watch<TSchema extends Document = Document, TChange extends Document = ChangeStreamDocument<TSchema>>(
+    pipeline: Document[] = [],
+    options: WatchOptions & CursorTimeoutOption = {},
+  ): ChangeStream<TSchema, TChange> {
+    return changeStreamOf<TSchema, TChange>(this.context, 'admin', 1, pipeline, options, true);
   }
 
   /** `listDatabases` on admin (enumerate-databases spec). */

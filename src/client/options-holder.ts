@@ -1,9 +1,11 @@
 import type { Document } from 'bson';
 import { defer, finalize, type Observable } from 'rxjs';
 import type { CursorHooks, CursorOptions } from '../cursor/abstract-cursor.js';
+import { ChangeStream, type WatchOptions } from '../cursor/change-stream.js';
 import { MongoInvalidArgumentError } from '../errors.js';
 import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
+import { AGGREGATE_CONCERNS } from '../operations/aggregate.js';
 import type { Execute } from '../operations/bulk-write.js';
 import type { CommandOperation, ConcernNeeds } from '../operations/operation.js';
 import type { ReadPreference } from '../read-preference.js';
@@ -90,16 +92,17 @@ export abstract class OptionsHolder {
     needs: ConcernNeeds | undefined,
     pipeline?: readonly Document[],
   ): CursorHooks<O> {
-    const inherited = this.context.inherited;
-    const sessions = this.context.sessions;
-    return {
-      resolve: needs ? (o: O) => resolveOptions(inherited, o, needs) : undefined,
-      session: (o: O) => {
-        assertOptions(o);
-        return explicitSession(sessions, o as SessionOption);
-      },
-      timeout: (o: O) => cursorTimeout(o as CursorTimeoutOption, inherited.timeoutMS, pipeline),
-    };
+    return cursorHooksOf<O>(this.context, needs, pipeline);
+  }
+
+  /** A change stream on `collection` of `dbName` (1: the database; `cluster`: client.watch on admin). */
+  protected changeStream<TSchema extends Document, TChange extends Document>(
+    dbName: string,
+    collection: string | 1,
+    pipeline: Document[],
+    options: WatchOptions & CursorTimeoutOption,
+  ): ChangeStream<TSchema, TChange> {
+    return changeStreamOf(this.context, dbName, collection, pipeline, options, false);
   }
 
   /** For command cursors: the session of the method's own options, checked on subscribe. */
@@ -126,4 +129,42 @@ export function assertOptions(options: unknown): void {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new MongoInvalidArgumentError('options must be an object');
   }
+}
+
+/** See OptionsHolder.cursorHooks; also for the client, which has no inherited options of its own. */
+export function cursorHooksOf<O extends object>(
+  context: ClientContext,
+  needs: ConcernNeeds | undefined,
+  pipeline?: readonly Document[],
+): CursorHooks<O> {
+  const inherited = context.inherited;
+  const sessions = context.sessions;
+  return {
+    resolve: needs ? (o: O) => resolveOptions(inherited, o, needs) : undefined,
+    session: (o: O) => {
+      assertOptions(o);
+      return explicitSession(sessions, o as SessionOption);
+    },
+    timeout: (o: O) => cursorTimeout(o as CursorTimeoutOption, inherited.timeoutMS, pipeline),
+  };
+}
+
+/** `watch()` of a collection, a database (collection 1) or the cluster (`allChangesForCluster`). */
+export function changeStreamOf<TSchema extends Document, TChange extends Document>(
+  context: ClientContext,
+  dbName: string,
+  collection: string | 1,
+  pipeline: Document[],
+  options: WatchOptions & CursorTimeoutOption,
+  allChangesForCluster: boolean,
+): ChangeStream<TSchema, TChange> {
+  return new ChangeStream<TSchema, TChange>({
+    ctx: context.execution(),
+    dbName,
+    collection,
+    pipeline,
+    options,
+    hooks: cursorHooksOf(context, AGGREGATE_CONCERNS, pipeline),
+    allChangesForCluster,
+  });
 }

@@ -245,7 +245,16 @@ interface Waiter<T> {
   reject(error: unknown): void;
 }
 
-function cursorIterator<T>(spec: CursorSpec<T>): AsyncIterator<T> {
+/** A pull iterator over one cursor run; `start()` opens the server cursor before the first `next()`. */
+export interface CursorIterator<T> extends AsyncIterator<T> {
+  start(): void;
+}
+
+/** Pull-based iteration over a new run of `spec`; `onError` sees the run's error as it happens. */
+export function cursorIterator<T>(
+  spec: CursorSpec<T>,
+  onError?: (error: unknown) => void,
+): CursorIterator<T> {
   let waiter: Waiter<T> | undefined;
   let ready: T[] = [];
   let done = false;
@@ -266,6 +275,7 @@ function cursorIterator<T>(spec: CursorSpec<T>): AsyncIterator<T> {
       const w = waiter;
       waiter = undefined;
       w?.reject(error);
+      onError?.(error);
     },
     complete() {
       done = true;
@@ -277,6 +287,7 @@ function cursorIterator<T>(spec: CursorSpec<T>): AsyncIterator<T> {
   const run = new CursorRun<T>(spec, sink);
   const finished = (): IteratorResult<T> => ({ value: undefined, done: true });
   return {
+    start: () => run.start(),
     next(): Promise<IteratorResult<T>> {
       if (ready.length > 0) return Promise.resolve({ value: ready.shift() as T, done: false });
       if (failure) return Promise.reject(failure.error);

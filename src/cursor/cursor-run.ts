@@ -40,6 +40,32 @@ export interface CursorSpec<T> {
   readonly timeout?: () => CursorTimeout | undefined;
   /** The BSON options its documents are decoded with (resolved on subscribe; getMore keeps them). */
   readonly bson?: () => BsonOptions | undefined;
+  /** Change streams: sees replies and documents, and may re-open the cursor after an error. */
+  readonly resumable?: ResumableCursorHooks;
+}
+
+/**
+ * What a change stream adds to a cursor run (change-streams spec): it watches each reply and each
+ * document as it is emitted (resume-token cache), may end the run after a document (invalidate),
+ * and on an error may name the command that re-opens the cursor (resume) instead of failing.
+ */
+export interface ResumableCursorHooks {
+  /** A reply arrived; `buffered` documents (this batch included) wait to be emitted. */
+  onReply(reply: CursorReply<Document>, opening: boolean, buffered: number): void;
+  /**
+   * A document is about to be emitted; `remaining` documents stay buffered after it. Throws to
+   * error the run; returns true when the run ends after this document.
+   */
+  onDocument(doc: Document, remaining: number): boolean;
+  /**
+   * A command failed: the opening command to resume with, or undefined to fail the run.
+   * `maxWireVersion` is that of the server the failed command went to.
+   */
+  resumeWith(
+    error: unknown,
+    opening: boolean,
+    maxWireVersion: number,
+  ): (() => CommandOperation<CursorReply<Document>>) | undefined;
 }
 
 /** CSOT "Cursors": how `timeoutMS` applies to a cursor. */
@@ -107,6 +133,10 @@ export class CursorRun<T> {
   private iteration = false;
   /** The BSON options of its documents, resolved when it opened (getMore decodes the same way). */
   private bson: BsonOptions | undefined;
+  /** The command in flight is the one that opens the cursor (not a getMore). */
+  private opening = false;
+  /** The run ends once the document being emitted is out (a change stream's invalidate). */
+  private endAfterEmit = false;
 
   /**
    * @param batchSink when set, whole batches go there instead of documents to `sink` (`batches()`).
@@ -198,6 +228,11 @@ export class CursorRun<T> {
     this.openWith(this.spec.open);
   }
 
+  /** Opens the server cursor without asking for documents (a change stream established at once). */
+  start(): void {
+    if (!this.opened && !this.ended) this.openCursor();
+  }
+
   private openWith(open: () => CommandOperation<CursorReply<Document>>): void {
     let op: CommandOperation<CursorReply<Document>>;
     try {
@@ -207,6 +242,7 @@ export class CursorRun<T> {
       this.fail(e);
       return;
     }
+    this.opening = true;
     this.send(op);
   }
 
@@ -231,6 +267,18 @@ export class CursorRun<T> {
           this.release();
           return;
         }
+        const opening = this.opening;
+        this.opening = false;
+        const resume = this.spec.resumable?.resumeWith(
+          e,
+          opening,
+          this.scope.server?.description.maxWireVersion ?? 0,
+        );
+        // A resume kills the old cursor (errors of that killCursors are ignored) and opens anew.
+        if (resume) {
+          this.reopen(resume);
+          return;
+        }
         // The server ends a cursor whose getMore failed; nothing to kill (nor to keep pinned).
         this.id = 0;
         this.scope.releaseConnection();
@@ -240,14 +288,16 @@ export class CursorRun<T> {
         done = true;
         this.command = undefined;
         this.inFlight = false;
-        if (reply) this.onReply(reply);
+        const opening = this.opening;
+        this.opening = false;
+        if (reply) this.onReply(reply, opening);
         else if (!this.ended) this.fail(new MongoUnexpectedServerResponseError('no cursor reply'));
       },
     });
     if (!done) this.command = sub;
   }
 
-  private onReply(reply: CursorReply<Document>): void {
+  private onReply(reply: CursorReply<Document>, opening: boolean): void {
     this.id = reply.id;
     if (reply.ns) this.ns = reply.ns;
     if (reply.postBatchResumeToken) this.postBatchResumeToken = reply.postBatchResumeToken;
@@ -277,6 +327,14 @@ export class CursorRun<T> {
       this.buf = this.buf.slice(this.pos).concat(batch);
     }
     this.pos = 0;
+    if (this.spec.resumable) {
+      try {
+        this.spec.resumable.onReply(reply, opening, this.buf.length);
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+    }
     if (this.spec.prefetch) this.maybeFetch(this.buf.length);
     this.drain();
   }
@@ -299,11 +357,14 @@ export class CursorRun<T> {
     this.draining = true;
     const sink = this.sink;
     const transform = this.spec.transform;
+    const hooks = this.spec.resumable;
     try {
       while (this.demand > 0 && this.pos < this.buf.length && !this.ended) {
         const doc = this.buf[this.pos++] as Document;
         this.demand--;
+        if (hooks?.onDocument(doc, this.buf.length - this.pos)) this.endAfterEmit = true;
         sink.next(transform ? transform(doc) : (doc as T));
+        if (this.endAfterEmit) break;
       }
     } catch (e) {
       this.draining = false;
@@ -311,6 +372,13 @@ export class CursorRun<T> {
       return;
     }
     this.draining = false;
+    if (this.endAfterEmit && !this.ended) {
+      this.ended = true;
+      this.buf = EMPTY;
+      if (!this.inFlight) this.kill();
+      this.sink.complete();
+      return;
+    }
     if (this.ended || this.sinkClosed()) return;
     if (this.pos >= this.buf.length && this.buf !== EMPTY) {
       this.buf = EMPTY;

@@ -1,8 +1,10 @@
-import type { Document } from 'bson';
+import type { Document, Timestamp } from 'bson';
 import { defer, type Observable } from 'rxjs';
 import { MongoInvalidArgumentError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
+import type { ScopeSession } from '../execute/scope.js';
+import type { AggregateOptions } from '../operations/aggregate.js';
 import { countOperation } from '../operations/count.js';
 import {
   buildFindCommand,
@@ -13,6 +15,8 @@ import {
 import type { Sort, SortDirection } from '../operations/sort.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
 import { AbstractCursor, type CursorDefinition, type CursorHooks } from './abstract-cursor.js';
+import { ChangeStream, type WatchOptions } from './change-stream.js';
+import { type LiveQueryOptions, liveQuery, snapshot } from './live-query.js';
 
 /** A find cursor's definition carries its collection and filter beside the options. */
 interface FindDefinition extends CursorDefinition<FindOptions> {
@@ -116,6 +120,37 @@ export class FindCursor<T = Document> extends AbstractCursor<T, FindOptions> {
         }),
       );
     });
+  }
+
+  /**
+   * A live query: emits the current result (sort, skip, limit and projection applied), then a new
+   * result after each burst of changes to the collection. Costs one change stream per live query
+   * and one re-read per change burst (docs/live-queries.md). Needs a replica set or sharded cluster.
+   */
+  live(options: LiveQueryOptions = {}): Observable<T[]> {
+    const d = this.definition as FindDefinition;
+    const spec = this.spec;
+    const hooks = {
+      resolve: d.resolve as ((o: AggregateOptions) => AggregateOptions) | undefined,
+      session: d.session as ((o: AggregateOptions) => ScopeSession | undefined) | undefined,
+    };
+    const watch = (startAtOperationTime: Timestamp | undefined) =>
+      new ChangeStream({
+        ctx: d.ctx,
+        dbName: d.dbName,
+        collection: d.collection,
+        // Only the kind of change matters: the events carry nothing else.
+        pipeline: [{ $project: { operationType: 1 } }],
+        options: {
+          startAtOperationTime,
+          readPreference: d.options.readPreference,
+          readConcern: d.options.readConcern,
+          session: (d.options as { session?: unknown }).session,
+        } as WatchOptions,
+        hooks,
+        allChangesForCluster: false,
+      }) as Observable<Document>;
+    return liveQuery(() => snapshot(spec), watch, options, d.ctx.scheduler);
   }
 
   /** The same query with another filter. */

@@ -1,4 +1,4 @@
-import { type DeserializeOptions, type Document, Long } from 'bson';
+import { type DeserializeOptions, type Document, Long, Timestamp } from 'bson';
 import { type BsonOptions, decodeBatch, RAW_BATCHES, readBsonOptions } from '../bson-options.js';
 import { MongoUnexpectedServerResponseError } from '../errors.js';
 import type { CommandOperation } from './operation.js';
@@ -24,6 +24,8 @@ export interface CursorReply<T = Document> {
   readonly batch: T[];
   /** Change streams: the resume token after this batch. */
   readonly postBatchResumeToken?: Document;
+  /** The reply's `operationTime` (change streams start at it when nothing else is known). */
+  readonly operationTime?: Timestamp;
 }
 
 /** True when a cursor id means "exhausted" (0, however it is typed). */
@@ -64,6 +66,7 @@ export function parseCursorReply<T>(reply: Document, batchBson?: DeserializeOpti
     ns: typeof cursor.ns === 'string' ? cursor.ns : '',
     batch: batchBson ? decodeBatch<T>(batch, batchBson) : (batch as T[]),
     postBatchResumeToken: cursor.postBatchResumeToken,
+    operationTime: reply.operationTime instanceof Timestamp ? reply.operationTime : undefined,
   };
 }
 

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Document, Long, type Timestamp } from 'bson';
 import { OP_QUERY } from '../../../src/wire/index.js';
+import type { ChangeStreams } from './change-streams/index.js';
 import type { ClientConnection, ProxyRequest } from './client-connection.js';
 import type { LogicalClock } from './cluster-time.js';
 import {
@@ -33,6 +34,8 @@ import type { UpstreamPool } from './upstream.js';
 
 export interface Deployment extends HelloSource {
   readonly clock: LogicalClock;
+  /** Change streams played from the writes the proxy forwards (change-streams/). */
+  readonly changeStreams: ChangeStreams;
   readonly retries: RetryMemory;
   readonly transactions: TransactionTable;
   readonly upstream: UpstreamPool;
@@ -217,6 +220,14 @@ export async function handleRequest(
   }
   if (refusedByRole(x)) return;
   await endSessionsOf(x);
+  if (deployment.changeStreams.handles(name, command)) {
+    const r = { member: member.index, db: request.db, command, signal: conn.signal };
+    x.send(
+      await deployment.changeStreams.answer(name, r, member.failPoints.failGetMoreAfterCursorCheckout),
+      'answered',
+    );
+    return;
+  }
   const answer = ownAnswer(x);
   if (answer) {
     x.send(answer, 'answered');
@@ -376,18 +387,29 @@ async function execute(x: Exchange, action: FailCommandAction | undefined): Prom
 }
 
 async function forward(x: Exchange): Promise<Execution> {
+  const { upstream, clock, changeStreams } = x.deployment;
   let reply: Document;
+  let observed: Awaited<ReturnType<ChangeStreams['observe']>>;
   try {
-    reply = await x.deployment.upstream.run(translateRequest(x.name, x.command), x.request.sequences);
+    // Change streams: what the write touches is read first (pre-images), its events logged after.
+    observed = await changeStreams.observe(x.name, x.request.db, x.command, x.request.sequences, (c) =>
+      upstream.run(c),
+    );
+    reply = await upstream.run(translateRequest(x.name, x.command), x.request.sequences);
   } catch {
     return { closeWith: 'upstream-failed' };
   }
   x.executed = true;
-  if (Number(reply.ok) === 1) addSnapshotTime(x.command, reply, x.deployment.clock.now());
+  if (Number(reply.ok) === 1) addSnapshotTime(x.command, reply, clock.now());
   const wrote = Number(reply.ok) === 1 && isWriteCommand(x.name, x.command);
   if (wrote && !inTransaction(x.command))
     x.deployment.transactions.noteWrite(x.command, x.name, x.request.db);
-  return { reply, outcome: 'forwarded', operationTime: wrote ? x.deployment.clock.tick() : undefined };
+  let operationTime = wrote ? clock.tick() : undefined;
+  if (observed && Number(reply.ok) === 1)
+    operationTime = await changeStreams
+      .commit(observed, reply, operationTime ?? clock.tick(), () => clock.tick())
+      .catch(() => operationTime);
+  return { reply, outcome: 'forwarded', operationTime };
 }
 
 /**

@@ -147,28 +147,36 @@ export function transactionalWriteAction(data: Document): TransactionalWriteActi
   };
 }
 
-export const FAIL_POINT_NAMES = ['failCommand', 'onPrimaryTransactionalWrite'] as const;
+export const FAIL_POINT_NAMES = [
+  'failCommand',
+  'onPrimaryTransactionalWrite',
+  'failGetMoreAfterCursorCheckout',
+] as const;
 export type FailPointName = (typeof FAIL_POINT_NAMES)[number];
 
 /** The fail points of one member (or of the whole deployment, when shared). */
 export class FailPoints {
   readonly failCommand: FailPoint;
   readonly onPrimaryTransactionalWrite: FailPoint;
+  /** Change streams (change-streams/index.ts): a getMore of a change stream fails with errorCode. */
+  readonly failGetMoreAfterCursorCheckout: FailPoint;
 
   constructor(random: () => number) {
     this.failCommand = new FailPoint(random);
     this.onPrimaryTransactionalWrite = new FailPoint(random);
+    this.failGetMoreAfterCursorCheckout = new FailPoint(random);
   }
 
   /** Applies a `configureFailPoint` command; returns the reply body (without cluster time). */
   configure(command: Document): Document {
     const name: unknown = command.configureFailPoint;
-    if (name !== 'failCommand' && name !== 'onPrimaryTransactionalWrite') {
+    if (!FAIL_POINT_NAMES.includes(name as FailPointName)) {
       return { ok: 0, code: 2, codeName: 'BadValue', errmsg: `rs-proxy: unknown fail point ${String(name)}` };
     }
     const data = typeof command.data === 'object' && command.data !== null ? (command.data as Document) : {};
-    const count = this[name].fired;
-    const error = this[name].set(command.mode, data);
+    const point = this[name as FailPointName];
+    const count = point.fired;
+    const error = point.set(command.mode, data);
     if (error) return { ok: 0, code: 2, codeName: 'BadValue', errmsg: error };
     return { count, ok: 1 };
   }

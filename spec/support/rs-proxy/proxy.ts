@@ -1,6 +1,7 @@
 // startReplicaSetProxy: members (or routers) on free loopback ports in front of one FerretDB.
 import type { Document } from 'bson';
 import { type RunningFerretDB, startFerretDB } from '../ferretdb.js';
+import { ChangeStreams } from './change-streams/index.js';
 import { LogicalClock } from './cluster-time.js';
 import { CommandLog } from './command-log.js';
 import type { Deployment } from './dispatch.js';
@@ -74,6 +75,7 @@ export async function startReplicaSetProxy(options: ReplicaSetProxyOptions = {})
       clock,
       retries: new RetryMemory(),
       transactions,
+      changeStreams: new ChangeStreams(),
       upstream,
       record: (r) => log.add(r),
     };
