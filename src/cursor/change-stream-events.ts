@@ -28,6 +28,7 @@ interface WithCollectionUUID {
   readonly collectionUUID?: Binary;
 }
 
+/** What an update changed (`updateDescription` of an update event). */
 export interface UpdateDescription<TSchema extends Document = Document> {
   readonly updatedFields?: Partial<TSchema> & Document;
   readonly removedFields?: string[];
