@@ -41,12 +41,4 @@ export const DRIVER_GAPS: readonly Limitation[] = [
     reason:
       'driver gap: change streams in load-balanced mode (connection pinning of their cursor) are not built',
   },
-  {
-    // Change streams are built; their CSOT rules are not: a getMore's own deadline under
-    // timeoutMS (no maxTimeMS from maxAwaitTimeMS), the resume attempt inside the same deadline,
-    // and iterating again after a timeout.
-    reason:
-      'driver gap: CSOT for change streams (client-side-operations-timeout "Change Streams") is not built',
-    file: /client-side-operations-timeout\/tests\/change-streams\.json$/,
-  },
 ];
