@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import type { Document } from 'bson';
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { pickBsonOptions } from '../bson-options.js';
 import { MongoAPIError, MongoInvalidArgumentError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
@@ -56,6 +56,27 @@ export function cursorSettings(options: CursorOptions): CursorSettings {
     comment: options.comment,
     prefetch: options.prefetch,
   };
+}
+
+/**
+ * A run started per subscription and fed by `demand$` (each value: request that many more);
+ * unsubscribing stops the demand and cancels the run. Shared by cursors and change streams.
+ */
+export function runOnDemand<T>(
+  demand$: Observable<number>,
+  start: (subscriber: Subscriber<T>) => { request(n: number): void; cancel(): void },
+): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const run = start(subscriber);
+    const sub = demand$.subscribe({
+      next: (n) => run.request(n),
+      error: (e: unknown) => subscriber.error(e),
+    });
+    return () => {
+      sub.unsubscribe();
+      run.cancel();
+    };
+  });
 }
 
 /** Constructors of cursor classes: all take a definition and an optional transform (for clones). */
@@ -185,17 +206,7 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
    */
   withDemand(demand$: Observable<number>): Observable<T> {
     const spec = this.spec;
-    return new Observable<T>((subscriber) => {
-      const run = new CursorRun<T>(spec, subscriber);
-      const sub = demand$.subscribe({
-        next: (n) => run.request(n),
-        error: (e: unknown) => subscriber.error(e),
-      });
-      return () => {
-        sub.unsubscribe();
-        run.cancel();
-      };
-    });
+    return runOnDemand(demand$, (subscriber) => new CursorRun<T>(spec, subscriber));
   }
 
   /**

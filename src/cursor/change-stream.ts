@@ -6,7 +6,7 @@ import { type AggregateOptions, aggregateOperation } from '../operations/aggrega
 import type { CursorReply } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { CursorHooks } from './abstract-cursor.js';
-import { type CursorIterator, cursorIterator } from './abstract-cursor.js';
+import { type CursorIterator, cursorIterator, runOnDemand } from './abstract-cursor.js';
 import type { ChangeStreamDocument, ChangeStreamOptions, ResumeToken } from './change-stream-events.js';
 import {
   changeStreamStage,
@@ -200,17 +200,7 @@ export class ChangeStream<
 
   /** Reactive Streams `request(n)`, as on cursors: no more events than requested. */
   withDemand(demand$: Observable<number>): Observable<TChange> {
-    return new Observable<TChange>((subscriber) => {
-      const run = this.newRun(subscriber);
-      const sub = demand$.subscribe({
-        next: (n) => run.request(n),
-        error: (e: unknown) => subscriber.error(e),
-      });
-      return () => {
-        sub.unsubscribe();
-        run.cancel();
-      };
-    });
+    return runOnDemand(demand$, (subscriber) => this.newRun(subscriber));
   }
 
   /**
