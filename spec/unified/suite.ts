@@ -10,7 +10,7 @@ import { FERRETDB_LIMITATIONS, limitationFor, RUNNER_GAPS } from './ferretdb-lim
 import { requirementsUnmet } from './requirements.js';
 import { runUnifiedTest } from './runner.js';
 import { type Deployment, openServer, type UnifiedServer } from './server.js';
-import { csotTimeScale, scaleDurations } from './time-scale.js';
+import { csotTimeScaleFor, scaleDurations } from './time-scale.js';
 
 /** A unified case; `todo` names the unbuilt driver feature it needs (driver-gaps.ts). */
 export type UnifiedCase = SpecCase;
@@ -110,7 +110,6 @@ export interface UnifiedSuite extends SpecSuite {
 
 /** Suites whose durations are stretched (see time-scale.ts). */
 const timeScaled = (folder: string) => folder === 'client-side-operations-timeout';
-const scale = csotTimeScale();
 
 export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}): UnifiedSuite {
   return {
@@ -130,9 +129,11 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
             const file = EJSON.parse(readFileSync(join(dir, name), 'utf8'), { relaxed: true }) as Document;
             for (const test of file.tests ?? []) {
               const skip = await skipReason(server, path, file, test);
-              const run = timeScaled(folder)
-                ? () => runUnifiedTest(scaleDurations(file, scale), scaleDurations(test, scale), server)
-                : () => runUnifiedTest(file, test, server);
+              const scale = timeScaled(folder) ? csotTimeScaleFor(path, String(test.description)) : 1;
+              const run =
+                scale > 1
+                  ? () => runUnifiedTest(scaleDurations(file, scale), scaleDurations(test, scale), server)
+                  : () => runUnifiedTest(file, test, server);
               cases.push({
                 name: `${path}: ${test.description}`,
                 skip,
