@@ -93,6 +93,7 @@ export class MongoClient {
     this.sessions = {
       ...this.sessions,
       timeoutMS: this.options.timeoutMS,
+      maxAdaptiveRetries: this.options.maxAdaptiveRetries,
       transactionDefaults: {
         readConcern: this.options.readConcern,
         writeConcern: this.options.writeConcern,
@@ -109,6 +110,8 @@ export class MongoClient {
       topology: this.lazyTopology(),
       retryReads: this.options.retryReads,
       retryWrites: this.options.retryWrites,
+      maxAdaptiveRetries: this.options.maxAdaptiveRetries,
+      enableOverloadRetargeting: this.options.enableOverloadRetargeting,
       serverApiFields: serverApiFields(this.options.serverApi),
       socketTimeoutMS: this.options.socketTimeoutMS,
       timeoutMS: this.options.timeoutMS,
