@@ -53,6 +53,8 @@ const REPLICA_SET_SUITES = new Set([
   'transactions',
   'transactions-convenient-api',
   'change-streams',
+  // Its fail points (errorLabels) need the proxy; runs when the spec-tests snapshot has the folder.
+  'client-backpressure',
 ]);
 
 /**

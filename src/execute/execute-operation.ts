@@ -215,7 +215,9 @@ function run<T>(
       );
     }
     const overload = isOverloadError(error);
-    const backoff = overload ? overloadBackoffMS(state.count.retries, (ctx.jitter ?? Math.random)(), error) : 0;
+    const backoff = overload
+      ? overloadBackoffMS(state.count.retries, (ctx.jitter ?? Math.random)(), error)
+      : 0;
     // A backoff that would end after the deadline: no retry, the error as it is (the pseudocode's "bail early").
     if (scope.deadline !== undefined && now + backoff > scope.deadline) return throwError(() => last);
     // The retry selects again ("a new server selection"), so a server this run pinned is

@@ -116,7 +116,8 @@ export function isRetryableOverloadError(error: unknown): boolean {
  * `baseBackoffMS` when the server sent one, else BASE_BACKOFF.
  */
 export function overloadBackoffMS(attempt: number, jitter: number, error: unknown): number {
-  const given = (error as { errorResponse?: { baseBackoffMS?: unknown } }).errorResponse?.baseBackoffMS;
+  const given = (error as { errorResponse?: { baseBackoffMS?: unknown } } | undefined)?.errorResponse
+    ?.baseBackoffMS;
   const base = typeof given === 'number' && given > 0 ? given : BACKPRESSURE.baseBackoffMS;
   return jitter * Math.min(BACKPRESSURE.maxBackoffMS, base * 2 ** attempt);
 }
