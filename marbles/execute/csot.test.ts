@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Document, Long } from 'bson';
-import { defer, finalize, map, NEVER, type Observable, of, takeUntil, timeout, timer } from 'rxjs';
+import { takeUntil, timeout, timer } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { findCursor } from '../../src/cursor/find-cursor.js';
 import { MongoOperationTimeoutError, MongoServerError } from '../../src/errors.js';

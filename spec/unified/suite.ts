@@ -90,7 +90,8 @@ async function skipReason(
     (await requirementsUnmet(file.runOnRequirements, server.info)) ??
     (await requirementsUnmet(test.runOnRequirements, server.info));
   if (unmet) return unmet;
-  const gap = limitationFor(RUNNER_GAPS, path, file, test) ?? limitationFor(DRIVER_DEVIATIONS, path, file, test);
+  const gap =
+    limitationFor(RUNNER_GAPS, path, file, test) ?? limitationFor(DRIVER_DEVIATIONS, path, file, test);
   if (gap) return gap;
   if (server.info.ferretdbVersion)
     return limitationFor(FERRETDB_LIMITATIONS, path, file, test, server.info.proxied);
