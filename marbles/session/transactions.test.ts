@@ -465,14 +465,16 @@ describe('load-balanced cursors: the pinned connection', () => {
     );
   });
 
-  it('a getMore refused by the server: killCursors on the pinned connection, then it goes back; the error reaches the subscriber', () => {
+  /** A cursor of one-document batches on a load balancer whose getMore fails with `getMoreError`. */
+  function failingGetMore(getMoreError: Error) {
     const scheduler = testScheduler();
+    let result: { sent: string[][]; held: number; errors: unknown[] } | undefined;
     scheduler.run(({ flush }) => {
       const { sent, held, coll } = deployment(
         scheduler,
         (c) => {
           if (nameOf(c) === 'find') return { reply: batch(7, [{ _id: 1 }]) };
-          if (nameOf(c) === 'getMore') return { error: failure(7) };
+          if (nameOf(c) === 'getMore') return { error: getMoreError };
           return { reply: { ok: 1 } };
         },
         0,
@@ -481,40 +483,33 @@ describe('load-balanced cursors: the pinned connection', () => {
       const errors: unknown[] = [];
       coll.find({}, { batchSize: 1 }).subscribe({ error: (e: unknown) => errors.push(e) });
       flush();
-      assert.equal((errors[0] as MongoServerError).code, 7);
-      assert.deepEqual(
-        sent.map((s) => [nameOf(s.command), s.connectionId]),
-        [
-          ['find', 1],
-          ['getMore', 1],
-          ['killCursors', 1],
-        ],
-      );
-      assert.equal(held.size, 0);
+      result = {
+        sent: sent.map((s) => [nameOf(s.command), String(s.connectionId)]),
+        held: held.size,
+        errors,
+      };
     });
+    return result as { sent: string[][]; held: number; errors: unknown[] };
+  }
+
+  it('a getMore refused by the server: killCursors on the pinned connection, then it goes back; the error reaches the subscriber', () => {
+    const { sent, held, errors } = failingGetMore(failure(7));
+    assert.equal((errors[0] as MongoServerError).code, 7);
+    assert.deepEqual(sent, [
+      ['find', '1'],
+      ['getMore', '1'],
+      ['killCursors', '1'],
+    ]);
+    assert.equal(held, 0);
   });
 
   it('a getMore that fails on the network: no killCursors (the connection is gone), the connection goes back at once', () => {
-    const scheduler = testScheduler();
-    scheduler.run(({ flush }) => {
-      const { sent, held, coll } = deployment(
-        scheduler,
-        (c) => {
-          if (nameOf(c) === 'find') return { reply: batch(7, [{ _id: 1 }]) };
-          return { error: new MongoNetworkError('reset') };
-        },
-        0,
-        true,
-      );
-      const errors: unknown[] = [];
-      coll.find({}, { batchSize: 1 }).subscribe({ error: (e: unknown) => errors.push(e) });
-      flush();
-      assert.ok(errors[0] instanceof MongoNetworkError);
-      assert.deepEqual(
-        sent.map((s) => nameOf(s.command)),
-        ['find', 'getMore'],
-      );
-      assert.equal(held.size, 0);
-    });
+    const { sent, held, errors } = failingGetMore(new MongoNetworkError('reset'));
+    assert.ok(errors[0] instanceof MongoNetworkError);
+    assert.deepEqual(sent, [
+      ['find', '1'],
+      ['getMore', '1'],
+    ]);
+    assert.equal(held, 0);
   });
 });
