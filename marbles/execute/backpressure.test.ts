@@ -32,6 +32,16 @@ const failFirst =
     return r instanceof Error ? { error: r } : { reply: r };
   };
 
+/** A write retryable under retryable-writes (insert, ...), as data. */
+const write = (): CommandOperation<Document> => ({
+  commandName: 'insert',
+  dbName: 'db',
+  kind: 'write',
+  retryable: 'write',
+  build: () => ({ command: { insert: 'c', documents: [{ _id: 1 }] } }),
+  parse: (reply) => reply,
+});
+
 /** A read retryable under retryable-reads (count, find, ...), as data. */
 const read = (): CommandOperation<Document> => ({
   commandName: 'count',
@@ -128,6 +138,16 @@ describe('client backpressure (marbles)', () => {
     assert.deepEqual(run(always, { retryReads: false }).at, [0]);
     assert.deepEqual(run(always, { retryWrites: false }, read()).at, [0, 201, 602]);
     assert.deepEqual(run(always, { retryReads: false }, read()).at, [0]);
+  });
+
+  it('a retryable write on a server without retryable writes (standalone) is still retried on overload, without txnNumber', () => {
+    const { at, server } = run(
+      failFirst(9, () => overloaded()),
+      {},
+      write(),
+    );
+    assert.deepEqual(at, [0, 201, 602]);
+    assert.ok(server.sent.every((s) => !('txnNumber' in s.command)));
   });
 
   it('a retryable-reads error (network) is retried at once, without backoff, and only once', () => {

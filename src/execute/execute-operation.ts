@@ -63,6 +63,8 @@ interface Attempts {
    * (an overload retry re-sends the same command; the session has moved on to 'in progress').
    */
   startFields: Document | undefined;
+  /** The retry under way is one only the overload policy allows (not a retryable-writes retry). */
+  overloadOnly: boolean;
   /** The server of the last attempt (deprioritized by the retry). */
   failedOn: ServerDescription | undefined;
   /** This run pinned the scope's server (a retry unpins it to select again). */
@@ -119,6 +121,7 @@ function underDeadline<T>(
     overloadRetry: overloadRetryAllowed(op, ctx),
     count: scope.retryCount ?? newRetryCount(),
     startFields: undefined,
+    overloadOnly: false,
     failedOn: undefined,
     pinnedHere: false,
     txnNumber: undefined,
@@ -197,8 +200,8 @@ function run<T>(
   // `previous`: the error to raise if this one cannot be retried and carries NoWritesPerformed.
   const retryAfter = (error: unknown, previous: unknown): Observable<T> => {
     const last = state.retrying ? errorAfterRetry(previous, error) : error;
-    const retryable =
-      shouldRetry(state, scope, error) || (state.overloadRetry && isRetryableOverloadError(error));
+    const byPolicy = shouldRetry(state, scope, error);
+    const retryable = byPolicy || (state.overloadRetry && isRetryableOverloadError(error));
     if (!retryable) {
       if (!state.retrying) return throwError(() => rewriteUnsupportedRetryableWrite(error));
       return throwError(() => last);
@@ -225,6 +228,7 @@ function run<T>(
     // overload error only with enableOverloadRetargeting (client-backpressure step 4).
     if (state.pinnedHere) scope.server = undefined;
     state.retrying = true;
+    state.overloadOnly = !byPolicy;
     state.firstError ??= error;
     const avoid = state.failedOn && (!overload || ctx.enableOverloadRetargeting || isSharded(state.failedOn));
     const next = attempt(avoid && state.failedOn ? [state.failedOn] : []);
@@ -389,7 +393,12 @@ function sendOn<T>(
       if (state.startFields.readConcern !== undefined) command.readConcern = state.startFields.readConcern;
     }
   }
-  if (state.retrying && state.retry === 'write' && !supportsRetryableWrites(description)) {
+  if (
+    state.retrying &&
+    state.retry === 'write' &&
+    !state.overloadOnly &&
+    !supportsRetryableWrites(description)
+  ) {
     // retryable-writes: a retry selected onto a server without retryable writes raises the first error.
     return throwError(() => state.firstError);
   }
