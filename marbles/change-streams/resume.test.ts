@@ -131,7 +131,8 @@ describe('change streams (marbles)', () => {
       out = record(scheduler, stream, { until: 1000 });
     });
     assert.deepEqual(out, ['2:#MongoServerError']);
-    assert.deepEqual(server.names(), ['aggregate', 'getMore']);
+    // A getMore the server refused may leave its cursor open: the run kills it as it ends.
+    assert.deepEqual(server.names(), ['aggregate', 'getMore', 'killCursors']);
   });
 
   it('before 4.4 the listed codes resume and others do not; CursorNotFound always resumes', () => {

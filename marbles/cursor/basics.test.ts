@@ -131,7 +131,7 @@ describe('cursor basics (marbles)', () => {
     assert.deepEqual(rest, options);
   });
 
-  it('a server error ends the stream with MongoServerError', () => {
+  it('a server error ends the stream with MongoServerError and kills the cursor (the server may keep it open)', () => {
     const { scheduler, server, cursor } = setup(
       { count: 10, fail: (c) => (c.getMore ? failWith(96, 'getMore failed') : undefined) },
       { batchSize: 2 },
@@ -141,7 +141,7 @@ describe('cursor basics (marbles)', () => {
       out = record(scheduler, cursor.pipe(ids));
     });
     assert.deepEqual(out, ['1:0', '1:1', '2:#MongoServerError']);
-    assert.deepEqual(server.names(), ['find 2', 'getMore 2']);
+    assert.deepEqual(server.names(), ['find 2', 'getMore 2', 'killCursors']);
   });
 
   it('an error downstream unsubscribes and kills the cursor once', () => {

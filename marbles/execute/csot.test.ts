@@ -5,20 +5,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Document, Long } from 'bson';
-import { defer, finalize, map, NEVER, type Observable, of, takeUntil, timeout, timer } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import type { Connection } from '../../src/connection/types.js';
+import { takeUntil, timeout, timer } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
 import { findCursor } from '../../src/cursor/find-cursor.js';
 import { MongoOperationTimeoutError, MongoServerError } from '../../src/errors.js';
-import type { ExecutionContext } from '../../src/execute/context.js';
 import { executeOperation } from '../../src/execute/execute-operation.js';
-import { ExecutionScope } from '../../src/execute/scope.js';
 import { runCommandOperation } from '../../src/operations/run-command.js';
-import { unknownServerDescription } from '../../src/sdam/description/server-description.js';
-import type { SelectedServer, TopologyLike } from '../../src/sdam/topology-contract.js';
+import { OneServer, outcome, scoped, testScheduler } from './harness.js';
 
 interface FakeOptions {
-  /** Virtual ms before selection succeeds (Infinity: never). */
   readonly selectMS?: number;
   /** Virtual ms before each reply. */
   readonly latency?: number;
@@ -27,100 +22,13 @@ interface FakeOptions {
   readonly reply?: (command: Document, n: number) => Document;
 }
 
-/** A one-server deployment on virtual time that records commands, check-outs and closes. */
-class Fake {
-  readonly sent: { at: number; command: Document; socketTimeoutMS: number | undefined }[] = [];
-  checkedOut = 0;
-  closed = 0;
-  readonly ctx: ExecutionContext;
-
-  constructor(
-    private readonly ts: TestScheduler,
-    private readonly o: FakeOptions = {},
-  ) {
-    const server: SelectedServer = {
-      description: {
-        ...unknownServerDescription('a:1'),
-        type: 'Standalone',
-        maxWireVersion: 21,
-        minRoundTripTime: o.minRoundTripTime ?? 0,
-      },
-      topologyType: 'Single',
-      withConnection: <T>(fn: (c: Connection) => Observable<T>) =>
-        defer(() => {
-          this.checkedOut++;
-          return fn(this.connection()).pipe(finalize(() => this.checkedOut--));
-        }),
-      reportError: () => {},
-    };
-    const selectMS = o.selectMS ?? 0;
-    const topology: TopologyLike = {
-      description$: of(),
-      selectServer: (criteria) => {
-        // The real topology fails selection at the criteria's deadline; NEVER stands for a server
-        // that never shows up, so only the operation's own deadline ends the wait.
-        assert.ok(criteria);
-        if (selectMS === Number.POSITIVE_INFINITY) return NEVER;
-        return selectMS === 0 ? of(server) : timer(selectMS).pipe(map(() => server));
-      },
-      connect: () => {},
-      close: () => of(undefined),
-    };
-    this.ctx = { topology, retryReads: true, retryWrites: true, serverApiFields: {}, socketTimeoutMS: 7 };
-  }
-
-  private connection(): Connection {
-    return {
-      id: 1,
-      address: 'a:1',
-      generation: 0,
-      hello: { maxWireVersion: 21 },
-      serverConnectionId: 1,
-      closed: false,
-      close: () => {
-        this.closed++;
-      },
-      command: (_db: string, command: Document, options) =>
-        defer(() => {
-          const n = this.sent.length;
-          this.sent.push({ at: this.ts.now(), command, socketTimeoutMS: options?.socketTimeoutMS });
-          return timer(this.o.latency ?? 1).pipe(
-            map(() => {
-              const reply = this.o.reply?.(command, n) ?? { ok: 1 };
-              if (reply.ok !== 1) throw new MongoServerError(reply);
-              return reply;
-            }),
-          );
-        }),
-    };
-  }
-}
-
-function testScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => assert.deepStrictEqual(actual, expected));
-}
-
-/** Runs `source` from frame 0 and returns `frame:outcome` (value keys, `|`, or `#ErrorName`). */
-function outcome<T>(ts: TestScheduler, make: () => Observable<T>): { log: string[]; errors: unknown[] } {
-  const log: string[] = [];
-  const errors: unknown[] = [];
-  ts.run(() => {
-    make().subscribe({
-      next: () => log.push(`${ts.now()}:next`),
-      error: (e: unknown) => {
-        errors.push(e);
-        log.push(`${ts.now()}:#${(e as Error).constructor.name}`);
-      },
-      complete: () => log.push(`${ts.now()}:|`),
-    });
+/** One server answering every command after `latency` (the shared harness's scripted server). */
+function fakeServer(ts: TestScheduler, o: FakeOptions = {}): OneServer {
+  return new OneServer(ts, {
+    selectMS: o.selectMS,
+    minRoundTripTime: o.minRoundTripTime,
+    script: (command, n) => ({ delay: o.latency ?? 1, reply: o.reply?.(command, n) }),
   });
-  return { log, errors };
-}
-
-function scoped(timeoutMS: number | undefined, now = 0): ExecutionScope {
-  const scope = new ExecutionScope({ timeoutMS });
-  scope.startDeadline(now);
-  return scope;
 }
 
 const ping = () => runCommandOperation('admin', { ping: 1, maxTimeMS: 999 });
@@ -128,7 +36,7 @@ const ping = () => runCommandOperation('admin', { ping: 1, maxTimeMS: 999 });
 describe('CSOT (marbles)', () => {
   it('one deadline: maxTimeMS is the time left after selection minus the minimum RTT', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { selectMS: 10, minRoundTripTime: 5, latency: 3 });
+    const fake = fakeServer(ts, { selectMS: 10, minRoundTripTime: 5, latency: 3 });
     const { log } = outcome(ts, () => executeOperation(fake.ctx, ping(), scoped(100)));
     assert.deepEqual(log, ['13:next', '13:|']);
     assert.equal(fake.sent[0]?.at, 10);
@@ -139,7 +47,7 @@ describe('CSOT (marbles)', () => {
 
   it('expiry while the reply is awaited: MongoOperationTimeoutError at the deadline, connection closed and released', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 500 });
+    const fake = fakeServer(ts, { latency: 500 });
     const { log, errors } = outcome(ts, () => executeOperation(fake.ctx, ping(), scoped(100)));
     assert.deepEqual(log, ['100:#MongoOperationTimeoutError']);
     assert.match(String((errors[0] as Error).message), /during command/);
@@ -149,7 +57,7 @@ describe('CSOT (marbles)', () => {
 
   it('expiry during server selection: the same error, nothing sent, nothing checked out', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { selectMS: Number.POSITIVE_INFINITY });
+    const fake = fakeServer(ts, { selectMS: Number.POSITIVE_INFINITY });
     const { log, errors } = outcome(ts, () => executeOperation(fake.ctx, ping(), scoped(50)));
     assert.deepEqual(log, ['50:#MongoOperationTimeoutError']);
     assert.match(String((errors[0] as Error).message), /during server selection/);
@@ -159,7 +67,7 @@ describe('CSOT (marbles)', () => {
 
   it('less time left than the minimum RTT: not sent, the connection goes back unclosed', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { selectMS: 95, minRoundTripTime: 10 });
+    const fake = fakeServer(ts, { selectMS: 95, minRoundTripTime: 10 });
     const { log } = outcome(ts, () => executeOperation(fake.ctx, ping(), scoped(100)));
     assert.deepEqual(log, ['95:#MongoOperationTimeoutError']);
     assert.equal(fake.sent.length, 0);
@@ -169,7 +77,7 @@ describe('CSOT (marbles)', () => {
 
   it('timeoutMS 0: no limit and no maxTimeMS, and the deprecated options are still ignored', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 10_000 });
+    const fake = fakeServer(ts, { latency: 10_000 });
     const { log } = outcome(ts, () => executeOperation(fake.ctx, ping(), scoped(0)));
     assert.deepEqual(log, ['10000:next', '10000:|']);
     assert.equal('maxTimeMS' in (fake.sent[0]?.command ?? {}), false);
@@ -178,7 +86,7 @@ describe('CSOT (marbles)', () => {
 
   it('without timeoutMS the legacy options keep their meaning (maxTimeMS sent as given, socketTimeoutMS)', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 10_000 });
+    const fake = fakeServer(ts, { latency: 10_000 });
     const { log } = outcome(ts, () => executeOperation(fake.ctx, ping(), scoped(undefined)));
     assert.deepEqual(log, ['10000:next', '10000:|']);
     assert.equal(fake.sent[0]?.command.maxTimeMS, 999);
@@ -187,7 +95,7 @@ describe('CSOT (marbles)', () => {
 
   it('timeoutMS drops wtimeout from the write concern', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts);
+    const fake = fakeServer(ts);
     const op = runCommandOperation('db', { insert: 'c', writeConcern: { w: 1, wtimeout: 50 } });
     outcome(ts, () => executeOperation(fake.ctx, op, scoped(100)));
     assert.deepEqual(fake.sent[0]?.command.writeConcern, { w: 1 });
@@ -195,7 +103,7 @@ describe('CSOT (marbles)', () => {
 
   it('MaxTimeMSExpired (code 50) from the server becomes MongoOperationTimeoutError with the server error as cause', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { reply: () => ({ ok: 0, code: 50, errmsg: 'x' }) });
+    const fake = fakeServer(ts, { reply: () => ({ ok: 0, code: 50, errmsg: 'x' }) });
     const { log, errors } = outcome(ts, () => executeOperation(fake.ctx, ping(), scoped(100)));
     assert.deepEqual(log, ['1:#MongoOperationTimeoutError']);
     assert.ok((errors[0] as Error).cause instanceof MongoServerError);
@@ -203,7 +111,7 @@ describe('CSOT (marbles)', () => {
 
   it('a retryable read is retried as often as the deadline allows, then times out', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 30, reply: () => ({ ok: 0, code: 91, errmsg: 'shutdown' }) });
+    const fake = fakeServer(ts, { latency: 30, reply: () => ({ ok: 0, code: 91, errmsg: 'shutdown' }) });
     const op = {
       ...runCommandOperation('db', { count: 'c' }),
       kind: 'read' as const,
@@ -222,7 +130,7 @@ describe('CSOT (marbles)', () => {
     const ts = testScheduler();
     // The reply lands exactly at the deadline (a loaded machine makes this common): no retry, and
     // the caller sees the timeout, not the server error it could not retry.
-    const fake = new Fake(ts, { latency: 100, reply: () => ({ ok: 0, code: 91, errmsg: 'shutdown' }) });
+    const fake = fakeServer(ts, { latency: 100, reply: () => ({ ok: 0, code: 91, errmsg: 'shutdown' }) });
     const op = {
       ...runCommandOperation('db', { count: 'c' }),
       kind: 'read' as const,
@@ -236,7 +144,7 @@ describe('CSOT (marbles)', () => {
 
   it('without timeoutMS a retryable read is retried once', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 30, reply: () => ({ ok: 0, code: 91, errmsg: 'shutdown' }) });
+    const fake = fakeServer(ts, { latency: 30, reply: () => ({ ok: 0, code: 91, errmsg: 'shutdown' }) });
     const op = {
       ...runCommandOperation('db', { count: 'c' }),
       kind: 'read' as const,
@@ -249,7 +157,7 @@ describe('CSOT (marbles)', () => {
 
   it('op.pipe(timeout(40)) cancels and releases exactly as expiry: connection closed, checked in', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 500 });
+    const fake = fakeServer(ts, { latency: 500 });
     const { log } = outcome(ts, () =>
       executeOperation(fake.ctx, ping(), scoped(undefined)).pipe(timeout({ first: 40 })),
     );
@@ -260,7 +168,7 @@ describe('CSOT (marbles)', () => {
 
   it('takeUntil() cancels the same way', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 500 });
+    const fake = fakeServer(ts, { latency: 500 });
     const { log } = outcome(ts, () =>
       executeOperation(fake.ctx, ping(), scoped(undefined)).pipe(takeUntil(timer(25))),
     );
@@ -271,7 +179,7 @@ describe('CSOT (marbles)', () => {
 
   it('a reply in time keeps the connection (nothing closed)', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 5 });
+    const fake = fakeServer(ts, { latency: 5 });
     outcome(ts, () => executeOperation(fake.ctx, ping(), scoped(100)));
     assert.equal(fake.closed, 0);
   });
@@ -290,7 +198,7 @@ function cursorReply(command: Document, n: number, batches: number): Document {
 describe('CSOT cursors (marbles)', () => {
   it('cursorLifetime: find carries maxTimeMS, getMores do not, and the lifetime ends them all', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 40, reply: (c, n) => cursorReply(c, n, 5) });
+    const fake = fakeServer(ts, { latency: 40, reply: (c, n) => cursorReply(c, n, 5) });
     const cursor = findCursor(
       fake.ctx,
       'db',
@@ -310,7 +218,7 @@ describe('CSOT cursors (marbles)', () => {
 
   it('iteration: no maxTimeMS on any command, each getMore has a deadline of its own', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 40, reply: (c, n) => cursorReply(c, n, 5) });
+    const fake = fakeServer(ts, { latency: 40, reply: (c, n) => cursorReply(c, n, 5) });
     const cursor = findCursor(
       fake.ctx,
       'db',
@@ -326,7 +234,7 @@ describe('CSOT cursors (marbles)', () => {
 
   it('tailable awaitData getMore carries min(maxAwaitTimeMS, time left)', () => {
     const ts = testScheduler();
-    const fake = new Fake(ts, { latency: 10, reply: (c, n) => cursorReply(c, n, 2) });
+    const fake = fakeServer(ts, { latency: 10, reply: (c, n) => cursorReply(c, n, 2) });
     const cursor = findCursor(
       fake.ctx,
       'db',

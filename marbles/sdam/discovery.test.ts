@@ -115,7 +115,7 @@ describe('topology event sequence (marbles)', () => {
     );
   });
 
-  it('load-balanced: opens Unknown, then LoadBalanced with no monitoring and a ready pool', () => {
+  it('load-balanced: opens LoadBalanced with its server Unknown, which becomes a LoadBalancer with no monitoring and a ready pool', () => {
     const scheduler = testScheduler();
     let log: string[] = [];
     scheduler.run(() => {
@@ -126,7 +126,7 @@ describe('topology event sequence (marbles)', () => {
     });
     assert.deepEqual(log, [
       '0 topologyOpening',
-      '0 topologyDescriptionChanged Unknown',
+      '0 topologyDescriptionChanged LoadBalanced',
       `0 serverOpening ${A}`,
       `0 connectionPoolReady ${A}`,
       `0 serverDescriptionChanged ${A} Unknown->LoadBalancer`,

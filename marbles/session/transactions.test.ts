@@ -4,18 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Document, Long } from 'bson';
-import {
-  concat,
-  defer,
-  ignoreElements,
-  NEVER,
-  type Observable,
-  of,
-  switchMap,
-  throwError,
-  timer,
-} from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { concat, defer, ignoreElements, NEVER, type Observable, of, throwError } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
 import { sessionContext } from '../../spec/support/session-context.js';
 import { Collection } from '../../src/client/collection.js';
 import type { Connection } from '../../src/connection/types.js';
@@ -31,20 +21,9 @@ import { unknownServerDescription } from '../../src/sdam/description/server-desc
 import type { SelectedServer, TopologyLike } from '../../src/sdam/topology-contract.js';
 import { ClientSession, type SessionOwner } from '../../src/session/client-session.js';
 import { ServerSessionPool } from '../../src/session/server-session-pool.js';
+import { nameOf, type Script, type Sent, scriptedConnection, testScheduler } from '../execute/harness.js';
 
 const SECOND = 1000;
-
-interface Sent {
-  readonly at: number;
-  readonly db: string;
-  readonly address: string;
-  readonly command: Document;
-  readonly connectionId: number;
-}
-/** How the scripted server answers command `index`: after `delay` virtual ms, `reply` or `error`. */
-type Script = (command: Document, index: number) => { delay?: number; reply?: Document; error?: Error };
-
-const nameOf = (command: Document) => Object.keys(command)[0];
 
 /**
  * Servers of a replica set (one primary), of a sharded cluster (routers chosen in turn), or one
@@ -60,25 +39,8 @@ function deployment(scheduler: TestScheduler, script: Script, routers = 0, loadB
     now: () => scheduler.now(),
     execute: (op, scope) => executeOperation(ctx, op, scope),
   };
-  const connect = (address: string): Connection => ({
-    id: ++connections,
-    address,
-    generation: 0,
-    hello: undefined,
-    serverConnectionId: undefined,
-    closed: false,
-    command(db, command) {
-      return defer(() => {
-        const index = sent.length;
-        sent.push({ at: scheduler.now(), db, address, command, connectionId: this.id });
-        const { delay = 1, reply, error } = script(command, index);
-        return timer(delay, scheduler).pipe(
-          switchMap(() => (error ? throwError(() => error) : of(reply ?? { ok: 1, n: 1 }))),
-        );
-      });
-    },
-    close: () => {},
-  });
+  const connect = (address: string): Connection =>
+    scriptedConnection(scheduler, ++connections, address, script, sent);
   const server = (address: string): SelectedServer => ({
     description: {
       ...unknownServerDescription(address),
@@ -116,10 +78,6 @@ function deployment(scheduler: TestScheduler, script: Script, routers = 0, loadB
 
 const failure = (code: number, labels: string[] = []) =>
   new MongoServerError({ ok: 0, code, errmsg: `error ${code}`, errorLabels: labels });
-
-function testScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
-}
 
 describe('withTransaction on virtual time', () => {
   it('runs the callback again on TransientTransactionError until 120 s have passed, then fails with that error', () => {
@@ -463,5 +421,95 @@ describe('the commands of a transaction', () => {
       assert.equal(during[0], 1);
       assert.equal(held.size, 0, 'released once the server cursor is exhausted');
     });
+  });
+});
+
+describe('load-balanced cursors: the pinned connection', () => {
+  const batch = (id: number, docs: Document[]) => ({
+    ok: 1,
+    cursor: { id: Long.fromNumber(id), ns: 'db.c', firstBatch: docs, nextBatch: docs },
+  });
+
+  it('closing the iterator (return) resolves only once killCursors answered and the connection is back', async () => {
+    const scheduler = testScheduler();
+    const { sent, held, coll } = deployment(
+      scheduler,
+      (c) => {
+        if (nameOf(c) === 'find') return { reply: batch(7, [{ _id: 1 }, { _id: 2 }]) };
+        return { delay: 10, reply: { ok: 1, cursorsKilled: [7] } };
+      },
+      0,
+      true,
+    );
+    const iterator = coll.find({}, { batchSize: 2 })[Symbol.asyncIterator]();
+    const first = iterator.next();
+    scheduler.flush();
+    assert.deepEqual((await first).value, { _id: 1 });
+    let closed = false;
+    const closing = iterator.return?.().then(() => {
+      closed = true;
+    });
+    await Promise.resolve();
+    assert.equal(closed, false, 'close waits for killCursors');
+    assert.equal(held.size, 1, 'the connection stays pinned while killCursors is in flight');
+    scheduler.flush();
+    await closing;
+    assert.equal(closed, true);
+    assert.equal(held.size, 0);
+    assert.deepEqual(
+      sent.map((s) => [nameOf(s.command), s.connectionId]),
+      [
+        ['find', 1],
+        ['killCursors', 1],
+      ],
+    );
+  });
+
+  /** A cursor of one-document batches on a load balancer whose getMore fails with `getMoreError`. */
+  function failingGetMore(getMoreError: Error) {
+    const scheduler = testScheduler();
+    let result: { sent: string[][]; held: number; errors: unknown[] } | undefined;
+    scheduler.run(({ flush }) => {
+      const { sent, held, coll } = deployment(
+        scheduler,
+        (c) => {
+          if (nameOf(c) === 'find') return { reply: batch(7, [{ _id: 1 }]) };
+          if (nameOf(c) === 'getMore') return { error: getMoreError };
+          return { reply: { ok: 1 } };
+        },
+        0,
+        true,
+      );
+      const errors: unknown[] = [];
+      coll.find({}, { batchSize: 1 }).subscribe({ error: (e: unknown) => errors.push(e) });
+      flush();
+      result = {
+        sent: sent.map((s) => [nameOf(s.command), String(s.connectionId)]),
+        held: held.size,
+        errors,
+      };
+    });
+    return result as { sent: string[][]; held: number; errors: unknown[] };
+  }
+
+  it('a getMore refused by the server: killCursors on the pinned connection, then it goes back; the error reaches the subscriber', () => {
+    const { sent, held, errors } = failingGetMore(failure(7));
+    assert.equal((errors[0] as MongoServerError).code, 7);
+    assert.deepEqual(sent, [
+      ['find', '1'],
+      ['getMore', '1'],
+      ['killCursors', '1'],
+    ]);
+    assert.equal(held, 0);
+  });
+
+  it('a getMore that fails on the network: no killCursors (the connection is gone), the connection goes back at once', () => {
+    const { sent, held, errors } = failingGetMore(new MongoNetworkError('reset'));
+    assert.ok(errors[0] instanceof MongoNetworkError);
+    assert.deepEqual(sent, [
+      ['find', '1'],
+      ['getMore', '1'],
+    ]);
+    assert.equal(held, 0);
   });
 });

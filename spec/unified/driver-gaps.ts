@@ -18,27 +18,23 @@ export const DRIVER_GAPS: readonly Limitation[] = [
     ],
   },
   {
-    reason:
-      'driver gap: client backpressure (retries on SystemOverloadedError/RetryableError labels with backoff, maxAttempts) is not built',
-    file: /backpressure-retryable-/,
-  },
-  {
-    // Load-balanced cursors: the pinned connection goes back when the cursor run ends.
-    reason:
-      'open (load-balanced cursors): close() does not wait for killCursors, so the pinned connection is checked in after close returns; an errored cursor has ended and gives its connection back at once (the spec keeps it until close)',
-    file: /load-balancers/,
-    cases: [
-      'cursors.json: pinned connections are returned to the pool when the cursor is closed',
-      'cursors.json: pinned connections are not returned after an network error during getMore',
-      'cursors.json: pinned connections are returned after a network error during a killCursors request',
-      'cursors.json: pinned connections are not returned to the pool after a non-network error on getMore',
-    ],
-  },
-  {
     // Load-balanced mode: a change stream's cursor is not pinned to its connection yet.
     uses: 'createChangeStream',
     file: /load-balancers/,
     reason:
       'driver gap: change streams in load-balanced mode (connection pinning of their cursor) are not built',
+  },
+];
+
+/**
+ * Cases the driver deliberately does not follow, each with why; skipped (not failed) everywhere.
+ * Not gaps: building the feature as the test wants would break a rule of this driver.
+ */
+export const DRIVER_DEVIATIONS: readonly Limitation[] = [
+  {
+    reason:
+      'deliberate (load-balancers "Behaviour With Cursors"): a cursor whose getMore failed with a network error gives its pinned connection back at once instead of keeping it until close(). An errored Observable has ended and for-await never calls return() after a rejected next(), so a connection kept for a close() that never comes would leak from the pool; the official Node driver and the Java reactive-streams driver skip this case for the same reason (DRIVERS-1847). After a server error the run sends killCursors on the pinned connection before releasing it, so that case passes.',
+    file: /load-balancers/,
+    cases: ['cursors.json: pinned connections are not returned after an network error during getMore'],
   },
 ];

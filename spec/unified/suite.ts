@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type Document, EJSON } from 'bson';
 import { registerUnified } from '../runner/suites.js';
 import type { SpecCase, SpecSuite } from '../runner/types.js';
-import { DRIVER_GAPS } from './driver-gaps.js';
+import { DRIVER_DEVIATIONS, DRIVER_GAPS } from './driver-gaps.js';
 import { FERRETDB_LIMITATIONS, limitationFor, RUNNER_GAPS } from './ferretdb-limitations.js';
 import { requirementsUnmet } from './requirements.js';
 import { runUnifiedTest } from './runner.js';
@@ -53,6 +53,8 @@ const REPLICA_SET_SUITES = new Set([
   'transactions',
   'transactions-convenient-api',
   'change-streams',
+  // Its fail points (errorLabels) need the proxy; runs when the spec-tests snapshot has the folder.
+  'client-backpressure',
 ]);
 
 /**
@@ -88,7 +90,8 @@ async function skipReason(
     (await requirementsUnmet(file.runOnRequirements, server.info)) ??
     (await requirementsUnmet(test.runOnRequirements, server.info));
   if (unmet) return unmet;
-  const gap = limitationFor(RUNNER_GAPS, path, file, test);
+  const gap =
+    limitationFor(RUNNER_GAPS, path, file, test) ?? limitationFor(DRIVER_DEVIATIONS, path, file, test);
   if (gap) return gap;
   if (server.info.ferretdbVersion)
     return limitationFor(FERRETDB_LIMITATIONS, path, file, test, server.info.proxied);

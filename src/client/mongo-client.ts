@@ -1,18 +1,6 @@
 import { inspect } from 'node:util';
 import type { Document } from 'bson';
-import {
-  catchError,
-  concat,
-  defer,
-  finalize,
-  from,
-  ignoreElements,
-  map,
-  type Observable,
-  type ObservableInput,
-  of,
-  take,
-} from 'rxjs';
+import { concat, defer, finalize, from, map, type Observable, type ObservableInput, of, take } from 'rxjs';
 import { pickBsonOptions } from '../bson-options.js';
 import { ClientMetadata, type DriverInfo } from '../connection/client-metadata.js';
 import { serverApiFields } from '../connection/handshake.js';
@@ -30,7 +18,6 @@ import type {
 } from '../operations/client-bulk-write-models.js';
 import type { ClientBulkWriteResult } from '../operations/client-bulk-write-results.js';
 import { checkPkFactory } from '../operations/document-id.js';
-import { endSessionsOperation } from '../operations/end-sessions.js';
 import {
   type ListDatabasesOptions,
   type ListDatabasesResult,
@@ -50,6 +37,7 @@ import type { WriteConcern } from '../write-concern.js';
 import { runClientBulkWrite } from './client-bulk-write.js';
 import type { ClientContext } from './client-context.js';
 import { Db } from './db.js';
+import { endServerSessions } from './end-sessions.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { changeStreamOf } from './options-holder.js';
 import { type CursorTimeoutOption, operationScope, type SessionOption } from './session-scope.js';
@@ -78,7 +66,8 @@ export class MongoClient {
   private readonly sessions: SessionOwner = {
     pool: new ServerSessionPool(),
     clusterClock: new ClusterClock(),
-    now: () => Date.now(),
+    // The clock of the execution path (deadlines, backoff): session expiry runs on the same one.
+    now: () => clockOf(this.context.execution()).now(),
     execute: () => {
       throw new MongoNotConnectedError('the client is not constructed yet');
     },
@@ -93,6 +82,7 @@ export class MongoClient {
     this.sessions = {
       ...this.sessions,
       timeoutMS: this.options.timeoutMS,
+      maxAdaptiveRetries: this.options.maxAdaptiveRetries,
       transactionDefaults: {
         readConcern: this.options.readConcern,
         writeConcern: this.options.writeConcern,
@@ -109,6 +99,8 @@ export class MongoClient {
       topology: this.lazyTopology(),
       retryReads: this.options.retryReads,
       retryWrites: this.options.retryWrites,
+      maxAdaptiveRetries: this.options.maxAdaptiveRetries,
+      enableOverloadRetargeting: this.options.enableOverloadRetargeting,
       serverApiFields: serverApiFields(this.options.serverApi),
       socketTimeoutMS: this.options.socketTimeoutMS,
       timeoutMS: this.options.timeoutMS,
@@ -180,12 +172,8 @@ export class MongoClient {
       this.hasBeenClosed = true;
       const topology = this.topology;
       if (!topology) return of(undefined);
-      const ctx = this.context.execution();
-      const ends = this.sessions.pool
-        .drain()
-        .map((ids) => executeOperation(ctx, endSessionsOperation(ids)).pipe(catchError(() => of(undefined))));
       return concat(
-        concat(...ends).pipe(ignoreElements()),
+        endServerSessions(this.context.execution(), this.sessions.pool.drain()),
         defer(() => {
           this.topology = undefined;
           return topology.close();

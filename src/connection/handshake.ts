@@ -43,7 +43,8 @@ export function serverApiFields(api: ServerApi | undefined): Document {
  */
 export function buildHandshakeCommand(options: HandshakeOptions): { command: Document; legacy: boolean } {
   const legacy = options.serverApi === undefined && !options.loadBalanced;
-  const command: Document = { [legacy ? 'isMaster' : 'hello']: 1, helloOk: true };
+  // client-backpressure "Handshake changes": the server may treat clients that back off apart.
+  const command: Document = { [legacy ? 'isMaster' : 'hello']: 1, helloOk: true, backpressure: true };
   Object.assign(command, serverApiFields(options.serverApi));
   command.client = options.metadata;
   const offered = (options.compressors ?? []).filter((c) => IMPLEMENTED_COMPRESSORS.has(c));

@@ -308,11 +308,12 @@ export function cursorIterator<T>(
         run.request(1);
       });
     },
+    /** Closes the cursor: resolves once its killCursors answered and what it held is released. */
     return(): Promise<IteratorResult<T>> {
       done = true;
       ready = [];
       run.cancel();
-      return Promise.resolve(finished());
+      return run.whenReleased().then(finished);
     },
   };
 }

@@ -1,7 +1,11 @@
 import type { Document } from 'bson';
 import type { Subscription } from 'rxjs';
 import type { BsonOptions } from '../bson-options.js';
-import { MongoInvalidArgumentError, MongoUnexpectedServerResponseError } from '../errors.js';
+import {
+  MongoInvalidArgumentError,
+  MongoServerError,
+  MongoUnexpectedServerResponseError,
+} from '../errors.js';
 import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { ExecutionScope, type ScopeSession } from '../execute/scope.js';
@@ -115,6 +119,8 @@ export class CursorRun<T> {
    */
   private scope: ExecutionScope;
   private released = false;
+  /** Callers of whenReleased() waiting for the release. */
+  private releaseWaiters: (() => void)[] = [];
   private ns = '';
   private id: CursorId = 0;
   private received = 0;
@@ -176,6 +182,17 @@ export class CursorRun<T> {
       this.kill();
     }
     // A command in flight finishes; its reply handler then kills the cursor it names.
+  }
+
+  /**
+   * Resolves once the run holds nothing: its killCursors (if one was due) has answered, the pinned
+   * connection is checked in and an implicit session is back in the pool (load-balancers spec: a
+   * closed cursor's connection is back in the pool when close returns). A run never opened holds
+   * nothing.
+   */
+  whenReleased(): Promise<void> {
+    if (this.released || !this.opened) return Promise.resolve();
+    return new Promise((resolve) => this.releaseWaiters.push(resolve));
   }
 
   /** The server cursor this run holds: id, namespace and the address it lives on. */
@@ -279,9 +296,14 @@ export class CursorRun<T> {
           this.reopen(resume);
           return;
         }
-        // The server ends a cursor whose getMore failed; nothing to kill (nor to keep pinned).
-        this.id = 0;
-        this.scope.releaseConnection();
+        // A getMore the server refused may leave its cursor open (a fail point, an interrupt): the
+        // run kills it on the connection it is pinned to, then releases (the spec's killCursors at
+        // close, done as the run ends). After a network or client-side error the connection is
+        // gone or in doubt: nothing to kill, the connection goes back at once (load-balancers spec).
+        if (!(e instanceof MongoServerError)) {
+          this.id = 0;
+          this.scope.releaseConnection();
+        }
         this.fail(e);
       },
       complete: () => {
@@ -461,6 +483,9 @@ export class CursorRun<T> {
     this.released = true;
     this.scope.releaseConnection();
     this.scope.session?.done();
+    const waiters = this.releaseWaiters;
+    this.releaseWaiters = [];
+    for (const w of waiters) w();
   }
 
   private fail(error: unknown): void {

@@ -11,6 +11,7 @@ import {
   tap,
   throwError,
   timeout,
+  timer,
 } from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import {
@@ -25,16 +26,23 @@ import {
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
-import { clockOf, type ExecutionContext } from './context.js';
+import { clockOf, type ExecutionContext, maxRetriesOf } from './context.js';
 import { decorateCommand } from './decorate.js';
 import {
   errorAfterRetry,
+  isOverloadError,
+  isRetryableOverloadError,
   isRetryableReadError,
   labelRetryableWriteError,
+  newRetryCount,
+  overloadBackoffMS,
+  overloadRetryAllowed,
+  type RetryCount,
   type RetryKind,
   retryKindOf,
   rewriteUnsupportedRetryableWrite,
   supportsRetryableWrites,
+  takeRetry,
 } from './retry-rules.js';
 import { ExecutionScope, type SessionServerInfo, type TransactionPart } from './scope.js';
 import { serverInfoOf } from './server-info.js';
@@ -46,6 +54,17 @@ type Stage = 'server selection' | 'connection check-out' | 'command';
 /** What one run of an operation remembers across its attempts. */
 interface Attempts {
   readonly retry: RetryKind;
+  /** client-backpressure: the command may be retried on a retryable overload error. */
+  readonly overloadRetry: boolean;
+  /** The retries made so far, by every policy (shared with the scope's other commands when it says so). */
+  readonly count: RetryCount;
+  /**
+   * A transaction's first statement: the fields that start the transaction, sent again by its retry
+   * (an overload retry re-sends the same command; the session has moved on to 'in progress').
+   */
+  startFields: Document | undefined;
+  /** The retry under way is one only the overload policy allows (not a retryable-writes retry). */
+  overloadOnly: boolean;
   /** The server of the last attempt (deprioritized by the retry). */
   failedOn: ServerDescription | undefined;
   /** This run pinned the scope's server (a retry unpins it to select again). */
@@ -98,6 +117,11 @@ function underDeadline<T>(
   const state: Attempts = {
     // transactions spec: statements of a transaction are never retried (commit/abort retry in the session).
     retry: transaction ? false : retryKindOf(op, ctx),
+    // client-backpressure: every command, a transaction's statements and commit/abort included.
+    overloadRetry: overloadRetryAllowed(op, ctx),
+    count: scope.retryCount ?? newRetryCount(),
+    startFields: undefined,
+    overloadOnly: false,
     failedOn: undefined,
     pinnedHere: false,
     txnNumber: undefined,
@@ -170,37 +194,59 @@ function run<T>(
       }),
       switchMap((server) => runOnServer(ctx, server, op, scope, state)),
     );
-  // retryable reads/writes: one retry; CSOT: as many as fit before the deadline ("Retryability").
-  const retryAfter = (error: unknown, first: unknown): Observable<T> => {
-    if (!shouldRetry(state, scope, error)) {
+  // retryable reads/writes: one retry; CSOT: as many as fit before the deadline ("Retryability");
+  // client-backpressure: any command on a retryable overload error, after a backoff, and once an
+  // overload error was seen, at most maxAdaptiveRetries retries in all.
+  // `previous`: the error to raise if this one cannot be retried and carries NoWritesPerformed.
+  const retryAfter = (error: unknown, previous: unknown): Observable<T> => {
+    const last = state.retrying ? errorAfterRetry(previous, error) : error;
+    const byPolicy = shouldRetry(state, scope, error);
+    const retryable = byPolicy || (state.overloadRetry && isRetryableOverloadError(error));
+    if (!retryable) {
       if (!state.retrying) return throwError(() => rewriteUnsupportedRetryableWrite(error));
-      return throwError(() => (error === first ? error : errorAfterRetry(first, error)));
+      return throwError(() => last);
     }
-    if (state.retrying && !scope.csot) return throwError(() => errorAfterRetry(first, error));
+    if (!takeRetry(state.count, error, scope.csot, maxRetriesOf(ctx))) return throwError(() => last);
     // CSOT "Retryability": a retryable error after the deadline passed ends the operation as timed
     // out (the error that could not be retried is the cause), however late the reply came.
-    if (scope.deadline !== undefined && clockOf(ctx).now() >= scope.deadline) {
-      const last = state.retrying ? errorAfterRetry(first, error) : error;
+    const clock = clockOf(ctx);
+    const now = clock.now();
+    if (scope.deadline !== undefined && now >= scope.deadline) {
       return throwError(
         () =>
           new MongoOperationTimeoutError(`Operation timed out after ${scope.timeoutMS} ms`, { cause: last }),
       );
     }
+    const overload = isOverloadError(error);
+    const backoff = overload
+      ? overloadBackoffMS(state.count.retries, (ctx.jitter ?? Math.random)(), error)
+      : 0;
+    // A backoff that would end after the deadline: no retry, the error as it is (the pseudocode's "bail early").
+    if (scope.deadline !== undefined && now + backoff > scope.deadline) return throwError(() => last);
     // The retry selects again ("a new server selection"), so a server this run pinned is
-    // unpinned; the failed one is avoided when another qualifies (deprioritized mongos).
+    // unpinned; the failed one is avoided when another qualifies (deprioritized mongos), after an
+    // overload error only with enableOverloadRetargeting (client-backpressure step 4).
     if (state.pinnedHere) scope.server = undefined;
     state.retrying = true;
-    state.firstError = first;
-    return attempt(state.failedOn ? [state.failedOn] : []).pipe(
+    state.overloadOnly = !byPolicy;
+    state.firstError ??= error;
+    const avoid = state.failedOn && (!overload || ctx.enableOverloadRetargeting || isSharded(state.failedOn));
+    const next = attempt(avoid && state.failedOn ? [state.failedOn] : []);
+    return (backoff > 0 ? timer(backoff, clock).pipe(switchMap(() => next)) : next).pipe(
       catchError((retryError: unknown) => {
         // The retry's error is labelled by the same rules (a network error on it is retryable too).
         if (state.retry === 'write')
           labelRetryableWriteError(retryError, state.failedOn?.maxWireVersion ?? 0);
-        return retryAfter(retryError, first);
+        return retryAfter(retryError, last);
       }),
     );
   };
   return attempt([]).pipe(catchError((error: unknown) => retryAfter(error, error)));
+}
+
+/** Sharded clusters retarget across mongos on every retryable error, overload ones included. */
+function isSharded(server: ServerDescription): boolean {
+  return server.type === 'Mongos';
 }
 
 /**
@@ -338,7 +384,21 @@ function sendOn<T>(
   const session = scope.session;
   if (state.transaction) session?.pinTo(server);
   session?.applyTo(command, op, info);
-  if (state.retrying && state.retry === 'write' && !supportsRetryableWrites(description)) {
+  if (state.transaction?.role === 'statement') {
+    // The first statement's retry starts the transaction as its first attempt did.
+    if (!state.retrying && command.startTransaction === true)
+      state.startFields = { startTransaction: true, readConcern: command.readConcern };
+    else if (state.retrying && state.startFields) {
+      command.startTransaction = true;
+      if (state.startFields.readConcern !== undefined) command.readConcern = state.startFields.readConcern;
+    }
+  }
+  if (
+    state.retrying &&
+    state.retry === 'write' &&
+    !state.overloadOnly &&
+    !supportsRetryableWrites(description)
+  ) {
     // retryable-writes: a retry selected onto a server without retryable writes raises the first error.
     return throwError(() => state.firstError);
   }

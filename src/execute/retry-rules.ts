@@ -1,4 +1,11 @@
-import { MongoError, MongoNetworkError, MongoServerError, RETRYABLE_WRITE_ERROR } from '../errors.js';
+import {
+  MongoError,
+  MongoNetworkError,
+  MongoServerError,
+  RETRYABLE_ERROR,
+  RETRYABLE_WRITE_ERROR,
+  SYSTEM_OVERLOADED_ERROR,
+} from '../errors.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
 
@@ -81,4 +88,81 @@ export function retryKindOf(
   if (op.retryable === 'read') return settings.retryReads ? 'read' : false;
   if (op.retryable === 'write') return settings.retryWrites !== false ? 'write' : false;
   return false;
+}
+
+/** client-backpressure "Overload retry policy": the spec's constants. */
+export const BACKPRESSURE = {
+  /** MAX_RETRIES: the default of `maxAdaptiveRetries`. */
+  maxRetries: 2,
+  /** BASE_BACKOFF (ms), unless the error carries a positive `baseBackoffMS`. */
+  baseBackoffMS: 100,
+  /** MAX_BACKOFF (ms). */
+  maxBackoffMS: 10_000,
+} as const;
+
+/** An error of an overloaded server (`SystemOverloadedError`): a retry of it waits a backoff first. */
+export function isOverloadError(error: unknown): boolean {
+  return error instanceof MongoError && error.hasErrorLabel(SYSTEM_OVERLOADED_ERROR);
+}
+
+/** A retryable overload error: both labels (one does not imply the other). */
+export function isRetryableOverloadError(error: unknown): boolean {
+  return isOverloadError(error) && (error as MongoError).hasErrorLabel(RETRYABLE_ERROR);
+}
+
+/**
+ * client-backpressure: `backoff = jitter * min(MAX_BACKOFF, base * 2^attempt)`, `attempt` the
+ * retry number (1 for the first retry), `jitter` in [0, 1), `base` the error's positive
+ * `baseBackoffMS` when the server sent one, else BASE_BACKOFF.
+ */
+export function overloadBackoffMS(attempt: number, jitter: number, error: unknown): number {
+  const given = (error as { errorResponse?: { baseBackoffMS?: unknown } } | undefined)?.errorResponse
+    ?.baseBackoffMS;
+  const base = typeof given === 'number' && given > 0 ? given : BACKPRESSURE.baseBackoffMS;
+  return jitter * Math.min(BACKPRESSURE.maxBackoffMS, base * 2 ** attempt);
+}
+
+/** Which retry setting allows retrying a command on an overload error ('both': runCommand). */
+export type OverloadRetry = 'read' | 'write' | 'both' | false;
+
+/**
+ * client-backpressure 2.4: a read is retried on overload when retryReads is on, a write when
+ * retryWrites is, runCommand only when both are; every command, retryable or not (getMore,
+ * updateMany, create, ...), unless its operation opts out.
+ */
+export function overloadRetryAllowed(
+  op: CommandOperation<unknown>,
+  settings: { readonly retryReads: boolean; readonly retryWrites?: boolean },
+): boolean {
+  const kind: OverloadRetry = op.overloadRetry ?? (op.retryable || op.kind);
+  const reads = settings.retryReads;
+  const writes = settings.retryWrites !== false;
+  if (kind === 'read') return reads;
+  if (kind === 'write') return writes;
+  if (kind === 'both') return reads && writes;
+  return false;
+}
+
+/**
+ * The retries of one operation, under every retry policy at once (client-backpressure
+ * "Interaction with Other Retry Policies"): once an overload error was seen, at most `maxRetries`
+ * retries in all, CSOT or not; before that one retry (retryable reads/writes), or as many as
+ * the deadline allows under CSOT.
+ */
+export interface RetryCount {
+  retries: number;
+  overloaded: boolean;
+}
+
+export function newRetryCount(): RetryCount {
+  return { retries: 0, overloaded: false };
+}
+
+/** Counts a retry about to be made after `error`; false when the budget is spent (raise instead). */
+export function takeRetry(count: RetryCount, error: unknown, csot: boolean, maxRetries: number): boolean {
+  if (isOverloadError(error)) count.overloaded = true;
+  const allowed = count.overloaded ? maxRetries : csot ? Number.POSITIVE_INFINITY : 1;
+  if (count.retries >= allowed) return false;
+  count.retries++;
+  return true;
 }

@@ -2,6 +2,7 @@ import type { Document, Long } from 'bson';
 import type { Connection } from '../connection/types.js';
 import type { CommandOperation, ServerInfo } from '../operations/operation.js';
 import type { HeldConnection, SelectedServer } from '../sdam/topology-contract.js';
+import type { RetryCount } from './retry-rules.js';
 
 /** How a command takes part in the session's transaction (transactions spec). */
 export interface TransactionPart {
@@ -98,6 +99,11 @@ export class ExecutionScope {
   maxTimeMS: boolean;
   /** The first server selected in this scope becomes `server` (cursors pin their server). */
   readonly pinsServer: boolean;
+  /**
+   * When set, the retries of every command run in this scope count against it (a commit or abort
+   * and the session's own retry of it are one operation); else each command counts its own.
+   */
+  retryCount: RetryCount | undefined;
 
   constructor(
     options: { pinsServer?: boolean; session?: ScopeSession; deadline?: number } & ScopeTimeout = {},
@@ -110,6 +116,7 @@ export class ExecutionScope {
     this.server = undefined;
     this.connection = undefined;
     this.held = undefined;
+    this.retryCount = undefined;
   }
 
   /** Gives back the connection the scope holds (load-balanced cursors: exhausted, killed, failed). */

@@ -12,6 +12,8 @@ export function endSessionsOperation(ids: readonly Document[]): CommandOperation
     dbName: 'admin',
     kind: 'read',
     retryable: false,
+    // Sent by close(), which must not linger: never retried (sessions spec: its errors are ignored).
+    overloadRetry: false,
     sessionSupport: false,
     readPreference: ReadPreference.primaryPreferred,
     build: () => ({ command: { endSessions: ids } }),

@@ -59,6 +59,11 @@ export interface CommandOperation<TResult> {
   readonly kind: 'read' | 'write';
   /** Retry class under retryable-reads / retryable-writes (false: never retried). */
   readonly retryable: 'read' | 'write' | false;
+  /**
+   * client-backpressure: the setting (retryReads, retryWrites, both) under which the command is
+   * retried on a retryable overload error; default `retryable`, else `kind`. false: never.
+   */
+  readonly overloadRetry?: 'read' | 'write' | 'both' | false;
   /** Read preference for reads; undefined means primary. */
   readonly readPreference?: ReadPreference;
   /**

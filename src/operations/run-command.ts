@@ -16,6 +16,8 @@ export function runCommandOperation(
     // run-command spec: the read preference applies, but the command is never retried.
     kind: options.readPreference ? 'read' : 'write',
     retryable: false,
+    // client-backpressure: runCommand is retried on overload only when retryReads and retryWrites are on.
+    overloadRetry: 'both',
     readPreference: options.readPreference,
     readPreferenceExplicit: options.readPreference !== undefined,
     build: () => ({ command }),

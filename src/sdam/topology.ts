@@ -23,10 +23,11 @@ import type { Connector } from './connector.js';
 import { describeTopology } from './description/describe.js';
 import { handleMonitorCheckError } from './description/error-handling.js';
 import { diffTopologyEvents, openingEvents } from './description/events.js';
-import { type ServerDescription, unknownServerDescription } from './description/server-description.js';
+import type { ServerDescription } from './description/server-description.js';
 import {
   type InitialTopologyOptions,
   initialTopologyDescription,
+  openingDescription,
   type TopologyDescription,
 } from './description/topology-description.js';
 import { invalidatedPrimaries, updateTopology } from './description/update-topology.js';
@@ -104,14 +105,9 @@ export class Topology implements TopologyLike {
     this.bus = options.bus ?? new EventBus();
     this.scheduler = options.scheduler;
     const initial = initialTopologyDescription(options);
-    if (initial.type === 'LoadBalanced') {
-      // Opens as Unknown, then changes to LoadBalanced (server Unknown -> LoadBalancer) on connect.
-      this.loadBalancedDescription = initial;
-      const servers = new Map([...initial.servers.keys()].map((a) => [a, unknownServerDescription(a)]));
-      this.current = { ...initial, type: 'Unknown', servers };
-    } else {
-      this.current = initial;
-    }
+    // Load-balanced: opens LoadBalanced with an Unknown server, which becomes a LoadBalancer on connect.
+    if (initial.type === 'LoadBalanced') this.loadBalancedDescription = initial;
+    this.current = openingDescription(initial);
     this.state = new BehaviorSubject(this.current);
   }
 

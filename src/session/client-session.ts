@@ -17,7 +17,7 @@ import {
   UNKNOWN_TRANSACTION_COMMIT_RESULT,
 } from '../errors.js';
 import { type ClusterClock, isClusterTime, laterClusterTime } from '../execute/cluster-clock.js';
-import { labelRetryableWriteError } from '../execute/retry-rules.js';
+import { BACKPRESSURE, labelRetryableWriteError, newRetryCount, takeRetry } from '../execute/retry-rules.js';
 import {
   ExecutionScope,
   type ScopeSession,
@@ -77,6 +77,8 @@ export interface SessionOwner {
   execute<T>(op: CommandOperation<T>, scope: ExecutionScope): Observable<T>;
   /** The client's concerns, the last default of a transaction's options. */
   readonly transactionDefaults?: TransactionDefaults;
+  /** client-backpressure: the client's maxAdaptiveRetries (default 2). */
+  readonly maxAdaptiveRetries?: number;
 }
 
 /**
@@ -241,9 +243,10 @@ export class ClientSession implements ScopeSession {
       this.txnState = step.next;
       if (!step.send) return of(undefined);
       const own = scope;
+      own.retryCount = newRetryCount();
       return this.sendEnd('commitTransaction', own, step.retry).pipe(
         catchError((error: unknown) =>
-          this.retriesEnd(error)
+          this.retriesEnd(error, own)
             ? this.sendEnd('commitTransaction', own, true, true).pipe(
                 catchError((retryError: unknown) => {
                   // The retry's error is labelled by the same rules (retryable-writes).
@@ -272,9 +275,10 @@ export class ClientSession implements ScopeSession {
         return of(undefined);
       }
       const own = this.ownScope(options.timeoutMS);
+      own.retryCount = newRetryCount();
       return this.sendEnd('abortTransaction', own, false).pipe(
         catchError((error: unknown) =>
-          this.retriesEnd(error)
+          this.retriesEnd(error, own)
             ? this.sendEnd('abortTransaction', own, false, true)
             : throwError(() => error),
         ),
@@ -491,9 +495,15 @@ export class ClientSession implements ScopeSession {
     });
   }
 
-  /** Commit and abort are retried once on the retryable-writes errors (retryWrites=false does not turn it off). */
-  private retriesEnd(error: unknown): boolean {
-    return labelRetryableWriteError(error, this.lastWireVersion);
+  /**
+   * Commit and abort are retried once on the retryable-writes errors (retryWrites=false does not
+   * turn it off), within the retries the execution path already made of them on overload errors
+   * (client-backpressure: after one, maxAdaptiveRetries in all).
+   */
+  private retriesEnd(error: unknown, scope: ExecutionScope): boolean {
+    if (!labelRetryableWriteError(error, this.lastWireVersion)) return false;
+    const count = scope.retryCount ?? newRetryCount();
+    return takeRetry(count, error, scope.csot, this.owner.maxAdaptiveRetries ?? BACKPRESSURE.maxRetries);
   }
 
   /**

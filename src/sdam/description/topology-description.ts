@@ -100,6 +100,18 @@ export function initialTopologyDescription(options: InitialTopologyOptions): Top
   };
 }
 
+/**
+ * SDAM "Monitoring" of a load balancer: the topology opens as LoadBalanced with its server still
+ * Unknown (the first topologyDescriptionChanged), and only then does the server become a
+ * LoadBalancer (serverDescriptionChanged, then a second topologyDescriptionChanged). Other
+ * topologies open as they are.
+ */
+export function openingDescription(initial: TopologyDescription): TopologyDescription {
+  if (initial.type !== 'LoadBalanced') return initial;
+  const servers = new Map([...initial.servers.keys()].map((a) => [a, unknownServerDescription(a)]));
+  return { ...initial, servers };
+}
+
 /** True when some server is RSPrimary. */
 export function hasPrimary(servers: ReadonlyMap<string, ServerDescription>): boolean {
   for (const sd of servers.values()) if (sd.type === 'RSPrimary') return true;
