@@ -56,20 +56,31 @@ const REPLICA_SET_SUITES = new Set([
 ]);
 
 /**
- * `<folder>@sharded` runs a folder's cases against mongos routers (the proxy's mongos mode) instead
- * of the replica set, for the cases whose runOnRequirements want a sharded cluster.
+ * `<folder>@<deployment>` runs a folder's cases against another deployment than its own, for the
+ * cases whose runOnRequirements want it: `@sharded` (the proxy's mongos routers), `@replicaset`,
+ * `@load-balanced`.
  */
-const SHARDED_SUFFIX = '@sharded';
+const DEPLOYMENT_SUFFIXES: Readonly<Record<string, Deployment>> = {
+  '@sharded': 'sharded',
+  '@replicaset': 'replicaset',
+  '@load-balanced': 'load-balanced',
+};
+
+function suffixOf(suite: string): string | undefined {
+  return Object.keys(DEPLOYMENT_SUFFIXES).find((s) => suite.endsWith(s));
+}
 
 export function deploymentFor(folder: string): Deployment {
-  if (folder.endsWith(SHARDED_SUFFIX)) return 'sharded';
+  const suffix = suffixOf(folder);
+  if (suffix) return DEPLOYMENT_SUFFIXES[suffix] as Deployment;
   if (folder.split('/')[0] === 'load-balancers') return 'load-balanced';
   return REPLICA_SET_SUITES.has(folder.split('/')[0] ?? folder) ? 'replicaset' : 'server';
 }
 
-/** The folder of a suite name (without `@sharded`). */
+/** The folder of a suite name (without its `@<deployment>`). */
 function folderOf(suite: string): string {
-  return suite.endsWith(SHARDED_SUFFIX) ? suite.slice(0, -SHARDED_SUFFIX.length) : suite;
+  const suffix = suffixOf(suite);
+  return suffix ? suite.slice(0, -suffix.length) : suite;
 }
 
 export interface UnifiedSuiteOptions {

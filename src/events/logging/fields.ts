@@ -75,7 +75,8 @@ interface ServerLike {
  */
 export function topologyText(description: unknown, max: number): string {
   const td = (description ?? {}) as { type?: unknown; setName?: unknown; servers?: unknown };
-  const out: Document = { type: td.type };
+  const out: Document = {};
+  if (typeof td.type === 'string') out.type = td.type;
   if (typeof td.setName === 'string') out.setName = td.setName;
   const servers = td.servers instanceof Map ? [...td.servers.values()] : [];
   out.servers = servers.map((s: ServerLike) => {
