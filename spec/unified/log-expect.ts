@@ -1,22 +1,12 @@
 // expectLogMessages (unified test format, "expectedLogMessagesForClient", "expectedLogMessage"):
 // the messages a client entity collected through its observeLogMessages destination.
 import type { Document } from 'bson';
+import { parseSeverity } from '../../src/events/logging/severity.js';
 import type { Log } from '../../src/index.js';
 import type { EntityMap } from './entities.js';
 import { assertMatches, MatchError } from './match.js';
 import { RunnerError } from './operations.js';
 
-const LEVELS = new Set([
-  'emergency',
-  'alert',
-  'critical',
-  'error',
-  'warn',
-  'notice',
-  'info',
-  'debug',
-  'trace',
-]);
 const COMPONENTS = new Set(['command', 'topology', 'serverSelection', 'connection']);
 const MESSAGE_KEYS = new Set(['level', 'component', 'data', 'failureIsRedacted']);
 const CLIENT_KEYS = new Set(['client', 'messages', 'ignoreMessages', 'ignoreExtraMessages']);
@@ -34,7 +24,8 @@ export function checkExpectedLogMessage(expected: unknown): asserts expected is 
   const e = expected as Document;
   for (const key of Object.keys(e))
     if (!MESSAGE_KEYS.has(key)) throw new RunnerError(`expectedLogMessage: unknown key ${key}`);
-  if (typeof e.level !== 'string' || !LEVELS.has(e.level))
+  // One of the spec's level names, exactly (`off` is no message's level).
+  if (typeof e.level !== 'string' || parseSeverity(e.level) !== e.level || e.level === 'off')
     throw new RunnerError(`expectedLogMessage: bad level ${e.level}`);
   if (typeof e.component !== 'string' || !COMPONENTS.has(e.component))
     throw new RunnerError(`expectedLogMessage: bad component ${e.component}`);
@@ -123,4 +114,38 @@ export async function assertExpectedLogMessages(spec: Document, entities: Entity
       );
     }
   });
+}
+
+/** Throws RunnerError for an observeLogMessages the format does not allow. */
+function checkObserveLogMessages(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new RunnerError('observeLogMessages must be an object');
+  const entries = Object.entries(value);
+  if (entries.length === 0) throw new RunnerError('observeLogMessages must name a component');
+  for (const [component, level] of entries) {
+    if (!COMPONENTS.has(component))
+      throw new RunnerError(`observeLogMessages: unknown component ${component}`);
+    if (typeof level !== 'string' || parseSeverity(level) !== level)
+      throw new RunnerError(`observeLogMessages.${component}: bad level ${JSON.stringify(level)}`);
+  }
+}
+
+/**
+ * The logging parts of the format's schema, checked before a test runs (the invalid/ files that
+ * are about logging must be refused): observeLogMessages of every client entity, and
+ * expectLogMessages (a non-empty array of valid expectedLogMessagesForClient).
+ */
+export function checkLoggingSchema(file: Document, test: Document): void {
+  const entities: unknown[] = [...(file.createEntities ?? [])];
+  for (const op of test.operations ?? [])
+    if (op?.name === 'createEntities') entities.push(...(op.arguments?.entities ?? []));
+  for (const e of entities) {
+    const client = (e as Document | null)?.client as Document | undefined;
+    if (client && 'observeLogMessages' in client) checkObserveLogMessages(client.observeLogMessages);
+  }
+  const expected: unknown = test.expectLogMessages;
+  if (expected === undefined) return;
+  if (!Array.isArray(expected) || expected.length === 0)
+    throw new RunnerError('expectLogMessages must be a non-empty array');
+  for (const spec of expected) checkExpectedLogMessages(spec);
 }

@@ -4,7 +4,7 @@ import { Collection, MongoServerError } from '../../src/index.js';
 import type { CommandsOnly } from '../runner/types.js';
 import { CursorEntity, type Entity, EntityMap } from './entities.js';
 import { assertExpectedError, assertExpectedEvents } from './expect.js';
-import { assertExpectedLogMessages } from './log-expect.js';
+import { assertExpectedLogMessages, checkLoggingSchema } from './log-expect.js';
 import { assertMatches } from './match.js';
 import { type OperationContext, RunnerError, returnsDocuments, runOperation } from './operations.js';
 import { checkSchemaVersion } from './requirements.js';
@@ -147,6 +147,7 @@ export async function runUnifiedTest(
 ): Promise<CommandsOnly | undefined> {
   let partial: CommandsOnly | undefined;
   checkSchemaVersion(file.schemaVersion);
+  checkLoggingSchema(file, test);
   const entities = new EntityMap();
   const ctx: OperationContext = {
     entities,

@@ -19,7 +19,16 @@ interface Folder {
   readonly dir: string;
   /** valid-fail: each test must fail for the case to pass. */
   readonly mustFail: boolean;
+  /** Only the files whose name matches (the part of invalid/ the runner checks). */
+  readonly only?: RegExp;
 }
+
+/**
+ * unified-test-format/tests/invalid: the runner checks the format's schema only where logging is
+ * concerned (log-expect.ts, checkLoggingSchema), so only those files run; each must be refused.
+ */
+const INVALID_FOLDER = 'unified-test-format/tests/invalid';
+const LOGGING_SCHEMA_FILES = /LogMessage|observeLogMessages/;
 
 /** Where a suite's JSON lives: `<folder>/tests/unified`, `<folder>/tests`, or the folder itself. */
 function foldersOf(specDir: string, folder: string): Folder[] {
@@ -30,6 +39,8 @@ function foldersOf(specDir: string, folder: string): Folder[] {
       { dir: join(base, 'valid-fail'), mustFail: true },
     ];
   }
+  if (folder === INVALID_FOLDER)
+    return [{ dir: join(specDir, folder), mustFail: true, only: LOGGING_SCHEMA_FILES }];
   const candidates = [
     join(specDir, folder, 'tests', 'unified'),
     join(specDir, folder, 'tests'),
@@ -133,9 +144,9 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
       const server = await (options.server ?? (() => openServer(deploymentFor(folder))))();
       const cases: UnifiedCase[] = [];
       try {
-        for (const { dir, mustFail } of folders) {
+        for (const { dir, mustFail, only } of folders) {
           for (const name of readdirSync(dir)
-            .filter((f) => f.endsWith('.json'))
+            .filter((f) => f.endsWith('.json') && (!only || only.test(f)))
             .sort()) {
             const path = `${dir.slice(specDir.length + 1)}/${name}`;
             const file = EJSON.parse(readFileSync(join(dir, name), 'utf8'), { relaxed: true }) as Document;
