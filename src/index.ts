@@ -40,6 +40,14 @@ export type {
   GridFSFindOptions,
   GridFSUploadOptions,
 } from './gridfs/types.js';
+export type {
+  Log,
+  MongoDBLogComponentSeverities,
+  MongoDBLogWritable,
+  MongoLoggableComponent,
+  MongoLoggerClientOptions,
+  SeverityLevel,
+} from './log-options.js';
 export type { AnyBulkWriteOperation, BulkWriteOptions } from './operations/bulk-write.js';
 export type {
   AnyClientBulkWriteModel,

@@ -5,11 +5,6 @@ import type { Limitation } from './ferretdb-limitations.js';
 
 export const DRIVER_GAPS: readonly Limitation[] = [
   {
-    uses: 'expectLogMessages',
-    reason:
-      'driver gap: the logging spec is not built (no log messages to check; the rest of such a test would pass and hide that)',
-  },
-  {
     // Open: the getMore is blocked 60 ms under timeoutMS 100 in ITERATION mode and the test expects
     // a timeout; not understood yet.
     reason: 'open: CSOT runCursorCommand ITERATION failure case not triaged',

@@ -9,6 +9,7 @@ import {
   type Collection,
   type Db,
   GridFSBucket,
+  type Log,
   MongoClient,
   type MongoClientOptions,
 } from '../../src/index.js';
@@ -52,6 +53,8 @@ export interface ObservedEvent {
 
 export class ClientEntity {
   readonly events: ObservedEvent[] = [];
+  /** Log messages of the components observeLogMessages names (filled by the client's logger). */
+  readonly logs: Log[];
   /** Connections checked out of the pool now (from CMAP events, observed or not). */
   checkedOut = 0;
   /** connectionReady events seen (awaitMinPoolSizeMS). */
@@ -64,7 +67,9 @@ export class ClientEntity {
     readonly client: MongoClient,
     spec: Document,
     storeInto: (entityId: string, event: Document) => void,
+    logs: Log[] = [],
   ) {
+    this.logs = logs;
     const observe = new Set<string>(spec.observeEvents ?? []);
     const ignore = new Set<string>(spec.ignoreCommandMonitoringEvents ?? []);
     const sensitive = spec.observeSensitiveCommands === true;
@@ -86,9 +91,10 @@ export class ClientEntity {
       for (const s of stores)
         if (s.events.has(type)) storeInto(s.id, { name: type, observedAt: event.time / 1000 });
     });
-    // The driver connects lazily; a client that observes SDAM events starts monitoring now, as the
-    // SDAM tests expect of a client entity (they wait for heartbeats before any operation).
-    if ([...observe].some((t) => SDAM_EVENT.test(t)))
+    // The driver connects lazily; a client that observes SDAM events or log messages starts
+    // monitoring now, as the SDAM and logging tests expect of a client entity (they wait for
+    // heartbeats or a ready pool before any operation).
+    if ([...observe].some((t) => SDAM_EVENT.test(t)) || spec.observeLogMessages)
       this.monitoring = client.topology$.pipe(take(1)).subscribe({ error: () => {} });
   }
 
@@ -347,9 +353,22 @@ export class EntityMap implements MatchEntities {
       monitorCommands: true,
     };
     if (spec.serverApi) Object.assign(options, { serverApi: spec.serverApi });
+    // observeLogMessages: the client's logger writes the named components (only those: the
+    // environment's MONGODB_LOG_* cannot add any) into the entity.
+    const logs: Log[] = [];
+    if (spec.observeLogMessages) {
+      options.mongodbLogComponentSeverities = { default: 'off', ...spec.observeLogMessages };
+      options.mongodbLogPath = { write: (log: Log) => logs.push(log) };
+    }
     const client = new MongoClient(spec.useMultipleMongoses === false ? oneMongos(uri) : uri, options);
     for (const s of spec.storeEventsAsEntities ?? []) this.set(s.id, { kind: 'events', value: [] });
-    return new ClientEntity(spec.id, client, spec, (id, e) => (this.get(id, 'events') as Document[]).push(e));
+    return new ClientEntity(
+      spec.id,
+      client,
+      spec,
+      (id, e) => (this.get(id, 'events') as Document[]).push(e),
+      logs,
+    );
   }
 
   async close(): Promise<void> {
@@ -377,9 +396,21 @@ export function concerns(options: Document | undefined): Document | undefined {
   const out: Document = {};
   if (options.readConcern) out.readConcern = options.readConcern;
   if (options.writeConcern) out.writeConcern = options.writeConcern;
-  if (options.readPreference) out.readPreference = options.readPreference;
+  if (options.readPreference) out.readPreference = readPreferenceOf(options.readPreference);
   if (options.timeoutMS !== undefined) out.timeoutMS = options.timeoutMS;
   return out;
+}
+
+const MODES = ['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest'];
+
+/**
+ * A read preference document of a test as the driver takes it: the mode spelled as the driver
+ * does ("Secondary" -> "secondary"), `tagSets` (the server-selection spec's name) as `tags`.
+ */
+function readPreferenceOf(rp: Document): Document {
+  const { tagSets, ...rest } = rp;
+  const mode = MODES.find((m) => m.toLowerCase() === String(rp.mode).toLowerCase());
+  return { ...rest, ...(mode && { mode }), ...(tagSets !== undefined && { tags: tagSets }) };
 }
 
 /**

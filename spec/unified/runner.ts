@@ -4,6 +4,7 @@ import { Collection, MongoServerError } from '../../src/index.js';
 import type { CommandsOnly } from '../runner/types.js';
 import { CursorEntity, type Entity, EntityMap } from './entities.js';
 import { assertExpectedError, assertExpectedEvents } from './expect.js';
+import { assertExpectedLogMessages, checkLoggingSchema } from './log-expect.js';
 import { assertMatches } from './match.js';
 import { type OperationContext, RunnerError, returnsDocuments, runOperation } from './operations.js';
 import { checkSchemaVersion } from './requirements.js';
@@ -146,6 +147,7 @@ export async function runUnifiedTest(
 ): Promise<CommandsOnly | undefined> {
   let partial: CommandsOnly | undefined;
   checkSchemaVersion(file.schemaVersion);
+  checkLoggingSchema(file, test);
   const entities = new EntityMap();
   const ctx: OperationContext = {
     entities,
@@ -163,6 +165,7 @@ export async function runUnifiedTest(
     await entities.create(file.createEntities ?? [], server.uri);
     for (const op of test.operations ?? []) await runOne(ctx, op);
     for (const spec of test.expectEvents ?? []) await assertExpectedEvents(spec, entities);
+    for (const spec of test.expectLogMessages ?? []) await assertExpectedLogMessages(spec, entities);
     if (test.outcome) {
       // Writes of transactions still open are visible at the proxy (no isolation): it hides them
       // (rolls them back) when it can; when it cannot, the outcome is unknown and not checked.

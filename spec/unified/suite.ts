@@ -19,7 +19,16 @@ interface Folder {
   readonly dir: string;
   /** valid-fail: each test must fail for the case to pass. */
   readonly mustFail: boolean;
+  /** Only the files whose name matches (the part of invalid/ the runner checks). */
+  readonly only?: RegExp;
 }
+
+/**
+ * unified-test-format/tests/invalid: the runner checks the format's schema only where logging is
+ * concerned (log-expect.ts, checkLoggingSchema), so only those files run; each must be refused.
+ */
+const INVALID_FOLDER = 'unified-test-format/tests/invalid';
+const LOGGING_SCHEMA_FILES = /LogMessage|observeLogMessages/;
 
 /** Where a suite's JSON lives: `<folder>/tests/unified`, `<folder>/tests`, or the folder itself. */
 function foldersOf(specDir: string, folder: string): Folder[] {
@@ -30,6 +39,8 @@ function foldersOf(specDir: string, folder: string): Folder[] {
       { dir: join(base, 'valid-fail'), mustFail: true },
     ];
   }
+  if (folder === INVALID_FOLDER)
+    return [{ dir: join(specDir, folder), mustFail: true, only: LOGGING_SCHEMA_FILES }];
   const candidates = [
     join(specDir, folder, 'tests', 'unified'),
     join(specDir, folder, 'tests'),
@@ -58,20 +69,31 @@ const REPLICA_SET_SUITES = new Set([
 ]);
 
 /**
- * `<folder>@sharded` runs a folder's cases against mongos routers (the proxy's mongos mode) instead
- * of the replica set, for the cases whose runOnRequirements want a sharded cluster.
+ * `<folder>@<deployment>` runs a folder's cases against another deployment than its own, for the
+ * cases whose runOnRequirements want it: `@sharded` (the proxy's mongos routers), `@replicaset`,
+ * `@load-balanced`.
  */
-const SHARDED_SUFFIX = '@sharded';
+const DEPLOYMENT_SUFFIXES: Readonly<Record<string, Deployment>> = {
+  '@sharded': 'sharded',
+  '@replicaset': 'replicaset',
+  '@load-balanced': 'load-balanced',
+};
+
+function suffixOf(suite: string): string | undefined {
+  return Object.keys(DEPLOYMENT_SUFFIXES).find((s) => suite.endsWith(s));
+}
 
 export function deploymentFor(folder: string): Deployment {
-  if (folder.endsWith(SHARDED_SUFFIX)) return 'sharded';
+  const suffix = suffixOf(folder);
+  if (suffix) return DEPLOYMENT_SUFFIXES[suffix] as Deployment;
   if (folder.split('/')[0] === 'load-balancers') return 'load-balanced';
   return REPLICA_SET_SUITES.has(folder.split('/')[0] ?? folder) ? 'replicaset' : 'server';
 }
 
-/** The folder of a suite name (without `@sharded`). */
+/** The folder of a suite name (without its `@<deployment>`). */
 function folderOf(suite: string): string {
-  return suite.endsWith(SHARDED_SUFFIX) ? suite.slice(0, -SHARDED_SUFFIX.length) : suite;
+  const suffix = suffixOf(suite);
+  return suffix ? suite.slice(0, -suffix.length) : suite;
 }
 
 export interface UnifiedSuiteOptions {
@@ -124,9 +146,9 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
       const server = await (options.server ?? (() => openServer(deploymentFor(folder))))();
       const cases: UnifiedCase[] = [];
       try {
-        for (const { dir, mustFail } of folders) {
+        for (const { dir, mustFail, only } of folders) {
           for (const name of readdirSync(dir)
-            .filter((f) => f.endsWith('.json'))
+            .filter((f) => f.endsWith('.json') && (!only || only.test(f)))
             .sort()) {
             const path = `${dir.slice(specDir.length + 1)}/${name}`;
             const file = EJSON.parse(readFileSync(join(dir, name), 'utf8'), { relaxed: true }) as Document;

@@ -24,6 +24,18 @@ const FOLDERS = [
   'transactions-convenient-api',
   'transactions-convenient-api@sharded',
   'load-balancers',
+  // Logging (the SDAM logging files run with server-discovery-and-monitoring and its @sharded/@load-balanced).
+  'command-logging-and-monitoring/tests/logging',
+  'command-logging-and-monitoring/tests/logging@replicaset',
+  'connection-monitoring-and-pooling/tests/logging',
+  'server-selection/tests/logging',
+  'server-selection/tests/logging@replicaset',
+  'server-selection/tests/logging@sharded',
+  'server-selection/tests/logging@load-balanced',
+  'server-discovery-and-monitoring@sharded',
+  'server-discovery-and-monitoring@load-balanced',
+  // The logging files of invalid/ (each must be refused: the runner checks the logging schema).
+  'unified-test-format/tests/invalid',
   // 'change-streams' runs with `npm run spec -- unified:change-streams` (52 pass, 0 fail, 35 skip);
   // under npm test, after the other proxy suites on the shared proxy, one of its cases hung: to triage.
 ];

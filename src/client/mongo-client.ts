@@ -8,6 +8,8 @@ import type { ChangeStream, WatchOptions } from '../cursor/change-stream.js';
 import type { ChangeStreamDocument } from '../cursor/change-stream-events.js';
 import { MongoInvalidArgumentError, MongoNotConnectedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
+import { resolveLoggerConfig } from '../events/logging/config.js';
+import { MongoLogger } from '../events/logging/logger.js';
 import type { MongoEvent } from '../events/types.js';
 import { ClusterClock } from '../execute/cluster-clock.js';
 import { clockOf, type ExecutionContext } from '../execute/context.js';
@@ -32,7 +34,7 @@ import { ServerSessionPool } from '../session/server-session-pool.js';
 import type { MongoClientOptions } from '../uri/client-options.js';
 import { parseConnectionString } from '../uri/parse.js';
 import type { ResolvedOptions } from '../uri/resolved-options.js';
-import { emitOptionWarnings } from '../uri/warnings.js';
+import { emitOptionWarnings, MongoRxWarning } from '../uri/warnings.js';
 import type { WriteConcern } from '../write-concern.js';
 import { runClientBulkWrite } from './client-bulk-write.js';
 import type { ClientContext } from './client-context.js';
@@ -54,6 +56,8 @@ export class MongoClient {
   /** Hot bus of every SDAM, heartbeat, CMAP and command event. */
   readonly events$: Observable<MongoEvent>;
   private readonly bus = new EventBus();
+  /** Logs the bus's events of the components the MONGODB_LOG_* variables or the options enable. */
+  private readonly logger: MongoLogger;
   /** The handshake's `client` document; appendMetadata() changes it for new connections. */
   private readonly metadata: ClientMetadata;
   private topology: TopologyLike | undefined;
@@ -91,7 +95,11 @@ export class MongoClient {
       // Lazy: the execution context is built below.
       execute: (op, scope) => executeOperation(this.context.execution(), op, scope),
     };
-    emitOptionWarnings(this.options);
+    this.logger = new MongoLogger(resolveLoggerConfig(process.env, options));
+    for (const warning of [...this.logger.config.warnings, ...this.logger.warnings]) warnOnce(warning);
+    this.logger.attach(this.bus);
+    // URI option warnings: a process warning each, and the logger's `client` component (warn).
+    emitOptionWarnings(this.options, (message) => this.logger.log('client', 'warn', { message }));
     this.uri = uri;
     this.clientOptions = options;
     this.events$ = this.bus.events$;
@@ -178,7 +186,8 @@ export class MongoClient {
           this.topology = undefined;
           return topology.close();
         }),
-      );
+        // The closing messages are written: a log file is released until the next message.
+      ).pipe(finalize(() => this.logger.close()));
     });
   }
 
@@ -303,4 +312,12 @@ watchMethods(MongoClient.prototype, 'MongoClient', (client) => client.options.wa
 
 function nonEmpty<T extends object>(doc: T): T | undefined {
   return Object.keys(doc).length > 0 ? doc : undefined;
+}
+
+/** Logging misconfigurations in the environment are the same for every client: said once per process. */
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(new MongoRxWarning(message, 'MONGORX_LOG'));
 }

@@ -30,6 +30,7 @@ export interface StartedCommand {
   /** The command body as sent in the kind-0 section (with `$db`). */
   readonly body: Document;
   readonly sequences: readonly DocumentSequence[] | undefined;
+  readonly operationId?: number;
 }
 
 export class CommandMonitor {
@@ -41,9 +42,15 @@ export class CommandMonitor {
 
   /** Publishes commandStarted and returns the pair that publishes how the command ended. */
   start(command: StartedCommand): CommandEvents {
-    if (!this.bus.wants()) return UNMONITORED;
-    const { requestId, databaseName, commandName, body } = command;
-    const base = () => ({ requestId, databaseName, commandName, ...this.origin() });
+    if (!this.bus.wants('commandStarted')) return UNMONITORED;
+    const { requestId, databaseName, commandName, body, operationId } = command;
+    const base = () => ({
+      requestId,
+      databaseName,
+      commandName,
+      ...(operationId !== undefined && { operationId }),
+      ...this.origin(),
+    });
     const shown = withSequences(body, command.sequences);
     this.bus.emit({
       name: 'commandStarted',

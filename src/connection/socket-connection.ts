@@ -120,7 +120,7 @@ export class SocketConnection implements Connection {
       };
       const events =
         this.monitor && !options.unmonitored
-          ? this.monitor.start({ ...out, sequences: options.sequences })
+          ? this.monitor.start({ ...out, sequences: options.sequences, operationId: options.operationId })
           : UNMONITORED;
       let message: Buffer;
       try {

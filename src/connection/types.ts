@@ -16,6 +16,8 @@ export interface CommandOptions {
   readonly exhaustAllowed?: boolean;
   /** Errors the command with MongoNetworkTimeoutError when no reply arrives in time (0 = none). */
   readonly socketTimeoutMS?: number;
+  /** The driver's id of the operation this command is part of (named in its command events). */
+  readonly operationId?: number;
   /** Skip command monitoring events (heartbeats and handshakes are not monitored commands). */
   readonly unmonitored?: boolean;
   /** Send as OP_QUERY on `<db>.$cmd` (legacy hello of the initial handshake only). */

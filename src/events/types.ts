@@ -49,27 +49,33 @@ export interface ServerDescriptionChangedEvent extends EventBase {
   readonly previousDescription: unknown;
   readonly newDescription: unknown;
 }
-/** Published when a monitor sends a heartbeat (`hello`); `awaited` for a streaming one. */
-export interface ServerHeartbeatStartedEvent extends EventBase {
-  readonly name: 'serverHeartbeatStarted';
+/** Fields of every heartbeat event beside the spec's (the SDAM log messages need them). */
+interface HeartbeatEventBase extends EventBase {
+  /** The server's address. */
   readonly connectionId: string;
   readonly awaited: boolean;
+  /** The topology the monitor belongs to. */
+  readonly topologyId?: number;
+  /** Driver-side id of the monitoring connection, once it exists. */
+  readonly driverConnectionId?: number;
+  /** Server-side id of the monitoring connection, when the server reported one. */
+  readonly serverConnectionId?: number;
+}
+/** Published when a monitor sends a heartbeat (`hello`); `awaited` for a streaming one. */
+export interface ServerHeartbeatStartedEvent extends HeartbeatEventBase {
+  readonly name: 'serverHeartbeatStarted';
 }
 /** Published when a heartbeat reply arrives. */
-export interface ServerHeartbeatSucceededEvent extends EventBase {
+export interface ServerHeartbeatSucceededEvent extends HeartbeatEventBase {
   readonly name: 'serverHeartbeatSucceeded';
-  readonly connectionId: string;
   readonly duration: number;
   readonly reply: Document;
-  readonly awaited: boolean;
 }
 /** Published when a heartbeat fails (network error, timeout). */
-export interface ServerHeartbeatFailedEvent extends EventBase {
+export interface ServerHeartbeatFailedEvent extends HeartbeatEventBase {
   readonly name: 'serverHeartbeatFailed';
-  readonly connectionId: string;
   readonly duration: number;
   readonly failure: Error;
-  readonly awaited: boolean;
 }
 
 // --- CMAP (connection-monitoring-and-pooling, "Events") ---
@@ -167,6 +173,8 @@ interface CommandEventBase extends EventBase {
   /** Server-side connection id from the handshake, when the server reported one. */
   readonly serverConnectionId?: number;
   readonly serviceId?: unknown;
+  /** The driver's id of the operation the command belongs to (its retries share it). */
+  readonly operationId?: number;
 }
 /** Published when a command is sent (with `monitorCommands`); sensitive commands are redacted. */
 export interface CommandStartedEvent extends CommandEventBase {
@@ -184,6 +192,40 @@ export interface CommandFailedEvent extends CommandEventBase {
   readonly name: 'commandFailed';
   readonly duration: number;
   readonly failure: Error;
+}
+
+// --- Server selection (server-selection, "Logging"): the spec defines log messages only; the
+// driver publishes them as events too, so the logger is one more subscriber of the bus.
+interface ServerSelectionEventBase extends EventBase {
+  readonly topologyId: number;
+  /** The command (or driver step, e.g. `connect`) a server is selected for. */
+  readonly operation: string;
+  readonly operationId?: number;
+  /** The read preference selected by; undefined for a write (a writable server). */
+  readonly readPreference?: unknown;
+  /** `read` or `write`. */
+  readonly kind: 'read' | 'write';
+  /** The topology description when the event was published. */
+  readonly topologyDescription: unknown;
+}
+/** Published when an operation starts selecting a server. */
+export interface ServerSelectionStartedEvent extends ServerSelectionEventBase {
+  readonly name: 'serverSelectionStarted';
+}
+/** Published when a server was selected. */
+export interface ServerSelectionSucceededEvent extends ServerSelectionEventBase {
+  readonly name: 'serverSelectionSucceeded';
+  readonly address: string;
+}
+/** Published when selection failed (timed out, incompatible topology, closed client). */
+export interface ServerSelectionFailedEvent extends ServerSelectionEventBase {
+  readonly name: 'serverSelectionFailed';
+  readonly failure: Error;
+}
+/** Published once per selection that found no suitable server at first and waits. */
+export interface WaitingForSuitableServerEvent extends ServerSelectionEventBase {
+  readonly name: 'waitingForSuitableServer';
+  readonly remainingTimeMS: number;
 }
 
 /** Topology and server events (SDAM monitoring). */
@@ -215,8 +257,15 @@ export type CmapEvent =
 /** Command monitoring events. */
 export type CommandEvent = CommandStartedEvent | CommandSucceededEvent | CommandFailedEvent;
 
+/** Server selection events (what the server-selection log messages say). */
+export type ServerSelectionEvent =
+  | ServerSelectionStartedEvent
+  | ServerSelectionSucceededEvent
+  | ServerSelectionFailedEvent
+  | WaitingForSuitableServerEvent;
+
 /** Every event on `client.events$`, discriminated by `name`. */
-export type MongoEvent = SdamEvent | HeartbeatEvent | CmapEvent | CommandEvent;
+export type MongoEvent = SdamEvent | HeartbeatEvent | CmapEvent | CommandEvent | ServerSelectionEvent;
 /** The `name` of every event type. */
 export type MongoEventName = MongoEvent['name'];
 /** The event type for a given name: `EventOf<'commandStarted'>`. */

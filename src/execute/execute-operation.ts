@@ -77,7 +77,12 @@ interface Attempts {
   stage: Stage;
   /** The command's part in the session's transaction (undefined outside one). */
   readonly transaction: TransactionPart | undefined;
+  /** Names this run in server selection and command events (every attempt shares it). */
+  readonly operationId: number;
 }
+
+/** Operation ids (command-logging-and-monitoring, server-selection "Logging"): unique per process. */
+let nextOperationId = 1;
 
 /**
  * THE chokepoint: every command of the driver (find, getMore, killCursors, each batch of a bulk
@@ -129,6 +134,7 @@ function underDeadline<T>(
     firstError: undefined,
     stage: 'server selection',
     transaction,
+    operationId: nextOperationId++,
   };
   if (transaction?.role === 'statement') {
     return deadlineBound(ctx, scope, state, labelTransient(run(ctx, asStatement(op), scope, state), scope));
@@ -183,7 +189,7 @@ function run<T>(
   const attempt = (deprioritized: readonly ServerDescription[]): Observable<T> =>
     defer(() => {
       state.stage = 'server selection';
-      return serverFor(ctx, op, scope, deprioritized, state.transaction);
+      return serverFor(ctx, op, scope, deprioritized, state);
     }).pipe(
       tap((server) => {
         state.failedOn = server.description;
@@ -288,16 +294,17 @@ function serverFor(
   op: CommandOperation<unknown>,
   scope: ExecutionScope,
   deprioritized: readonly ServerDescription[],
-  transaction: TransactionPart | undefined,
+  state: Attempts,
 ): Observable<SelectedServer> {
   if (scope.server) return of(scope.server);
-  if (transaction?.pinnedServer) return of(transaction.pinnedServer);
+  if (state.transaction?.pinnedServer) return of(state.transaction.pinnedServer);
   return ctx.topology
     .selectServer({
       kind: op.kind,
       readPreference: op.readPreference,
       deprioritized,
       operationName: op.commandName,
+      operationId: state.operationId,
       deadline: scope.deadline,
     })
     .pipe(take(1));
@@ -419,6 +426,7 @@ function sendOn<T>(
       moreToCome: built.moreToCome,
       serializeOptions: built.serializeOptions,
       bsonOptions: built.replyBson,
+      operationId: state.operationId,
       // CSOT: the deadline bounds the reply (the guard in underDeadline); socketTimeoutMS is deprecated.
       socketTimeoutMS: scope.csot ? 0 : ctx.socketTimeoutMS,
     })

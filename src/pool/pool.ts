@@ -198,7 +198,8 @@ export class ConnectionPool {
         pending: undefined,
       };
       // Hot path: build events only when someone listens.
-      if (this.bus.wants()) this.emit({ name: 'connectionCheckOutStarted', address: this.address });
+      if (this.bus.wants('connectionCheckOutStarted'))
+        this.emit({ name: 'connectionCheckOutStarted', address: this.address });
       if (this._state !== 'ready') {
         if (this._state === 'closed') this.fail(waiter, 'poolClosed', this.closedError());
         else this.fail(waiter, 'connectionError', this.clearedError());
@@ -236,7 +237,7 @@ export class ConnectionPool {
         `connection ${conn.id} is not checked out of the pool for ${this.address}`,
       );
     }
-    if (this.bus.wants())
+    if (this.bus.wants('connectionCheckedIn'))
       this.emit({ name: 'connectionCheckedIn', address: this.address, connectionId: conn.id });
     const reason = this._state === 'closed' ? 'poolClosed' : this.perished(entry, false);
     if (reason) {
@@ -424,7 +425,7 @@ export class ConnectionPool {
   private handOut(waiter: Waiter, entry: Entry): void {
     waiter.timer?.unsubscribe();
     entry.inUse = true;
-    if (this.bus.wants()) {
+    if (this.bus.wants('connectionCheckedOut')) {
       this.emit({
         name: 'connectionCheckedOut',
         address: this.address,

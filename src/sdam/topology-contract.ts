@@ -15,6 +15,8 @@ export interface SelectionCriteria {
   readonly deprioritized?: readonly ServerDescription[];
   /** For error messages and logs. */
   readonly operationName: string;
+  /** The driver's id of the operation (its retries share it), for the server selection events. */
+  readonly operationId?: number;
   /**
    * Time on the topology's scheduler by which selection must succeed (CSOT: the operation's
    * deadline); selection fails at the earlier of this and serverSelectionTimeoutMS.

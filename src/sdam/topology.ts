@@ -156,14 +156,15 @@ export class Topology implements TopologyLike {
    */
   selectServer(criteria: SelectionCriteria): Observable<SelectedServer> {
     return new Observable<SelectedServer>((subscriber) => {
+      this.emitSelection('serverSelectionStarted', criteria);
       if (this.phase === 'closed') {
-        subscriber.error(closedError());
+        this.deliver(criteria, subscriber, closedError());
         return;
       }
       this.connect();
       const found = this.trySelect(criteria);
       if (found !== undefined) {
-        deliver(subscriber, found);
+        this.deliver(criteria, subscriber, found);
         return;
       }
       const limitMS = this.options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
@@ -173,10 +174,17 @@ export class Topology implements TopologyLike {
       const timeoutMS = Math.max(0, deadline - now);
       const waiter: SelectionWaiter = { criteria, subscriber, timer: undefined };
       this.waiters.add(waiter);
+      // server-selection "Logging": once per operation, when it starts waiting.
+      if (this.bus.wants('waitingForSuitableServer'))
+        this.bus.emit({
+          name: 'waitingForSuitableServer',
+          ...this.selectionFields(criteria),
+          remainingTimeMS: timeoutMS,
+        });
       waiter.timer = this.scheduler.schedule(() => {
         waiter.timer = undefined;
         if (!this.waiters.delete(waiter)) return;
-        subscriber.error(this.selectionError(criteria, timeoutMS));
+        this.deliver(criteria, subscriber, this.selectionError(criteria, timeoutMS));
       }, timeoutMS);
       this.requestChecks();
       return () => this.leave(waiter);
@@ -202,7 +210,7 @@ export class Topology implements TopologyLike {
     this.phase = 'closed';
     for (const waiter of [...this.waiters]) {
       this.leave(waiter);
-      waiter.subscriber.error(closedError());
+      this.deliver(waiter.criteria, waiter.subscriber, closedError());
     }
     this.srvPoller?.stop();
     for (const server of this.servers.values()) {
@@ -261,9 +269,47 @@ export class Topology implements TopologyLike {
       const found = this.trySelect(waiter.criteria);
       if (found === undefined) continue;
       this.leave(waiter);
-      deliver(waiter.subscriber, found);
+      this.deliver(waiter.criteria, waiter.subscriber, found);
     }
     if (this.waiters.size > 0) this.requestChecks();
+  }
+
+  /** Ends a selection with its server or error, after the event that says so. */
+  private deliver(
+    criteria: SelectionCriteria,
+    subscriber: Subscriber<SelectedServer>,
+    found: SelectedServer | Error,
+  ): void {
+    if (found instanceof Error) {
+      if (this.bus.wants('serverSelectionFailed'))
+        this.bus.emit({ name: 'serverSelectionFailed', ...this.selectionFields(criteria), failure: found });
+      subscriber.error(found);
+      return;
+    }
+    if (this.bus.wants('serverSelectionSucceeded'))
+      this.bus.emit({
+        name: 'serverSelectionSucceeded',
+        ...this.selectionFields(criteria),
+        address: found.description.address,
+      });
+    subscriber.next(found);
+    subscriber.complete();
+  }
+
+  private emitSelection(name: 'serverSelectionStarted', criteria: SelectionCriteria): void {
+    if (this.bus.wants(name)) this.bus.emit({ name, ...this.selectionFields(criteria) });
+  }
+
+  /** What every server selection event says: the operation, its selector and the topology now. */
+  private selectionFields(criteria: SelectionCriteria) {
+    return {
+      topologyId: this.topologyId,
+      operation: criteria.operationName,
+      ...(criteria.operationId !== undefined && { operationId: criteria.operationId }),
+      kind: criteria.kind,
+      ...(criteria.kind === 'read' && { readPreference: readPreferenceOf(criteria) }),
+      topologyDescription: this.current,
+    };
   }
 
   private leave(waiter: SelectionWaiter): void {
@@ -397,6 +443,7 @@ export class Topology implements TopologyLike {
           connector: (addr, purpose) => this.openMonitorConnection(addr, purpose, connectTimeoutMS),
           scheduler: this.scheduler,
           bus: this.bus,
+          topologyId: this.topologyId,
           onDescription: (sd) => this.onMonitorDescription(sd),
         });
     server = new Server(address, pool, monitor, {
@@ -435,15 +482,6 @@ export class Topology implements TopologyLike {
 
 function closedError(): MongoTopologyClosedError {
   return new MongoTopologyClosedError('Topology is closed');
-}
-
-function deliver(subscriber: Subscriber<SelectedServer>, found: SelectedServer | Error): void {
-  if (found instanceof Error) {
-    subscriber.error(found);
-    return;
-  }
-  subscriber.next(found);
-  subscriber.complete();
 }
 
 const PRIMARY: ReadPreferenceLike = { mode: 'primary' };

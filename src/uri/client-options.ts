@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { BsonOptions } from '../bson-options.js';
+import type { MongoLoggerClientOptions } from '../log-options.js';
 import type { ReadConcern, ReadConcernLike } from '../read-concern.js';
 import type { HedgeOptions, ReadPreference, ReadPreferenceMode } from '../read-preference.js';
 import type { WriteConcernOptions } from '../write-concern.js';
@@ -67,7 +68,8 @@ export const NODE_TLS_KEYS: readonly (keyof NodeTlsOptions)[] = [
 export interface MongoClientOptions
   extends Partial<Omit<UriOptions, 'readPreference'>>,
     NodeTlsOptions,
-    BsonOptions {
+    BsonOptions,
+    MongoLoggerClientOptions {
   /** Overrides the URI userinfo. */
   auth?: { readonly username?: string; readonly password?: string };
   /** A mode, or a whole ReadPreference (which then replaces readPreferenceTags/maxStalenessSeconds). */

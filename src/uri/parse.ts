@@ -72,6 +72,10 @@ const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boo
     ['pkfactory', ['object']],
     ['forceserverobjectid', ['boolean']],
     ['minheartbeatfrequencyms', ['number']],
+    // Logging (checked in full by the logger's configuration, events/logging/config.ts).
+    ['mongodblogpath', ['string', 'object']],
+    ['mongodblogcomponentseverities', ['object']],
+    ['mongodblogmaxdocumentlength', ['number']],
   ]);
 
 /**

@@ -6,7 +6,7 @@ import type { ResolvedOptions } from './resolved-options.js';
  * through `process.emitWarning`, so `process.on('warning', ...)` sees it with this name and code.
  */
 export class MongoRxWarning extends Error {
-  /** `MONGORX_OPTION` for options; `MONGORX_UNSUBSCRIBED` for an operation never subscribed. */
+  /** `MONGORX_OPTION` for options; `MONGORX_UNSUBSCRIBED` for an operation never subscribed; `MONGORX_LOG` for logging misconfiguration. */
   readonly code: string;
   constructor(message: string, code = 'MONGORX_OPTION') {
     super(message);

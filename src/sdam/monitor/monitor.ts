@@ -27,6 +27,8 @@ export interface MonitorOptions {
   readonly connector: MonitorConnector;
   readonly scheduler: SchedulerLike;
   readonly bus?: EventBus;
+  /** The topology the monitor belongs to (named in heartbeat events, for the SDAM log messages). */
+  readonly topologyId?: number;
   /** Each check's outcome; errors come as Unknown descriptions carrying the error. */
   readonly onDescription: (description: ServerDescription) => void;
 }
@@ -193,8 +195,24 @@ export class Monitor {
     return { [this.helloOk ? 'hello' : 'isMaster']: 1, helloOk: true, ...this.o.serverApiFields };
   }
 
+  /** Who a heartbeat event is about: the server, its topology and the monitoring connection when there is one. */
+  private heartbeatIds(): {
+    connectionId: string;
+    topologyId?: number;
+    driverConnectionId?: number;
+    serverConnectionId?: number;
+  } {
+    const conn = this.connection;
+    return {
+      connectionId: this.o.address,
+      ...(this.o.topologyId !== undefined && { topologyId: this.o.topologyId }),
+      ...(conn && { driverConnectionId: conn.id }),
+      ...(conn?.serverConnectionId !== undefined && { serverConnectionId: conn.serverConnectionId }),
+    };
+  }
+
   private heartbeatStarted(awaited: boolean): number {
-    this.o.bus?.emit({ name: 'serverHeartbeatStarted', connectionId: this.o.address, awaited });
+    this.o.bus?.emit({ name: 'serverHeartbeatStarted', ...this.heartbeatIds(), awaited });
     return this.now();
   }
 
@@ -205,7 +223,7 @@ export class Monitor {
     this.helloOk = this.o.serverApi || this.helloOk || reply.helloOk === true;
     this.o.bus?.emit({
       name: 'serverHeartbeatSucceeded',
-      connectionId: this.o.address,
+      ...this.heartbeatIds(),
       duration,
       reply,
       awaited,
@@ -237,7 +255,7 @@ export class Monitor {
     const duration = this.now() - started;
     this.o.bus?.emit({
       name: 'serverHeartbeatFailed',
-      connectionId: this.o.address,
+      ...this.heartbeatIds(),
       duration,
       failure,
       awaited,
