@@ -1,7 +1,7 @@
 // The entity map (unified test format, "Entity Map", "entity"): clients with their observed
 // events, databases, collections, cursors and saved BSON values.
 import type { Document } from 'bson';
-import { lastValueFrom, Observable, type Subscription, take } from 'rxjs';
+import { lastValueFrom, Observable, type Subscription, take, timeout } from 'rxjs';
 import { isSensitiveCommand } from '../../src/events/redact.js';
 import type { MongoEvent } from '../../src/events/types.js';
 import {
@@ -234,6 +234,12 @@ export type Entity =
 
 type EntityValue<K extends Entity['kind']> = Extract<Entity, { kind: K }>['value'];
 
+/** How createEntities treats new clients. */
+export interface CreateOptions {
+  /** Connect (select a server) before the operations run: see connectClients. */
+  readonly connectClients?: boolean;
+}
+
 export class EntityMap implements MatchEntities {
   private readonly map = new Map<string, Entity>();
 
@@ -274,7 +280,7 @@ export class EntityMap implements MatchEntities {
    * Creates the entities of createEntities (clients first use `uri`); resolves once the clients
    * with `awaitMinPoolSizeMS` (schema 1.26) have filled their pools to minPoolSize.
    */
-  async create(list: readonly Document[], uri: string): Promise<void> {
+  async create(list: readonly Document[], uri: string, options: CreateOptions = {}): Promise<void> {
     const pools: Promise<void>[] = [];
     for (const item of list) {
       const [type, spec] = Object.entries(item)[0] as [string, Document];
@@ -282,6 +288,27 @@ export class EntityMap implements MatchEntities {
     }
     this.createAll(list, uri);
     await Promise.all(pools);
+    if (options.connectClients) await this.connectClients(list);
+  }
+
+  /**
+   * Discovers the deployment for each new client before the test's operations run (the official
+   * Node runner connects every client entity): a millisecond timeoutMS then bounds the operation,
+   * not the topology's first hello on a busy machine. Selection only, no command; a failure is left
+   * for the operations to meet; bounded so a deployment that never answers cannot hold the test.
+   */
+  private async connectClients(list: readonly Document[]): Promise<void> {
+    const clients = list
+      .map((item) => Object.entries(item)[0] as [string, Document])
+      .filter(([type]) => type === 'client')
+      .map(([, spec]) => this.get(spec.id, 'client').client);
+    await Promise.all(
+      clients.map((client) =>
+        lastValueFrom(client.connect().pipe(timeout(10_000)), { defaultValue: undefined }).catch(
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** Waits (a bounded number of polls, no clock reading) for minPoolSize connectionReady events. */

@@ -2,7 +2,7 @@
 import type { Document } from 'bson';
 import { Collection, MongoServerError } from '../../src/index.js';
 import type { CommandsOnly } from '../runner/types.js';
-import { CursorEntity, type Entity, EntityMap } from './entities.js';
+import { type CreateOptions, CursorEntity, type Entity, EntityMap } from './entities.js';
 import { assertExpectedError, assertExpectedEvents } from './expect.js';
 import { assertExpectedLogMessages, checkLoggingSchema } from './log-expect.js';
 import { assertMatches } from './match.js';
@@ -144,6 +144,7 @@ export async function runUnifiedTest(
   file: Document,
   test: Document,
   server: UnifiedServer,
+  options: CreateOptions = {},
 ): Promise<CommandsOnly | undefined> {
   let partial: CommandsOnly | undefined;
   checkSchemaVersion(file.schemaVersion);
@@ -151,7 +152,7 @@ export async function runUnifiedTest(
   const entities = new EntityMap();
   const ctx: OperationContext = {
     entities,
-    createEntities: (list) => entities.create(list, server.uri),
+    createEntities: (list) => entities.create(list, server.uri, options),
     internalCommand: (db, cmd) => command(server.internal, db, cmd),
     failPoints: [],
     runOne: (op, rethrow) => runOne(ctx, op, rethrow),
@@ -162,7 +163,7 @@ export async function runUnifiedTest(
       await command(server.internal, 'admin', { killAllSessions: [] }).catch(() => undefined);
     await enterFile(server, file);
     if (file.initialData) await setUpCollections(server, file.initialData);
-    await entities.create(file.createEntities ?? [], server.uri);
+    await entities.create(file.createEntities ?? [], server.uri, options);
     for (const op of test.operations ?? []) await runOne(ctx, op);
     for (const spec of test.expectEvents ?? []) await assertExpectedEvents(spec, entities);
     for (const spec of test.expectLogMessages ?? []) await assertExpectedLogMessages(spec, entities);

@@ -155,10 +155,14 @@ export function unifiedSuite(folder: string, options: UnifiedSuiteOptions = {}):
             for (const test of file.tests ?? []) {
               const skip = await skipReason(server, path, file, test);
               const scale = timeScaled(folder) ? csotTimeScaleFor(path, String(test.description)) : 1;
+              // Millisecond-timeout suites discover the deployment before their operations run.
               const run =
                 scale > 1
-                  ? () => runUnifiedTest(scaleDurations(file, scale), scaleDurations(test, scale), server)
-                  : () => runUnifiedTest(file, test, server);
+                  ? () =>
+                      runUnifiedTest(scaleDurations(file, scale), scaleDurations(test, scale), server, {
+                        connectClients: true,
+                      })
+                  : () => runUnifiedTest(file, test, server, { connectClients: timeScaled(folder) });
               cases.push({
                 name: `${path}: ${test.description}`,
                 skip,
