@@ -48,6 +48,16 @@ export class MongoCursorExhaustedError extends MongoAPIError {}
 export class MongoExpiredSessionError extends MongoAPIError {}
 export class MongoTransactionError extends MongoAPIError {}
 export class MongoCompatibilityError extends MongoAPIError {}
+/** An optional package the options ask for (snappy, @mongodb-js/zstd) is not installed (official name). */
+export class MongoMissingDependencyError extends MongoAPIError {
+  /** The missing package, as `npm install` would take it. */
+  readonly dependencyName: string;
+
+  constructor(message: string, options: { cause?: unknown; dependencyName: string }) {
+    super(message, { cause: options.cause });
+    this.dependencyName = options.dependencyName;
+  }
+}
 /** A connection string or option could not be parsed or is invalid. */
 export class MongoParseError extends MongoDriverError {}
 /** Something went wrong inside the driver or in what the server sent. */

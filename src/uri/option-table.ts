@@ -5,8 +5,11 @@ import { bool, int, nameList, type OptionReader, oneOf, properties, str, tagSets
 
 export const COMPRESSORS = ['snappy', 'zlib', 'zstd'] as const;
 export type CompressorName = (typeof COMPRESSORS)[number];
-/** What this driver can actually compress with (Node 20 built-ins); others are dropped with a warning. */
-export const SUPPORTED_COMPRESSORS = ['zlib'] as const;
+/**
+ * The compressors the driver offers: every one the spec knows (snappy and zstd through their
+ * optional packages, loaded when negotiated); unknown names are dropped with a warning.
+ */
+export const SUPPORTED_COMPRESSORS = COMPRESSORS;
 
 export type ServerMonitoringMode = 'auto' | 'poll' | 'stream';
 
