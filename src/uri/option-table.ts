@@ -1,6 +1,7 @@
 import { READ_PREFERENCE_MODES, type ReadPreferenceMode, type TagSet } from '../read-preference.js';
 import type { W } from '../write-concern.js';
 import type { AuthMechanism, AuthMechanismProperties } from './credentials.js';
+import { normalizeSrvAllowedHostsSuffix } from './srv-host-suffix.js';
 import { bool, int, nameList, type OptionReader, oneOf, properties, str, tagSets, w } from './values.js';
 
 export const COMPRESSORS = ['snappy', 'zlib', 'zstd'] as const;
@@ -47,6 +48,7 @@ export interface UriOptions {
   serverSelectionTimeoutMS: number;
   serverSelectionTryOnce: boolean;
   socketTimeoutMS: number;
+  srvAllowedHostsSuffix: string;
   srvMaxHosts: number;
   srvServiceName: string;
   /** Alias of `tls`; every tls/ssl occurrence must agree. */
@@ -76,6 +78,13 @@ type Readers = { readonly [K in UriOptionName]: OptionReader<unknown> };
 const serviceName: OptionReader<string> = {
   fromString: (text) => (/^(?=.{1,15}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/.test(text) ? text : undefined),
   fromValue: (value) => (typeof value === 'string' ? serviceName.fromString(value, () => {}) : undefined),
+};
+
+/** srvAllowedHostsSuffix: normalized; a value that cannot be a suffix is an error (official driver). */
+const hostSuffix: OptionReader<string> = {
+  expected: 'a domain name suffix',
+  fromString: (text) => normalizeSrvAllowedHostsSuffix(text),
+  fromValue: (value) => (typeof value === 'string' ? normalizeSrvAllowedHostsSuffix(value) : undefined),
 };
 
 export const OPTION_READERS: Readers = {
@@ -111,6 +120,7 @@ export const OPTION_READERS: Readers = {
   serverSelectionTimeoutMS: int(0),
   serverSelectionTryOnce: bool,
   socketTimeoutMS: int(0),
+  srvAllowedHostsSuffix: hostSuffix,
   srvMaxHosts: int(0),
   srvServiceName: serviceName,
   ssl: bool,

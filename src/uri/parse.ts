@@ -59,20 +59,23 @@ const EXCLUSIVE_TLS_OPTIONS: readonly (readonly [UriOptionName, UriOptionName])[
   ['tlsDisableOCSPEndpointCheck', 'tlsDisableCertificateRevocationCheck'],
 ];
 /** Keys of MongoClientOptions that are not URI options, with the forms their values may take. */
-const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boolean' | 'number')[]> =
-  new Map([
-    ['auth', ['object']],
-    ['hedge', ['object']],
-    ['readconcern', ['object', 'string']],
-    ['writeconcern', ['object']],
-    ['serverapi', ['object', 'string']],
-    ['driverinfo', ['object']],
-    ['monitorcommands', ['boolean']],
-    ['warnunsubscribed', ['boolean']],
-    ['pkfactory', ['object']],
-    ['forceserverobjectid', ['boolean']],
-    ['minheartbeatfrequencyms', ['number']],
-  ]);
+const CLIENT_ONLY_KEYS: ReadonlyMap<
+  string,
+  readonly ('object' | 'string' | 'boolean' | 'number' | 'function')[]
+> = new Map([
+  ['auth', ['object']],
+  ['hedge', ['object']],
+  ['readconcern', ['object', 'string']],
+  ['writeconcern', ['object']],
+  ['serverapi', ['object', 'string']],
+  ['driverinfo', ['object']],
+  ['monitorcommands', ['boolean']],
+  ['warnunsubscribed', ['boolean']],
+  ['pkfactory', ['object']],
+  ['forceserverobjectid', ['boolean']],
+  ['minheartbeatfrequencyms', ['number']],
+  ['srvhostvalidator', ['function']],
+]);
 
 /**
  * Parses and validates a connection string plus client options into fully defaulted options
@@ -146,6 +149,9 @@ function readUriOptions(
     const key = rawKey.toLowerCase();
     const replacement = DEPRECATED_OPTIONS.get(key);
     const name = replacement ?? OPTION_NAMES.get(key);
+    if (key === 'srvhostvalidator') {
+      throw new MongoParseError('URI cannot contain `srvHostValidator`, it can only be passed to the client');
+    }
     if (name === undefined) {
       warnings.push(`Unsupported option '${rawKey}'`);
       continue;
@@ -296,8 +302,21 @@ function buildResolved(
   const hosts = parts.srv ? (srvHosts ?? []) : parts.hosts;
   const srvHost = parts.srv ? checkSrvHost(parts) : undefined;
 
-  if (!parts.srv && (values.has('srvServiceName') || values.has('srvMaxHosts'))) {
-    throw new MongoParseError('srvServiceName and srvMaxHosts are only allowed with mongodb+srv://');
+  const srvAllowedHostsSuffix = get('srvAllowedHostsSuffix');
+  const srvHostValidator = client.srvHostValidator;
+  if (
+    !parts.srv &&
+    (values.has('srvServiceName') ||
+      values.has('srvMaxHosts') ||
+      srvAllowedHostsSuffix !== undefined ||
+      srvHostValidator !== undefined)
+  ) {
+    throw new MongoParseError(
+      'srvServiceName, srvMaxHosts, srvAllowedHostsSuffix and srvHostValidator are only allowed with mongodb+srv://',
+    );
+  }
+  if (srvAllowedHostsSuffix !== undefined && srvHostValidator !== undefined) {
+    throw new MongoParseError('Cannot use srvAllowedHostsSuffix together with srvHostValidator');
   }
   if (directConnection && (parts.srv || hosts.length > 1)) {
     throw new MongoParseError('directConnection=true is not allowed with multiple hosts or mongodb+srv://');
@@ -341,6 +360,8 @@ function buildResolved(
     srvHost,
     srvServiceName: get('srvServiceName') ?? DEFAULTS.srvServiceName,
     srvMaxHosts,
+    srvAllowedHostsSuffix,
+    srvHostValidator,
     dbName: parts.dbName,
     credentials,
     appName: get('appName'),
