@@ -16,9 +16,14 @@ const SINGLE_LABEL_SUFFIXES: ReadonlySet<string> = new Set([
   'mail',
 ]);
 
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** A DNS name in lowercase A-label (Punycode) form; undefined when it is not a valid name. */
 export function dnsNameToAscii(name: string): string | undefined {
-  const ascii = /^[\x00-\x7f]*$/.test(name) ? name.toLowerCase() : domainToASCII(name);
+  const ascii = isAscii(name) ? name.toLowerCase() : domainToASCII(name);
   return ascii === '' || /\s/.test(ascii) || ascii.includes('..') ? undefined : ascii;
 }
 
