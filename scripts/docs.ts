@@ -20,8 +20,13 @@ function documented(r: DeclarationReflection): boolean {
   // An export under a second name (`export { A as B }`) has the comment of what it names.
   if (r instanceof ReferenceReflection)
     return documented(r.getTargetReflectionDeep() as DeclarationReflection);
-  // Functions carry their comment on a signature.
-  return hasText(r.comment) || (r.signatures ?? []).some((s) => hasText(s.comment));
+  // Functions carry their comment on a signature, accessors on their get/set signature.
+  return (
+    hasText(r.comment) ||
+    (r.signatures ?? []).some((s) => hasText(s.comment)) ||
+    hasText(r.getSignature?.comment) ||
+    hasText(r.setSignature?.comment)
+  );
 }
 
 async function main(): Promise<number> {

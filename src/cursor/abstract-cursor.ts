@@ -99,8 +99,11 @@ type CursorConstructor<O> = new <U>(
  * `rewind()`. Clones and builders get runs of their own.
  */
 export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<T> {
+  /** @internal How each run of this cursor opens and continues its server cursor. */
   protected readonly spec: CursorSpec<T>;
+  /** @internal What the cursor is: its command, options and hooks (builders copy it). */
   protected readonly definition: CursorDefinition<O>;
+  /** @internal The `map()` functions applied to each document. */
   protected readonly transform: Transform<T>;
   private readonly runs = new CursorRuns();
 

@@ -171,6 +171,7 @@ export class ChangeStream<
 > extends Observable<TChange> {
   private latest: ChangeStreamState | undefined;
   private readonly runs = new CursorRuns();
+  /** @internal Where the stream watches, its stages and options. */
   readonly definition: ChangeStreamDefinition;
 
   constructor(definition: ChangeStreamDefinition) {
@@ -188,6 +189,7 @@ export class ChangeStream<
     return this.definition.pipeline;
   }
 
+  /** The options given to `watch()`. */
   get options(): WatchOptions {
     return this.definition.options;
   }

@@ -63,8 +63,11 @@ export interface ClientWriteError {
  * when at least one write is known to have succeeded.
  */
 export class ClientBulkWriteError extends MongoServerError {
+  /** The failed writes, keyed by their model's index. */
   readonly writeErrors: ReadonlyMap<number, ClientWriteError>;
+  /** The write concern errors of the batches. */
   readonly writeConcernErrors: readonly ClientWriteConcernError[];
+  /** What was written before the error (undefined when nothing was acknowledged). */
   readonly partialResult: ClientBulkWriteResult | undefined;
 
   constructor(fields: {
