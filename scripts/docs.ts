@@ -44,7 +44,9 @@ async function main(): Promise<number> {
   const members = project
     .getReflectionsByKind(ReflectionKind.Method | ReflectionKind.Property | ReflectionKind.Accessor)
     .filter((r) => own(r) && !documented(r as DeclarationReflection));
-  console.log(`${exports.length} public exports; ${members.length} properties without a comment (not required)`);
+  console.log(
+    `${exports.length} public exports; ${members.length} properties without a comment (not required)`,
+  );
   if (missing.length > 0) {
     console.error(`${missing.length} public export(s) without documentation:`);
     for (const r of missing) {
