@@ -11,6 +11,14 @@ export const SYSTEM_OVERLOADED_ERROR = 'SystemOverloadedError';
 /** Label the pool puts on network errors of connection establishment (with SystemOverloadedError). */
 export const RETRYABLE_ERROR = 'RetryableError';
 
+/** What every MongoError constructor takes besides its message. */
+export interface MongoErrorOptions {
+  /** The error this one was raised because of (standard `Error.cause`). */
+  cause?: unknown;
+  /** Labels to start with (the server's `errorLabels`, or ones the driver adds). */
+  errorLabels?: Iterable<string>;
+}
+
 /** Root of every error mongorx raises. */
 export class MongoError extends Error {
   /** Labels from the server reply or added by the driver (e.g. RetryableWriteError). */
@@ -18,19 +26,22 @@ export class MongoError extends Error {
   /** The server's error code (MongoServerError and its subclasses); undefined for driver errors, as in the official driver. */
   readonly code: number | string | undefined;
 
-  constructor(message: string, options?: { cause?: unknown; errorLabels?: Iterable<string> }) {
+  constructor(message: string, options?: MongoErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.errorLabels = new Set(options?.errorLabels ?? []);
   }
 
+  /** The class name (`MongoServerError`, `MongoNetworkError`, ...), as in the official driver. */
   override get name(): string {
     return this.constructor.name;
   }
 
+  /** Whether the error carries `label` (e.g. `RetryableWriteError`, `TransientTransactionError`). */
   hasErrorLabel(label: string): boolean {
     return this.errorLabels.has(label);
   }
 
+  /** Adds a label (the driver does so for retryable and transaction errors). */
   addErrorLabel(label: string): void {
     this.errorLabels.add(label);
   }
@@ -48,6 +59,16 @@ export class MongoCursorExhaustedError extends MongoAPIError {}
 export class MongoExpiredSessionError extends MongoAPIError {}
 export class MongoTransactionError extends MongoAPIError {}
 export class MongoCompatibilityError extends MongoAPIError {}
+/** An optional package the options ask for (snappy, @mongodb-js/zstd) is not installed (official name). */
+export class MongoMissingDependencyError extends MongoAPIError {
+  /** The missing package, as `npm install` would take it. */
+  readonly dependencyName: string;
+
+  constructor(message: string, options: MongoErrorOptions & { dependencyName: string }) {
+    super(message, { cause: options.cause });
+    this.dependencyName = options.dependencyName;
+  }
+}
 /** A connection string or option could not be parsed or is invalid. */
 export class MongoParseError extends MongoDriverError {}
 /** Something went wrong inside the driver or in what the server sent. */
@@ -74,9 +95,13 @@ const NOT_COPIED = new Set(['errorLabels', 'errmsg', 'message', 'errorResponse',
  * every other field of the reply is copied onto the error (`keyPattern`, `keyValue`, `errInfo`, ...).
  */
 export class MongoServerError extends MongoError {
+  /** The server's numeric error code (e.g. 11000 for a duplicate key). */
   declare readonly code: number | undefined;
+  /** The name of the code (e.g. `DuplicateKey`), when the server sent one. */
   readonly codeName: string | undefined;
+  /** The server's error message. */
   readonly errmsg: string;
+  /** The server's `topologyVersion` (state-change errors; SDAM compares it). */
   readonly topologyVersion: Document | undefined;
   /** The whole reply, for callers that need more than the fields above. */
   readonly errorResponse: Document;
@@ -117,6 +142,7 @@ export class MongoServerError extends MongoError {
 
 /** A write concern was not satisfied (`writeConcernError` in a reply). */
 export class MongoWriteConcernError extends MongoServerError {
+  /** The reply the write concern error came in (the write itself may have succeeded). */
   readonly result: Document | undefined;
   constructor(writeConcernError: Document, result?: Document) {
     super({ ...writeConcernError, errorLabels: result?.errorLabels ?? writeConcernError.errorLabels });
@@ -126,21 +152,33 @@ export class MongoWriteConcernError extends MongoServerError {
 
 /** The fields of a collection-level bulk write's outcome (crud spec "BulkWriteResult"). */
 export interface BulkWriteResultFields {
+  /** False for an unacknowledged (`w: 0`) write: the counts are then 0. */
   readonly acknowledged: boolean;
+  /** Documents inserted. */
   readonly insertedCount: number;
+  /** Documents the update and replace filters matched. */
   readonly matchedCount: number;
+  /** Documents the updates and replacements changed. */
   readonly modifiedCount: number;
+  /** Documents deleted. */
   readonly deletedCount: number;
+  /** Documents inserted by upserts. */
   readonly upsertedCount: number;
+  /** The `_id` of each inserted document, keyed by its model's index. */
   readonly insertedIds: Readonly<Record<number, unknown>>;
+  /** The `_id` of each upserted document, keyed by its model's index. */
   readonly upsertedIds: Readonly<Record<number, unknown>>;
 }
 
 /** One failed statement of a bulk write as the server reported it, at its model's index. */
 export interface WriteErrorFields {
+  /** The position of the failed model in the bulk write. */
   readonly index: number;
+  /** The server's error code. */
   readonly code: number;
+  /** The server's message. */
   readonly errmsg: string;
+  /** Details the server added (e.g. the failed document validation rules). */
   readonly errInfo?: Document;
   /** The statement that failed (the document, or the update/delete statement). */
   readonly op?: Document;
@@ -148,9 +186,13 @@ export interface WriteErrorFields {
 
 /** One failed write of a bulk write (the official driver's WriteError); `index` is its model's position. */
 export class WriteError {
+  /** The position of the failed model in the bulk write. */
   readonly index: number;
+  /** The server's error code (e.g. 11000). */
   readonly code: number;
+  /** The server's message. */
   readonly errmsg: string;
+  /** Details the server added (e.g. document validation failures). */
   readonly errInfo: Document | undefined;
   /** The raw error (official name). */
   readonly err: WriteErrorFields;
@@ -168,10 +210,12 @@ export class WriteError {
     return this.err.op;
   }
 
+  /** The official driver's JSON form: code, index, errmsg and the failed statement. */
   toJSON(): { code: number; index: number; errmsg: string; op: Document | undefined } {
     return { code: this.code, index: this.index, errmsg: this.errmsg, op: this.err.op };
   }
 
+  /** `WriteError({...})` with the JSON form. */
   toString(): string {
     return `WriteError(${JSON.stringify(this.toJSON())})`;
   }
@@ -182,13 +226,21 @@ export class WriteError {
  * class and methods). Ids are keyed by model index. Its own enumerable fields are the spec's only.
  */
 export class BulkWriteResult implements BulkWriteResultFields {
+  /** False for an unacknowledged (`w: 0`) write. */
   readonly acknowledged: boolean;
+  /** Documents inserted. */
   readonly insertedCount: number;
+  /** Documents the update and replace filters matched. */
   readonly matchedCount: number;
+  /** Documents the updates and replacements changed. */
   readonly modifiedCount: number;
+  /** Documents deleted. */
   readonly deletedCount: number;
+  /** Documents inserted by upserts. */
   readonly upsertedCount: number;
+  /** The `_id` of each inserted document, keyed by its model's index. */
   readonly insertedIds: Readonly<Record<number, unknown>>;
+  /** The `_id` of each upserted document, keyed by its model's index. */
   readonly upsertedIds: Readonly<Record<number, unknown>>;
   readonly #writeErrors: readonly WriteError[];
   readonly #writeConcernErrors: readonly Document[];
@@ -214,21 +266,27 @@ export class BulkWriteResult implements BulkWriteResultFields {
   get ok(): number {
     return this.isOk() ? 1 : 0;
   }
+  /** True when there was no write error and no write concern error. */
   isOk(): boolean {
     return this.#writeErrors.length === 0 && this.#writeConcernErrors.length === 0;
   }
+  /** True when at least one statement failed. */
   hasWriteErrors(): boolean {
     return this.#writeErrors.length > 0;
   }
+  /** How many statements failed. */
   getWriteErrorCount(): number {
     return this.#writeErrors.length;
   }
+  /** The `index`-th write error (in the order the server reported them), if any. */
   getWriteErrorAt(index: number): WriteError | undefined {
     return this.#writeErrors[index];
   }
+  /** Every write error. */
   getWriteErrors(): readonly WriteError[] {
     return this.#writeErrors;
   }
+  /** The first write concern error, if any. */
   getWriteConcernError(): Document | undefined {
     return this.#writeConcernErrors[0];
   }
@@ -244,8 +302,11 @@ export class BulkWriteResult implements BulkWriteResultFields {
  * succeed and every error. Ordered writes stop at the first write error; unordered ones do not.
  */
 export class MongoBulkWriteError extends MongoServerError {
+  /** What the bulk write did before it stopped (counts and ids), with its errors. */
   readonly result: BulkWriteResult;
+  /** Every failed statement, each with its model's index. */
   readonly writeErrors: readonly WriteError[];
+  /** The write concern errors of the batches. */
   readonly writeConcernErrors: readonly Document[];
 
   constructor(
@@ -280,24 +341,31 @@ export class MongoBulkWriteError extends MongoServerError {
   get writeConcernError(): Document | undefined {
     return this.writeConcernErrors[0];
   }
+  /** `result.insertedCount`: documents inserted before the error. */
   get insertedCount(): number {
     return this.result.insertedCount;
   }
+  /** `result.matchedCount`. */
   get matchedCount(): number {
     return this.result.matchedCount;
   }
+  /** `result.modifiedCount`. */
   get modifiedCount(): number {
     return this.result.modifiedCount;
   }
+  /** `result.deletedCount`. */
   get deletedCount(): number {
     return this.result.deletedCount;
   }
+  /** `result.upsertedCount`. */
   get upsertedCount(): number {
     return this.result.upsertedCount;
   }
+  /** `result.insertedIds`, keyed by model index. */
   get insertedIds(): Readonly<Record<number, unknown>> {
     return this.result.insertedIds;
   }
+  /** `result.upsertedIds`, keyed by model index. */
   get upsertedIds(): Readonly<Record<number, unknown>> {
     return this.result.upsertedIds;
   }
@@ -312,7 +380,7 @@ export class MongoNetworkError extends MongoError {
    * done before. The error keeps its own class, so timeouts stay timeouts (CSOT, retryable writes).
    */
   partialResult: BulkWriteResult | undefined;
-  constructor(message: string, options?: { cause?: unknown; beforeHandshake?: boolean }) {
+  constructor(message: string, options?: MongoErrorOptions & { beforeHandshake?: boolean }) {
     super(message, options);
     this.beforeHandshake = options?.beforeHandshake ?? false;
   }
@@ -335,7 +403,7 @@ export class MongoServerSelectionError extends MongoError {
  * server's MaxTimeMSExpired), when there was one; the message includes it.
  */
 export class MongoOperationTimeoutError extends MongoDriverError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: MongoErrorOptions) {
     const cause = options?.cause;
     super(cause instanceof Error ? `${message}: ${cause.name}: ${cause.message}` : message, options);
   }

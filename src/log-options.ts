@@ -35,6 +35,7 @@ export interface Log extends Record<string, unknown> {
 
 /** A destination for log messages (`mongodbLogPath`): each message is passed to `write`. */
 export interface MongoDBLogWritable {
+  /** Receives one structured message; a returned Promise that rejects only produces a process warning. */
   write(log: Log): unknown;
 }
 

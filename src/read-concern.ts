@@ -16,8 +16,10 @@ export interface ReadConcernLike {
 
 /** A read concern; with no level it is the server default and is not sent. */
 export class ReadConcern implements ReadConcernLike {
+  /** No read concern: the server's default applies. */
   static readonly serverDefault = new ReadConcern();
 
+  /** `local`, `majority`, `linearizable`, `available` or `snapshot`; undefined for the server's default. */
   readonly level: ReadConcernLevel | undefined;
 
   constructor(level?: ReadConcernLevel) {
@@ -28,6 +30,10 @@ export class ReadConcern implements ReadConcernLike {
     Object.freeze(this);
   }
 
+  /**
+   * A ReadConcern from a level, a `{ level }` document or another ReadConcern (undefined: the server
+   * default).
+   */
   static from(value: ReadConcernLike | ReadConcernLevel | undefined): ReadConcern {
     if (value instanceof ReadConcern) return value;
     if (value === undefined) return ReadConcern.serverDefault;
@@ -40,6 +46,7 @@ export class ReadConcern implements ReadConcernLike {
     return this.level === undefined;
   }
 
+  /** The `readConcern` document commands carry (empty for the server default). */
   toDocument(): Document {
     return readConcernToDocument(this);
   }

@@ -31,16 +31,27 @@ export function isReadPreferenceMode(value: unknown): value is ReadPreferenceMod
 
 /** A validated, immutable read preference (server-selection spec "Read preference"). */
 export class ReadPreference {
+  /** Reads go to the primary only (the default). */
   static readonly primary = new ReadPreference('primary');
+  /** Reads go to the primary, or a secondary when there is none. */
   static readonly primaryPreferred = new ReadPreference('primaryPreferred');
+  /** Reads go to a secondary only. */
   static readonly secondary = new ReadPreference('secondary');
+  /** Reads go to a secondary, or the primary when there is none. */
   static readonly secondaryPreferred = new ReadPreference('secondaryPreferred');
+  /** Reads go to the member with the lowest latency, primary or secondary. */
   static readonly nearest = new ReadPreference('nearest');
 
+  /** The mode: primary, primaryPreferred, secondary, secondaryPreferred or nearest. */
   readonly mode: ReadPreferenceMode;
   /** Tag sets in order; empty when none were given. */
   readonly tags: readonly TagSet[];
+  /**
+   * Secondaries lagging the primary by more than this are not selected (90 at least; undefined: no
+   * limit).
+   */
   readonly maxStalenessSeconds: number | undefined;
+  /** Hedged reads on sharded clusters (deprecated by the server in 8.0). */
   readonly hedge: HedgeOptions | undefined;
 
   constructor(mode: ReadPreferenceMode, options: ReadPreferenceOptions = {}) {
@@ -77,6 +88,7 @@ export class ReadPreference {
     Object.freeze(this);
   }
 
+  /** A ReadPreference from a mode or another ReadPreference (undefined: primary). */
   static from(value: ReadPreference | ReadPreferenceMode | undefined): ReadPreference {
     if (value instanceof ReadPreference) return value;
     if (value === undefined) return ReadPreference.primary;
@@ -97,6 +109,7 @@ export class ReadPreference {
     return doc;
   }
 
+  /** Same mode, tags, maxStalenessSeconds and hedge. */
   equals(other: ReadPreference): boolean {
     return JSON.stringify(this.toDocument()) === JSON.stringify(other.toDocument());
   }

@@ -58,8 +58,10 @@ export function isAcknowledged(wc: WriteConcernOptions): boolean {
 
 /** A validated, immutable write concern. */
 export class WriteConcern implements WriteConcernOptions {
+  /** No write concern: the server's default applies. */
   static readonly serverDefault = new WriteConcern();
 
+  /** How many members must acknowledge (`0`, `1`, ..., `'majority'` or a tag set name). */
   readonly w: W | undefined;
   readonly wtimeoutMS: number | undefined;
   readonly journal: boolean | undefined;
@@ -72,6 +74,10 @@ export class WriteConcern implements WriteConcernOptions {
     Object.freeze(this);
   }
 
+  /**
+   * A WriteConcern from options (`w`, `journal`, `wtimeoutMS`) or another WriteConcern (undefined: the
+   * server default).
+   */
   static from(value: WriteConcernOptions | undefined): WriteConcern {
     if (value instanceof WriteConcern) return value;
     return value === undefined ? WriteConcern.serverDefault : new WriteConcern(value);
@@ -82,10 +88,12 @@ export class WriteConcern implements WriteConcernOptions {
     return this.w === undefined && this.wtimeoutMS === undefined && this.journal === undefined;
   }
 
+  /** False only for `w: 0` without journaling: such writes get no reply (`acknowledged: false`). */
   get isAcknowledged(): boolean {
     return isAcknowledged(this);
   }
 
+  /** The `writeConcern` document commands carry (`w`, `j`, `wtimeout`; empty for the server default). */
   toDocument(): Document {
     return writeConcernToDocument(this);
   }

@@ -5,23 +5,11 @@ import { Long } from 'bson';
 import { map, take } from 'rxjs';
 import { aggregationCursor } from '../../src/cursor/aggregation-cursor.js';
 import { commandCursor } from '../../src/cursor/command-cursor.js';
-import { findCursor } from '../../src/cursor/find-cursor.js';
 import { parseCursorReply } from '../../src/operations/cursor-commands.js';
 import type { FindOptions } from '../../src/operations/find.js';
-import {
-  FakeCursorServer,
-  type FakeCursorServerOptions,
-  failWith,
-  record,
-  testScheduler,
-} from './harness.js';
+import { FakeCursorServer, failWith, findSetup, record, testScheduler } from './harness.js';
 
-function setup(options: FakeCursorServerOptions, find: FindOptions = {}) {
-  const scheduler = testScheduler();
-  const server = new FakeCursorServer(scheduler, options);
-  const cursor = findCursor(server.ctx, 'db', 'coll', {}, find);
-  return { scheduler, server, cursor };
-}
+const setup = findSetup;
 
 const ids = map((d: { _id?: unknown }) => d._id);
 

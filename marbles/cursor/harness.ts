@@ -5,8 +5,10 @@ import { type Document, Long } from 'bson';
 import { defer, finalize, map, type Observable, of, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Connection } from '../../src/connection/types.js';
+import { findCursor } from '../../src/cursor/find-cursor.js';
 import { MongoServerError } from '../../src/errors.js';
 import type { ExecutionContext } from '../../src/execute/context.js';
+import type { FindOptions } from '../../src/operations/find.js';
 import { unknownServerDescription } from '../../src/sdam/description/server-description.js';
 import type { SelectedServer, TopologyLike } from '../../src/sdam/topology-contract.js';
 
@@ -180,6 +182,14 @@ export class FakeCursorServer {
     this.cursors.delete(id);
     (reply.cursor as Document).id = Long.ZERO;
   }
+}
+
+/** A find cursor on `db.coll` of a new fake server, on a new scheduler. */
+export function findSetup(options: FakeCursorServerOptions, find: FindOptions = {}) {
+  const scheduler = testScheduler();
+  const server = new FakeCursorServer(scheduler, options);
+  const cursor = findCursor(server.ctx, 'db', 'coll', {}, find);
+  return { scheduler, server, cursor };
 }
 
 /** An error reply. */

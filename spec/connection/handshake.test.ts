@@ -44,12 +44,19 @@ describe('handshake (mongodb-handshake)', () => {
   });
 
   it('uses legacy isMaster over OP_QUERY unless serverApi or loadBalanced', () => {
-    const base = { metadata: { driver: { name: 'x', version: '1' } }, compressors: ['zlib', 'snappy'] };
+    const base = {
+      metadata: { driver: { name: 'x', version: '1' } },
+      compressors: ['zlib', 'snappy', 'lz4'],
+    };
     const legacy = buildHandshakeCommand(base);
     assert.equal(legacy.legacy, true);
     assert.equal(legacy.command.isMaster, 1);
     assert.equal(legacy.command.helloOk, true);
-    assert.deepEqual(legacy.command.compression, ['zlib'], 'only implemented compressors are offered');
+    assert.deepEqual(
+      legacy.command.compression,
+      ['zlib', 'snappy'],
+      'the spec compressors are offered in URI order, unknown ones never',
+    );
     const api = buildHandshakeCommand({ ...base, serverApi: { version: '1', strict: true } });
     assert.equal(api.legacy, false);
     assert.equal(api.command.hello, 1);

@@ -48,7 +48,7 @@ describe('compression (OP_COMPRESSED, zlib)', () => {
     assert.equal(ping?.compressor, 'zlib');
     const hello = server.requests.find((r) => r.commandName.toLowerCase() === 'ismaster');
     assert.equal(hello?.compressed, false);
-    assert.deepEqual(hello?.command.compression, ['zlib']);
+    assert.deepEqual(hello?.command.compression, ['snappy', 'zlib'], 'offered in URI order');
     conn.close();
   });
 

@@ -169,11 +169,12 @@ describe('URI option details', () => {
     assert.deepEqual(o.readPreference.tags, [{ dc: 'ny' }, {}]);
   });
 
-  it('unsupported compressors are dropped with a warning', () => {
-    const o = parseConnectionString('mongodb://h/?compressors=snappy,zlib&zlibCompressionLevel=9');
-    assert.deepEqual(o.compressors, ['zlib']);
+  it('unknown compressors are dropped with a warning; the spec ones are kept in order, silently', () => {
+    const o = parseConnectionString('mongodb://h/?compressors=zstd,lz4,snappy,zlib&zlibCompressionLevel=9');
+    assert.deepEqual(o.compressors, ['zstd', 'snappy', 'zlib']);
     assert.equal(o.zlibCompressionLevel, 9);
     assert.equal(o.warnings.length, 1);
+    assert.match(o.warnings[0]!, /lz4/);
   });
 
   it('tlsInsecure relaxes both certificate and hostname checks', () => {

@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
+import { createCodecs } from '../../src/connection/compressors.js';
 import { MongoProtocolError } from '../../src/errors.js';
 import {
+  type CompressionCodec,
+  compressiblePart,
   compressorId,
+  decodeFrame,
   decodeMessage,
   encodeOpCompressed,
   encodeOpMsg,
   encodeOpQuery,
+  frameOpCompressed,
   OP_COMPRESSED,
   type WireMessage,
 } from '../../src/wire/index.js';
@@ -97,5 +102,94 @@ describe('OP_COMPRESSED', () => {
 
   it('names the unsupported compressor', () => {
     assert.throws(() => decodeMessage(bad.snappy!), /unsupported compressor.*snappy/);
+  });
+});
+
+/** A codec that answers later, as the snappy and zstd packages do (here: noop bytes, reversed). */
+function asyncCodec(name: 'snappy' | 'zstd'): CompressionCodec & { calls: number } {
+  const reversed = (b: Buffer) => Buffer.from(b).reverse();
+  const codec = {
+    name,
+    calls: 0,
+    compress: async (b: Buffer) => reversed(b),
+    decompress: async (b: Buffer) => {
+      codec.calls++;
+      return reversed(b);
+    },
+  };
+  return codec;
+}
+
+describe('OP_COMPRESSED with asynchronous codecs (snappy, zstd)', () => {
+  it('frames any codec output with the compressor id of its name', async () => {
+    for (const [name, id] of [
+      ['snappy', 1],
+      ['zstd', 3],
+    ] as const) {
+      const codec = asyncCodec(name);
+      const frame = frameOpCompressed(msg, name, await codec.compress(compressiblePart(msg)));
+      assert.equal(frame.readInt32LE(0), frame.length);
+      assert.equal(frame.readInt32LE(4), 42);
+      assert.equal(frame.readInt32LE(12), OP_COMPRESSED);
+      assert.equal(frame.readInt32LE(16), 2013);
+      assert.equal(frame.readInt32LE(20), msg.length - 16);
+      assert.equal(frame[24], id);
+      assert.deepEqual(frame.subarray(25), Buffer.from(msg.subarray(16)).reverse());
+    }
+  });
+
+  it('decodeFrame answers a Promise only for an asynchronous codec', async () => {
+    const codec = asyncCodec('zstd');
+    const frame = frameOpCompressed(msg, 'zstd', await codec.compress(compressiblePart(msg)));
+    const pending = decodeFrame(frame, { codecs: (n) => (n === 'zstd' ? codec : undefined) });
+    assert.ok(pending instanceof Promise);
+    const m = (await pending) as Extract<WireMessage, { opCode: 2013 }>;
+    assert.equal(m.compressor, 'zstd');
+    assert.deepEqual(m.body, command);
+    assert.deepEqual(m.header, { messageLength: msg.length, requestId: 42, responseTo: 41, opCode: 2013 });
+    const plain = decodeFrame(encodeOpCompressed(msg, 'zlib'));
+    assert.ok(!(plain instanceof Promise), 'zlib stays synchronous');
+  });
+
+  it('decodeMessage (synchronous) refuses an asynchronous codec with MongoProtocolError', async () => {
+    const codec = asyncCodec('snappy');
+    const frame = frameOpCompressed(msg, 'snappy', await codec.compress(compressiblePart(msg)));
+    assert.throws(() => decodeMessage(frame, { codecs: () => codec }), MongoProtocolError);
+  });
+
+  it('a wrong size or a failing codec rejects with MongoProtocolError', async () => {
+    const codec = asyncCodec('snappy');
+    const good = frameOpCompressed(msg, 'snappy', await codec.compress(compressiblePart(msg)));
+    const lying = Buffer.from(good);
+    lying.writeInt32LE(lying.readInt32LE(20) + 3, 20);
+    await assert.rejects(
+      Promise.resolve(decodeFrame(lying, { codecs: () => codec })),
+      (e: unknown) => e instanceof MongoProtocolError && /declared/.test(e.message),
+    );
+    const broken: CompressionCodec = {
+      name: 'snappy',
+      compress: (b) => b,
+      decompress: async () => {
+        throw new Error('bad snappy input');
+      },
+    };
+    await assert.rejects(
+      Promise.resolve(decodeFrame(good, { codecs: () => broken })),
+      (e: unknown) =>
+        e instanceof MongoProtocolError && /snappy data is invalid: bad snappy input/.test(e.message),
+    );
+  });
+
+  it('the real snappy and zstd packages round-trip through the frame', async () => {
+    const codecs = createCodecs();
+    for (const name of ['snappy', 'zstd'] as const) {
+      const codec = codecs(name)!;
+      const frame = frameOpCompressed(msg, name, await codec.compress(compressiblePart(msg)));
+      assert.ok(frame.length < msg.length + 9, `${name} compresses the 500-byte comment`);
+      const m = (await decodeFrame(frame, { codecs })) as Extract<WireMessage, { opCode: 2013 }>;
+      assert.equal(m.compressor, name);
+      assert.deepEqual(m.body, command);
+      assert.deepEqual(m.sequences[0]!.documents, [{ _id: 1 }, { _id: 2 }]);
+    }
   });
 });

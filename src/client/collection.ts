@@ -108,7 +108,9 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     // Development warning for operation Observables never subscribed (see unsubscribed-warning.ts).
     OptionsHolder.watchUnsubscribed(Collection.prototype, 'Collection');
   }
+  /** The database this collection is in. */
   readonly dbName: string;
+  /** The collection's name. */
   readonly collectionName: string;
   constructor(context: ClientContext, dbName: string, name: string, options?: InheritableOptions) {
     validateCollectionName(name);
@@ -117,12 +119,17 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     this.collectionName = name;
   }
 
+  /** `db.collection`, as the server names it. */
   get namespace(): string {
     return `${this.dbName}.${this.collectionName}`;
   }
 
   // --- writes -------------------------------------------------------------------------------
 
+  /**
+   * Inserts one document (an `_id` is added when it has none); emits `{ acknowledged, insertedId }`
+   * once. Cold: each subscription inserts again.
+   */
   insertOne(
     document: OptionalId<TSchema>,
     options: InsertOneOptions & SessionOption = {},
@@ -154,6 +161,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     });
   }
 
+  /**
+   * Runs insert, update, replace and delete models in batches by the server's limits (ordered by
+   * default); emits a BulkWriteResult, or errors with MongoBulkWriteError carrying the partial result.
+   */
   bulkWrite(
     operations: readonly AnyBulkWriteOperation<TSchema>[],
     options: BulkWriteOptions & SessionOption = {},
@@ -170,6 +181,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     });
   }
 
+  /**
+   * Updates the first document matching `filter` with update operators (or a pipeline); emits an
+   * UpdateResult. `upsert: true` inserts when nothing matches.
+   */
   updateOne(
     filter: Filter<TSchema>,
     update: UpdateFilter<TSchema> | Document[],
@@ -187,6 +202,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /**
+   * Updates every document matching `filter`; emits an UpdateResult. Not retryable (a multi-document
+   * write).
+   */
   updateMany(
     filter: Filter<TSchema>,
     update: UpdateFilter<TSchema> | Document[],
@@ -204,6 +223,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /**
+   * Replaces the first document matching `filter` with `replacement` (no update operators); emits an
+   * UpdateResult.
+   */
   replaceOne(
     filter: Filter<TSchema>,
     replacement: WithoutId<TSchema>,
@@ -220,6 +243,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /** Deletes the first document matching `filter`; emits `{ acknowledged, deletedCount }`. */
   deleteOne(
     filter: Filter<TSchema> = {},
     options: DeleteOptions & SessionOption = {},
@@ -229,6 +253,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /** Deletes every document matching `filter`; emits `{ acknowledged, deletedCount }`. */
   deleteMany(
     filter: Filter<TSchema> = {},
     options: DeleteOptions & SessionOption = {},
@@ -250,6 +275,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   // --- reads --------------------------------------------------------------------------------
 
+  /**
+   * A cursor over the documents matching `filter`: a cold Observable of documents (each subscription
+   * runs its own query) with builders, `batches()`, `toArray()`, `withDemand()` and `for await`.
+   */
   find(
     filter: Filter<TSchema> = {},
     options: FindOptions & CursorTimeoutOption = {},
@@ -274,6 +303,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /** A cursor over the results of an aggregation pipeline (`$out`/`$merge` run on the primary). */
   aggregate<T extends Document = Document>(
     pipeline: Document[] = [],
     options: AggregateOptions & CursorTimeoutOption = {},
@@ -300,6 +330,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     return this.changeStream<TLocal, TChange>(this.dbName, this.collectionName, pipeline, options);
   }
 
+  /**
+   * The exact number of documents matching `filter` (an aggregation with `$match` and `$group`); emits
+   * once.
+   */
   countDocuments(
     filter: Filter<TSchema> = {},
     options: CountDocumentsOptions & SessionOption = {},
@@ -316,12 +350,17 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /**
+   * The collection's document count from its metadata (the `count` command without a filter): fast, not
+   * exact inside transactions or after an unclean shutdown.
+   */
   estimatedDocumentCount(options: EstimatedDocumentCountOptions & SessionOption = {}): Observable<number> {
     return this.run(options, () =>
       estimatedDocumentCountOperation(this.dbName, this.collectionName, this.resolve(options, READ_CONCERNS)),
     );
   }
 
+  /** The distinct values of `key` among the documents matching `filter`, in one array. */
   distinct<K extends keyof WithId<TSchema> & string>(
     key: K,
     filter?: Filter<TSchema>,
@@ -344,6 +383,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
 
   // --- find and modify ----------------------------------------------------------------------
 
+  /**
+   * Deletes the first document matching `filter` (in `sort` order) and emits it, or null when none
+   * matched (`includeResultMetadata: true` emits the whole reply).
+   */
   findOneAndDelete(
     filter: Filter<TSchema>,
     options: FindOneAndDeleteOptions & { includeResultMetadata: true } & SessionOption,
@@ -366,6 +409,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /**
+   * Replaces the first document matching `filter` and emits it, before the change by default
+   * (`returnDocument: 'after'` for the new one), or null.
+   */
   findOneAndReplace(
     filter: Filter<TSchema>,
     replacement: WithoutId<TSchema>,
@@ -392,6 +439,10 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /**
+   * Updates the first document matching `filter` and emits it, before the change by default
+   * (`returnDocument: 'after'` for the new one), or null.
+   */
   findOneAndUpdate(
     filter: Filter<TSchema>,
     update: UpdateFilter<TSchema> | Document[],
@@ -436,6 +487,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     }).pipe(map((names) => names[0]));
   }
 
+  /** Creates several indexes in one command; emits their names in order. */
   createIndexes(
     indexes: readonly IndexDescription[],
     options: IndexCommandOptions & SessionOption = {},
@@ -450,6 +502,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /** Drops the index named `name`; emits the server's reply. */
   dropIndex(name: string, options: IndexCommandOptions & SessionOption = {}): Observable<Document> {
     return this.run(options, () =>
       dropIndexesOperation(this.dbName, this.collectionName, name, this.resolve(options, WRITE_CONCERNS)),
@@ -463,6 +516,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     ).pipe(map(() => true));
   }
 
+  /** A cursor over the collection's index descriptions (`listIndexes`). */
   listIndexes(options: ListIndexesOptions & SessionOption = {}): CommandCursor<Document> {
     return commandCursor<Document>(
       this.context.execution(),
@@ -490,6 +544,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     );
   }
 
+  /** Replaces the definition of the search index `name` (Atlas Search). */
   updateSearchIndex(name: string, definition: Document, options: SessionOption = {}): Observable<void> {
     return this.run(options, () =>
       updateSearchIndexOperation(this.dbName, this.collectionName, name, definition),
@@ -556,6 +611,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     return this.info().pipe(map((info) => info.options ?? {}));
   }
 
+  /** Whether the collection is capped (from listCollections); errors when it does not exist. */
   isCapped(): Observable<boolean> {
     return this.options().pipe(map((options) => options.capped === true));
   }

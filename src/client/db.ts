@@ -52,6 +52,7 @@ export class Db extends OptionsHolder {
     // Development warning for operation Observables never subscribed (see unsubscribed-warning.ts).
     OptionsHolder.watchUnsubscribed(Db.prototype, 'Db');
   }
+  /** The database's name. */
   readonly databaseName: string;
   private readonly ownOptions: InheritableOptions | undefined;
   constructor(context: ClientContext, name: string, options?: InheritableOptions) {
@@ -61,6 +62,10 @@ export class Db extends OptionsHolder {
     this.ownOptions = options;
   }
 
+  /**
+   * A handle on the collection `name` (nothing is sent: collections are created by their first write or
+   * by createCollection). Options given here override the db's.
+   */
   collection<TSchema extends Document = Document>(
     name: string,
     options?: InheritableOptions,
@@ -131,6 +136,7 @@ export class Db extends OptionsHolder {
     return defer(() => this.collection(name).drop(options));
   }
 
+  /** Drops this database; emits true once done. */
   dropDatabase(options: DdlOptions & SessionOption = {}): Observable<boolean> {
     return this.run(options, () =>
       dropDatabaseOperation(this.databaseName, this.resolve(options, WRITE_CONCERNS)),

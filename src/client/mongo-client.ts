@@ -52,6 +52,7 @@ import { watchMethods } from './unsubscribed-warning.js';
  * or `connect()` is.
  */
 export class MongoClient {
+  /** The validated options the client runs with (URI and client options merged, defaults filled in). */
   readonly options: ResolvedOptions;
   /** Hot bus of every SDAM, heartbeat, CMAP and command event. */
   readonly events$: Observable<MongoEvent>;
@@ -132,12 +133,15 @@ export class MongoClient {
     };
   }
 
+  /** The client's read preference (from `readPreference`, `readPreferenceTags`, `maxStalenessSeconds`). */
   get readPreference(): ReadPreference {
     return this.options.readPreference;
   }
+  /** The client's read concern (`readConcernLevel`, or the `readConcern` option). */
   get readConcern(): ReadConcern {
     return this.options.readConcern;
   }
+  /** The client's write concern (`w`, `journal`, `wtimeoutMS`, or the `writeConcern` option). */
   get writeConcern(): WriteConcern {
     return this.options.writeConcern;
   }
@@ -161,11 +165,6 @@ export class MongoClient {
   }
 
   /**
-   * Ends the pooled server sessions (`endSessions`, at most 10,000 ids per command, errors
-   * ignored: sessions spec), stops monitoring and closes every connection; completes when all is
-   * released.
-   */
-  /**
    * Appends a wrapping library's name, version and platform to the handshake metadata (handshake
    * spec): connections made from now on carry it, existing ones are left alone. A DriverInfo equal
    * to one given before (empty strings count as unset) changes nothing; "|" in a value is a
@@ -175,6 +174,12 @@ export class MongoClient {
     this.metadata.append(driverInfo);
   }
 
+  /**
+   * Ends the pooled server sessions (`endSessions`, at most 10,000 ids per command, errors
+   * ignored: sessions spec), stops monitoring and closes every connection; emits once and completes
+   * when all is released. Until `connect()` is called again, operations error with
+   * MongoNotConnectedError. Cold: nothing happens before subscribe (`await lastValueFrom(client.close())`).
+   */
   close(): Observable<void> {
     return defer(() => {
       this.hasBeenClosed = true;
@@ -217,6 +222,7 @@ export class MongoClient {
     });
   }
 
+  /** A handle on the database `name` (default: the URI's database, else `test`). Nothing is sent. */
   db(name?: string, options?: InheritableOptions): Db {
     return new Db(this.context, name ?? this.options.dbName ?? 'test', options);
   }
@@ -299,10 +305,12 @@ export class MongoClient {
     };
   }
 
+  /** What `console.log(client)` shows: the hosts, never credentials. */
   [inspect.custom](): string {
     return `MongoClient { hosts: ${this.options.hosts.map(String).join(',')} }`;
   }
 
+  /** The hosts only: credentials never serialize. */
   toJSON(): unknown {
     return { hosts: this.options.hosts.map(String) };
   }

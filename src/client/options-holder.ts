@@ -30,20 +30,24 @@ import { watchMethods } from './unsubscribed-warning.js';
  * that expose them, and the one way they run an operation.
  */
 export abstract class OptionsHolder {
+  /** @internal The client's shared state (execution path, bus, sessions, inherited options). */
   protected readonly context: ClientContext;
 
   constructor(context: ClientContext, options: InheritableOptions | undefined) {
     this.context = { ...context, inherited: inherit(context.inherited, options) };
   }
 
+  /** The read preference this handle gives its reads (its own, else inherited from the db or client). */
   get readPreference(): ReadPreference | undefined {
     return this.context.inherited.readPreference;
   }
 
+  /** The write concern this handle gives its writes, as a document (its own, else inherited). */
   get writeConcern(): Document | undefined {
     return this.context.inherited.writeConcern;
   }
 
+  /** The read concern this handle gives its reads, as a document (its own, else inherited). */
   get readConcern(): Document | undefined {
     return this.context.inherited.readConcern;
   }

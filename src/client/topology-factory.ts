@@ -20,7 +20,7 @@ import { MongoTopologyClosedError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import { socketConnector } from '../sdam/connector.js';
 import type { TopologyDescription } from '../sdam/description/topology-description.js';
-import { resolveSrvHost, type SrvResolver } from '../sdam/srv.js';
+import { resolveSrvHost, type SrvHostVerification, type SrvResolver } from '../sdam/srv.js';
 import { Topology, type TopologyOptions } from '../sdam/topology.js';
 import type { SelectedServer, SelectionCriteria, TopologyLike } from '../sdam/topology-contract.js';
 import type { MongoClientOptions } from '../uri/client-options.js';
@@ -80,6 +80,7 @@ export function topologyOptions(
             srvHost: options.srvHost,
             srvServiceName: options.srvServiceName,
             srvMaxHosts: options.srvMaxHosts,
+            verification: srvVerification(options),
           }
         : undefined,
     bus,
@@ -123,6 +124,7 @@ class SrvTopology implements TopologyLike {
       resolveSrvHost(options.srvHost ?? '', {
         serviceName: options.srvServiceName,
         maxHosts: options.srvMaxHosts,
+        verification: srvVerification(options),
         resolver,
       }),
     ).pipe(
@@ -181,6 +183,10 @@ class SrvTopology implements TopologyLike {
       return this.topology ? this.topology.close() : of(undefined);
     });
   }
+}
+
+function srvVerification(options: ResolvedOptions): SrvHostVerification {
+  return { allowedHostsSuffix: options.srvAllowedHostsSuffix, hostValidator: options.srvHostValidator };
 }
 
 function srvClosedError(): MongoTopologyClosedError {

@@ -56,6 +56,7 @@ export function connect(
             address,
             bus: options.bus,
             scheduler,
+            codecs: options.codecs,
           });
           let ready = false;
           const sub = handshake(conn, options)

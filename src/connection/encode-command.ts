@@ -1,7 +1,14 @@
 // Turns one command into the bytes of one request: OP_MSG (or the legacy OP_QUERY of the first
 // hello), wrapped in OP_COMPRESSED when compression was negotiated and the command allows it.
 import type { Document } from 'bson';
-import { encodeOpCompressed, encodeOpMsg, encodeOpQuery } from '../wire/index.js';
+import {
+  type CompressionCodec,
+  type Compressor,
+  compressiblePart,
+  encodeOpMsg,
+  encodeOpQuery,
+  frameOpCompressed,
+} from '../wire/index.js';
 import type { CommandOptions } from './types.js';
 
 /** Commands that must never be compressed (compression spec, "Messages not allowed to be compressed"). */
@@ -19,10 +26,10 @@ const UNCOMPRESSIBLE = new Set([
   'copydb',
 ]);
 
-/** The compressor the handshake negotiated. */
+/** The compressor the handshake negotiated, and the codec that compresses with it. */
 export interface NegotiatedCompression {
-  readonly compressor: 'zlib';
-  readonly zlibCompressionLevel: number | undefined;
+  readonly compressor: Compressor;
+  readonly codec: CompressionCodec;
 }
 
 export interface OutgoingCommand {
@@ -35,13 +42,9 @@ export interface OutgoingCommand {
   readonly body: Document;
 }
 
-/** Encodes the request; throws (MongoInvalidArgumentError, BSON errors) before anything is written. */
-export function encodeCommand(
-  out: OutgoingCommand,
-  options: CommandOptions,
-  compression: NegotiatedCompression | undefined,
-): Buffer {
-  const message = options.legacyOpQuery
+/** Encodes the request (uncompressed); throws (MongoInvalidArgumentError, BSON errors) before anything is written. */
+export function encodeCommand(out: OutgoingCommand, options: CommandOptions): Buffer {
+  return options.legacyOpQuery
     ? encodeOpQuery({
         requestId: out.requestId,
         fullCollectionName: `${out.databaseName}.$cmd`,
@@ -56,6 +59,24 @@ export function encodeCommand(
         exhaustAllowed: options.exhaustAllowed,
         serializeOptions: options.serializeOptions,
       });
+}
+
+/**
+ * The bytes to write: `message` itself when nothing was negotiated or the command must not be
+ * compressed, else OP_COMPRESSED. Synchronous for zlib and noop (no extra tick on that path); a
+ * Promise for the asynchronous codecs (snappy, zstd), which may reject with the codec's error
+ * (MongoMissingDependencyError when the package is absent).
+ */
+export function compressCommand(
+  out: OutgoingCommand,
+  options: CommandOptions,
+  message: Buffer,
+  compression: NegotiatedCompression | undefined,
+): Buffer | Promise<Buffer> {
   if (!compression || options.noCompress || UNCOMPRESSIBLE.has(out.commandName.toLowerCase())) return message;
-  return encodeOpCompressed(message, compression.compressor, compression.zlibCompressionLevel);
+  const { compressor, codec } = compression;
+  const compressed = codec.compress(compressiblePart(message));
+  return compressed instanceof Promise
+    ? compressed.then((bytes) => frameOpCompressed(message, compressor, bytes))
+    : frameOpCompressed(message, compressor, compressed);
 }

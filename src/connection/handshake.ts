@@ -1,11 +1,17 @@
 import type { Document } from 'bson';
 import { concatMap, defer, map, type Observable, of } from 'rxjs';
 import { MongoCompatibilityError, MongoUnexpectedServerResponseError } from '../errors.js';
+import type { CodecLookup, Compressor } from '../wire/index.js';
 import type { AuthProvider } from './auth/provider.js';
+import { compressingCodec, defaultCodecs } from './compressors.js';
 import type { SocketConnection } from './socket-connection.js';
 
-/** Compressors mongorx implements; others in the URI are accepted but never offered. */
-const IMPLEMENTED_COMPRESSORS = new Set(['zlib']);
+/**
+ * The compressors of the spec, all offered when the URI lists them: snappy and zstd load their
+ * optional package when first used, and a missing one errors the command that needed it
+ * (MongoMissingDependencyError), as in the official driver.
+ */
+const IMPLEMENTED_COMPRESSORS: ReadonlySet<string> = new Set<Compressor>(['snappy', 'zlib', 'zstd']);
 
 /** Wire versions this driver speaks (MongoDB 4.2 .. 8.x). */
 export const MIN_SUPPORTED_WIRE_VERSION = 8;
@@ -25,6 +31,8 @@ export interface HandshakeOptions {
   /** Compressors from the URI, in preference order. */
   readonly compressors?: readonly string[];
   readonly zlibCompressionLevel?: number;
+  /** Codecs by compressor (default: node:zlib and the optional packages, loaded on first use). */
+  readonly codecs?: CodecLookup;
   readonly auth?: AuthProvider;
 }
 
@@ -82,8 +90,10 @@ export function applyHandshakeReply(
   const chosen = (options.compressors ?? []).find(
     (c) => IMPLEMENTED_COMPRESSORS.has(c) && serverList.includes(c),
   );
-  if (chosen === 'zlib') {
-    conn.compression = { compressor: 'zlib', zlibCompressionLevel: options.zlibCompressionLevel };
+  if (chosen !== undefined) {
+    const compressor = chosen as Compressor;
+    const codec = compressingCodec(compressor, options.codecs ?? defaultCodecs, options.zlibCompressionLevel);
+    if (codec) conn.compression = { compressor, codec };
   }
 }
 

@@ -3,15 +3,23 @@ import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type T
 import { MongoError, MongoNetworkError, MongoNetworkTimeoutError, MongoProtocolError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import {
+  type CodecLookup,
+  type Compressor,
   DEFAULT_MAX_MESSAGE_SIZE_BYTES,
-  decodeMessage,
+  decodeFrame,
   FrameSplitter,
   nextRequestId,
   type WireMessage,
 } from '../wire/index.js';
 import { type CommandEvents, CommandMonitor, UNMONITORED } from './command-monitoring.js';
 import { commandNameOf } from './command-name.js';
-import { encodeCommand, type NegotiatedCompression, type OutgoingCommand } from './encode-command.js';
+import { defaultCodecs } from './compressors.js';
+import {
+  compressCommand,
+  encodeCommand,
+  type NegotiatedCompression,
+  type OutgoingCommand,
+} from './encode-command.js';
 import { LateReplies } from './late-replies.js';
 import { PendingRequest } from './pending-request.js';
 import { interpretReply } from './reply.js';
@@ -30,6 +38,8 @@ export interface SocketConnectionInfo {
   readonly serviceId?: unknown;
   /** Clock and timers (socket timeouts, event durations); asyncScheduler by default. */
   readonly scheduler?: SchedulerLike;
+  /** Codecs for compressed replies, whatever compressor the server used (default: all, lazily loaded). */
+  readonly codecs?: CodecLookup;
 }
 
 /**
@@ -57,6 +67,12 @@ export class SocketConnection implements Connection {
   private readonly unwritten = new Set<(error: MongoError) => void>();
   private readonly lateReplies = new LateReplies(LATE_REPLY_WINDOW);
   private closedError: MongoError | undefined;
+  private readonly codecs: CodecLookup;
+  /**
+   * Frames still being decompressed asynchronously (snappy, zstd): later frames wait behind them,
+   * so replies are routed in arrival order (an exhaust stream's next reply answers the previous one).
+   */
+  private inbound: Promise<void> | undefined;
 
   constructor(socket: TransportSocket, info: SocketConnectionInfo) {
     this.socket = socket;
@@ -64,6 +80,7 @@ export class SocketConnection implements Connection {
     this.address = info.address;
     this.generation = info.generation;
     this.scheduler = info.scheduler ?? asyncScheduler;
+    this.codecs = info.codecs ?? defaultCodecs;
     const serviceId = info.serviceId;
     this.monitor = info.bus
       ? new CommandMonitor(info.bus, this.scheduler, () => ({
@@ -86,7 +103,7 @@ export class SocketConnection implements Connection {
   }
 
   /** The negotiated compressor, if any. */
-  get compressor(): 'zlib' | undefined {
+  get compressor(): Compressor | undefined {
     return this.compression?.compressor;
   }
 
@@ -122,18 +139,57 @@ export class SocketConnection implements Connection {
         this.monitor && !options.unmonitored
           ? this.monitor.start({ ...out, sequences: options.sequences, operationId: options.operationId })
           : UNMONITORED;
-      let message: Buffer;
+      let bytes: Buffer | Promise<Buffer>;
       try {
-        message = encodeCommand(out, options, this.compression);
+        bytes = compressCommand(out, options, encodeCommand(out, options), this.compression);
       } catch (e) {
         events.failed(e as Error);
         subscriber.error(e);
         return;
       }
-      return options.moreToCome
-        ? this.sendUnacknowledged(out.requestId, message, events, subscriber)
-        : this.sendRequest(out.requestId, message, options, events, subscriber);
+      const send = (message: Buffer) =>
+        options.moreToCome
+          ? this.sendUnacknowledged(out.requestId, message, events, subscriber)
+          : this.sendRequest(out.requestId, message, options, events, subscriber);
+      if (!(bytes instanceof Promise)) return send(bytes);
+      return this.sendWhenCompressed(bytes, send, events, subscriber);
     });
+  }
+
+  /**
+   * An asynchronous codec's output is sent when ready: nothing is written if the subscriber left
+   * first, and a codec failure (a missing package: MongoMissingDependencyError) errors this command
+   * only; the connection stays usable since nothing of it was written.
+   */
+  private sendWhenCompressed(
+    bytes: Promise<Buffer>,
+    send: (message: Buffer) => () => void,
+    events: CommandEvents,
+    subscriber: Subscriber<Document>,
+  ): TeardownLogic {
+    let left = false;
+    let teardown: (() => void) | undefined;
+    bytes.then(
+      (message) => {
+        if (left) return;
+        if (this.closedError) {
+          events.failed(this.closedError);
+          subscriber.error(this.closedError);
+          return;
+        }
+        teardown = send(message);
+      },
+      (error: unknown) => {
+        if (left) return;
+        const e = error instanceof Error ? error : new MongoError(String(error));
+        events.failed(e);
+        subscriber.error(e);
+      },
+    );
+    return () => {
+      left = true;
+      teardown?.();
+    };
   }
 
   /** moreToCome (w:0): done once the bytes are handed to the socket; a late reply is dropped. */
@@ -142,7 +198,7 @@ export class SocketConnection implements Connection {
     message: Buffer,
     events: CommandEvents,
     subscriber: Subscriber<Document>,
-  ): TeardownLogic {
+  ): () => void {
     const fail = (error: MongoError) => {
       events.failed(error);
       subscriber.error(error);
@@ -173,7 +229,7 @@ export class SocketConnection implements Connection {
     options: CommandOptions,
     events: CommandEvents,
     subscriber: Subscriber<Document>,
-  ): TeardownLogic {
+  ): () => void {
     const request = new PendingRequest(
       requestId,
       options.exhaustAllowed === true,
@@ -219,20 +275,47 @@ export class SocketConnection implements Connection {
       return;
     }
     for (const frame of frames) {
-      let message: WireMessage;
-      try {
-        message = decodeMessage(frame, {
-          maxMessageSizeBytes: this.splitter.maxMessageSizeBytes,
-          // Decoded as the request it answers asks (responseTo sits at bytes 8..11 of the header).
-          bsonOptions: frame.length >= 12 ? this.pending.get(frame.readInt32LE(8))?.bsonOptions : undefined,
-        });
-      } catch (e) {
-        this.fail(asProtocolError(e));
-        return;
+      if (this.inbound) {
+        this.queueInbound(this.inbound.then(() => (this.closedError ? undefined : this.handleFrame(frame))));
+        continue;
       }
-      this.route(message);
+      const pending = this.handleFrame(frame);
+      if (pending) this.queueInbound(pending);
       if (this.closedError) return;
     }
+  }
+
+  /** Decodes and routes one frame; a Promise only while an asynchronous codec decompresses it. */
+  private handleFrame(frame: Buffer): Promise<void> | undefined {
+    let decoded: WireMessage | Promise<WireMessage>;
+    try {
+      decoded = decodeFrame(frame, {
+        maxMessageSizeBytes: this.splitter.maxMessageSizeBytes,
+        // Decoded as the request it answers asks (responseTo sits at bytes 8..11 of the header).
+        bsonOptions: frame.length >= 12 ? this.pending.get(frame.readInt32LE(8))?.bsonOptions : undefined,
+        codecs: this.codecs,
+      });
+    } catch (e) {
+      this.fail(asProtocolError(e));
+      return undefined;
+    }
+    if (!(decoded instanceof Promise)) {
+      this.route(decoded);
+      return undefined;
+    }
+    return decoded.then(
+      (message) => {
+        if (!this.closedError) this.route(message);
+      },
+      (e: unknown) => this.fail(asProtocolError(e)),
+    );
+  }
+
+  private queueInbound(work: Promise<void>): void {
+    const tail = work.then(() => {
+      if (this.inbound === tail) this.inbound = undefined;
+    });
+    this.inbound = tail;
   }
 
   private route(message: WireMessage): void {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
-import type { Document } from 'bson';
+import type { Document, Long } from 'bson';
 import { Observable, type Subscriber } from 'rxjs';
 import { pickBsonOptions } from '../bson-options.js';
 import { MongoAPIError, MongoInvalidArgumentError } from '../errors.js';
@@ -10,6 +10,7 @@ import type { CursorCommandOptions, CursorReply } from '../operations/cursor-com
 import type { CommandOperation } from '../operations/operation.js';
 import type { ReadPreference } from '../read-preference.js';
 import { CursorRun, type CursorSink, type CursorSpec, type CursorTimeout } from './cursor-run.js';
+import { CursorRuns } from './cursor-runs.js';
 import { explainCommand } from './explain.js';
 
 export type { CursorSink, CursorSpec, CursorTimeout } from './cursor-run.js';
@@ -90,11 +91,21 @@ type CursorConstructor<O> = new <U>(
  * emits documents from each batch in a loop, sends getMore when the batch is used up, and kills
  * the server cursor when unsubscribed early. Builders return a new cursor of the same class and
  * leave this one unchanged.
+ *
+ * For those who hold a cursor as with the official driver: every subscription, iterator, stream,
+ * `batches()`, `toArray()` and `withDemand()` of this object is one *run*. `id` is the server
+ * cursor id of the latest run, `closed` says whether no run is going on any more, and `close()`
+ * ends every live run (killCursors, subscribers completed) and keeps the cursor closed until
+ * `rewind()`. Clones and builders get runs of their own.
  */
 export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<T> {
+  /** @internal How each run of this cursor opens and continues its server cursor. */
   protected readonly spec: CursorSpec<T>;
+  /** @internal What the cursor is: its command, options and hooks (builders copy it). */
   protected readonly definition: CursorDefinition<O>;
+  /** @internal The `map()` functions applied to each document. */
   protected readonly transform: Transform<T>;
+  private readonly runs = new CursorRuns();
 
   constructor(definition: CursorDefinition<O>, transform?: Transform<T>) {
     // A plain function: Observable calls it with `this` bound to the cursor being subscribed.
@@ -124,7 +135,39 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
           : undefined,
       bson: bad ? undefined : () => pickBsonOptions(resolvedOptions(definition) as object),
       transform,
+      runs: this.runs,
     };
+  }
+
+  /**
+   * The server cursor id of the latest run: undefined until its first reply, 0 once the server
+   * cursor is exhausted or killed (as the official driver's `id`).
+   */
+  get id(): Long | undefined {
+    return this.runs.id;
+  }
+
+  /**
+   * True after `close()` (until `rewind()`), and once the latest run has ended (exhausted, errored
+   * or unsubscribed) with no other run of this cursor still going; false before the first run.
+   */
+  get closed(): boolean {
+    return this.runs.closed;
+  }
+
+  /**
+   * Ends every live run of this cursor: each subscriber completes at once and its server cursor is
+   * killed (killCursors, after a command in flight is answered). Emits once and completes when
+   * every run has let go of its server cursor and session. Runs started afterwards complete at once
+   * without sending anything, until `rewind()`. Cold: nothing happens before subscribe.
+   */
+  close(): Observable<void> {
+    return this.runs.close();
+  }
+
+  /** Lets a closed cursor run again: the next subscription opens a new server cursor. */
+  rewind(): void {
+    this.runs.rewind();
   }
 
   /** The options this cursor runs with. */

@@ -35,12 +35,15 @@ export class AggregationCursor<T = Document> extends AbstractCursor<T, Aggregate
     ) as AggregationCursor<U>;
   }
 
+  /** Appends a `$match` stage. */
   match(filter: Document): AggregationCursor<T> {
     return this.addStage<T>({ $match: filter });
   }
+  /** Appends a `$group` stage; type its output with `U`. */
   group<U = Document>(group: Document): AggregationCursor<U> {
     return this.addStage<U>({ $group: group });
   }
+  /** Appends a `$project` stage; type its output with `U`. */
   project<U = Document>(projection: Document): AggregationCursor<U> {
     return this.addStage<U>({ $project: projection });
   }
@@ -48,21 +51,27 @@ export class AggregationCursor<T = Document> extends AbstractCursor<T, Aggregate
   sort(sort: Sort): AggregationCursor<T> {
     return this.addStage<T>({ $sort: new LazySort(sort) });
   }
+  /** Appends a `$limit` stage. */
   limit(limit: number): AggregationCursor<T> {
     return this.addStage<T>({ $limit: limit });
   }
+  /** Appends a `$skip` stage. */
   skip(skip: number): AggregationCursor<T> {
     return this.addStage<T>({ $skip: skip });
   }
+  /** Appends a `$lookup` stage (a join with another collection). */
   lookup(lookup: Document): AggregationCursor<T> {
     return this.addStage<T>({ $lookup: lookup });
   }
+  /** Appends an `$unwind` stage (one document per array element). */
   unwind<U = Document>(field: string | Document): AggregationCursor<U> {
     return this.addStage<U>({ $unwind: field });
   }
+  /** Appends a `$redact` stage. */
   redact(redact: Document): AggregationCursor<T> {
     return this.addStage<T>({ $redact: redact });
   }
+  /** Appends a `$geoNear` stage (it must come first in the pipeline). */
   geoNear(geoNear: Document): AggregationCursor<T> {
     return this.addStage<T>({ $geoNear: geoNear });
   }

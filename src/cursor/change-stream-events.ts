@@ -134,13 +134,20 @@ export interface ChangeStreamOptions {
   readonly fullDocument?: string;
   /** 'whenAvailable' | 'required' | 'off'. */
   readonly fullDocumentBeforeChange?: string;
+  /** Start after the event with this resume token (not after an invalidate: use startAfter). */
   readonly resumeAfter?: ResumeToken;
+  /** Start after this resume token, even one of an invalidate event (MongoDB 4.2+). */
   readonly startAfter?: ResumeToken;
+  /** Start at this cluster time (MongoDB 4.0+). */
   readonly startAtOperationTime?: Timestamp;
+  /** Also emit DDL events (create, createIndexes, modify, shardCollection, ...; MongoDB 6.0+). */
   readonly showExpandedEvents?: boolean;
   /** Sent as getMore `maxTimeMS`: how long the server waits for new events. */
   readonly maxAwaitTimeMS?: number;
+  /** Events per server batch. */
   readonly batchSize?: number;
+  /** String comparison rules of the stream's pipeline. */
   readonly collation?: Document;
+  /** Attached to the aggregate and each getMore. */
   readonly comment?: unknown;
 }

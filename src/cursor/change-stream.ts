@@ -15,6 +15,7 @@ import {
   type StartOptions,
 } from './change-stream-resume.js';
 import { CursorRun, type CursorSink, type CursorSpec, type ResumableCursorHooks } from './cursor-run.js';
+import { CursorRuns } from './cursor-runs.js';
 
 /** The options of `watch()` that are not `$changeStream` stage options but the aggregate's. */
 const AGGREGATE_KEYS = new Set([
@@ -169,6 +170,8 @@ export class ChangeStream<
   TChange extends Document = ChangeStreamDocument<TSchema>,
 > extends Observable<TChange> {
   private latest: ChangeStreamState | undefined;
+  private readonly runs = new CursorRuns();
+  /** @internal Where the stream watches, its stages and options. */
   readonly definition: ChangeStreamDefinition;
 
   constructor(definition: ChangeStreamDefinition) {
@@ -186,6 +189,7 @@ export class ChangeStream<
     return this.definition.pipeline;
   }
 
+  /** The options given to `watch()`. */
   get options(): WatchOptions {
     return this.definition.options;
   }
@@ -196,6 +200,23 @@ export class ChangeStream<
    */
   get resumeToken(): ResumeToken | undefined {
     return this.latest?.token;
+  }
+
+  /**
+   * True after `close()`, and once the latest subscription has ended (an error, an `invalidate`,
+   * unsubscribing) with no other subscription of this stream still going.
+   */
+  get closed(): boolean {
+    return this.runs.closed;
+  }
+
+  /**
+   * Ends every live subscription of this stream: each completes at once and its server cursor is
+   * killed. Emits once and completes when all are released; later subscriptions complete at once
+   * without sending anything. Cold: nothing happens before subscribe.
+   */
+  close(): Observable<void> {
+    return this.runs.close();
   }
 
   /** Reactive Streams `request(n)`, as on cursors: no more events than requested. */
@@ -266,6 +287,7 @@ export class ChangeStream<
         ? () => d.hooks.timeout?.({ ...o, tailable: true, awaitData: true } as AggregateOptions)
         : undefined,
       resumable: state,
+      runs: this.runs,
     };
   }
 }

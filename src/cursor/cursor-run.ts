@@ -16,6 +16,7 @@ import {
   killCursorsOperation,
 } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
+import type { CursorRuns, TrackedRun } from './cursor-runs.js';
 
 /** Everything a cursor needs to (re)open itself: each subscription opens a new server cursor. */
 export interface CursorSpec<T> {
@@ -46,6 +47,8 @@ export interface CursorSpec<T> {
   readonly bson?: () => BsonOptions | undefined;
   /** Change streams: sees replies and documents, and may re-open the cursor after an error. */
   readonly resumable?: ResumableCursorHooks;
+  /** The cursor object's runs (its `id`, `closed`, `close()`); each run joins when it starts. */
+  readonly runs?: CursorRuns;
 }
 
 /**
@@ -109,7 +112,7 @@ const EMPTY: readonly Document[] = [];
  * At most one command is in flight, so the buffer never holds more than one batch beyond demand
  * (two with prefetch).
  */
-export class CursorRun<T> {
+export class CursorRun<T> implements TrackedRun {
   private demand = 0;
   private buf: readonly Document[] = EMPTY;
   private pos = 0;
@@ -119,8 +122,6 @@ export class CursorRun<T> {
    */
   private scope: ExecutionScope;
   private released = false;
-  /** Callers of whenReleased() waiting for the release. */
-  private releaseWaiters: (() => void)[] = [];
   private ns = '';
   private id: CursorId = 0;
   private received = 0;
@@ -143,6 +144,10 @@ export class CursorRun<T> {
   private opening = false;
   /** The run ends once the document being emitted is out (a change stream's invalidate). */
   private endAfterEmit = false;
+  /** A reply has named the server cursor (before it, there is no id to show). */
+  private replied = false;
+  /** close() and whenReleased(): called once the run has let go of its server cursor and session. */
+  private onReleased: (() => void)[] = [];
 
   /**
    * @param batchSink when set, whole batches go there instead of documents to `sink` (`batches()`).
@@ -192,7 +197,28 @@ export class CursorRun<T> {
    */
   whenReleased(): Promise<void> {
     if (this.released || !this.opened) return Promise.resolve();
-    return new Promise((resolve) => this.releaseWaiters.push(resolve));
+    return new Promise((resolve) => this.onReleased.push(resolve));
+  }
+
+  get serverCursorId(): CursorId | undefined {
+    return this.replied ? this.id : undefined;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** The cursor's close(): ends the run as an unsubscribe does and completes its subscriber. */
+  close(done: () => void): void {
+    if (this.released) {
+      done();
+      return;
+    }
+    this.onReleased.push(done);
+    if (this.ended) return;
+    this.cancel();
+    if (this.batchSink) this.batchSink.complete();
+    else this.sink.complete();
   }
 
   /** The server cursor this run holds: id, namespace and the address it lives on. */
@@ -228,6 +254,16 @@ export class CursorRun<T> {
 
   private openCursor(): void {
     this.opened = true;
+    const runs = this.spec.runs;
+    if (runs?.isClosed) {
+      // The cursor was closed (close()): a run started after it ends at once, sending nothing.
+      this.ended = true;
+      this.released = true;
+      if (this.batchSink) this.batchSink.complete();
+      else this.sink.complete();
+      return;
+    }
+    runs?.started(this);
     try {
       this.scope.session = this.spec.session?.() ?? this.spec.ctx.implicitSession?.();
       this.bson = this.spec.bson?.();
@@ -321,6 +357,7 @@ export class CursorRun<T> {
 
   private onReply(reply: CursorReply<Document>, opening: boolean): void {
     this.id = reply.id;
+    this.replied = true;
     if (reply.ns) this.ns = reply.ns;
     if (reply.postBatchResumeToken) this.postBatchResumeToken = reply.postBatchResumeToken;
     if (this.ended) {
@@ -483,9 +520,10 @@ export class CursorRun<T> {
     this.released = true;
     this.scope.releaseConnection();
     this.scope.session?.done();
-    const waiters = this.releaseWaiters;
-    this.releaseWaiters = [];
-    for (const w of waiters) w();
+    this.spec.runs?.released(this);
+    const waiting = this.onReleased;
+    this.onReleased = [];
+    for (const done of waiting) done();
   }
 
   private fail(error: unknown): void {

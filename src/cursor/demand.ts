@@ -14,6 +14,10 @@ import { MongoInvalidArgumentError } from '../errors.js';
 
 /** A source that honours Reactive Streams demand (every cursor is one). */
 export interface DemandSource<T> {
+  /**
+   * The source's values, no more than `demand$` has requested so far (each value it emits adds to the
+   * demand).
+   */
   withDemand(demand$: Observable<number>): Observable<T>;
 }
 

@@ -30,6 +30,7 @@ interface FindDefinition extends CursorDefinition<FindOptions> {
  * error the cursor on subscribe.
  */
 export class FindCursor<T = Document> extends AbstractCursor<T, FindOptions> {
+  /** `db.collection` the cursor reads. */
   get namespace(): string {
     const d = this.definition as FindDefinition;
     return `${d.dbName}.${d.collection}`;
@@ -39,14 +40,17 @@ export class FindCursor<T = Document> extends AbstractCursor<T, FindOptions> {
     return super.map(fn) as FindCursor<U>;
   }
 
+  /** A cursor that delivers at most `limit` documents (exact: the last getMore asks for the rest only). */
   limit(limit: number): FindCursor<T> {
     return this.withOptions({ limit });
   }
 
+  /** A cursor that skips the first `skip` matching documents. */
   skip(skip: number): FindCursor<T> {
     return this.withOptions({ skip });
   }
 
+  /** A cursor with a projection (`{ a: 1 }` keeps, `{ a: 0 }` drops fields); type the result with `U`. */
   project<U extends Document = Document>(projection: Document): FindCursor<U> {
     return this.withOptions({ projection }) as unknown as FindCursor<U>;
   }
@@ -56,33 +60,43 @@ export class FindCursor<T = Document> extends AbstractCursor<T, FindOptions> {
     return this.withOptions({ sort: withDirection(sort, direction) });
   }
 
+  /** A cursor that uses the index named, or given by its key pattern. */
   hint(hint: Document | string): FindCursor<T> {
     return this.withOptions({ hint });
   }
+  /** A cursor whose find the server stops after `maxTimeMS` of processing (MaxTimeMSExpired). */
   maxTimeMS(maxTimeMS: number): FindCursor<T> {
     return this.withOptions({ maxTimeMS });
   }
+  /** Tailable awaitData cursors: how long each getMore waits on the server for new documents. */
   maxAwaitTimeMS(maxAwaitTimeMS: number): FindCursor<T> {
     return this.withOptions({ maxAwaitTimeMS });
   }
+  /** A cursor whose commands carry `comment` (seen in the profiler, logs and currentOp). */
   comment(comment: unknown): FindCursor<T> {
     return this.withOptions({ comment });
   }
+  /** A cursor that compares strings with `collation` (locale, strength, ...). */
   collation(collation: Document): FindCursor<T> {
     return this.withOptions({ collation });
   }
+  /** A cursor that starts at this index key (inclusive; needs `hint`). */
   min(min: Document): FindCursor<T> {
     return this.withOptions({ min });
   }
+  /** A cursor that stops before this index key (exclusive; needs `hint`). */
   max(max: Document): FindCursor<T> {
     return this.withOptions({ max });
   }
+  /** A cursor that returns only the index keys of the documents. */
   returnKey(returnKey: boolean): FindCursor<T> {
     return this.withOptions({ returnKey });
   }
+  /** A cursor whose documents carry their `$recordId`. */
   showRecordId(showRecordId: boolean): FindCursor<T> {
     return this.withOptions({ showRecordId });
   }
+  /** A cursor whose blocking sort may spill to disk (MongoDB 4.4+). */
   allowDiskUse(allowDiskUse = true): FindCursor<T> {
     return this.withOptions({ allowDiskUse });
   }
@@ -94,9 +108,11 @@ export class FindCursor<T = Document> extends AbstractCursor<T, FindOptions> {
     }
     return this.withOptions({ [key]: value } as Partial<FindOptions>);
   }
+  /** A cursor that selects its server with this read preference. */
   withReadPreference(readPreference: ReadPreferenceLike): FindCursor<T> {
     return this.withOptions({ readPreference });
   }
+  /** A cursor that reads with this read concern (`{ level: 'majority' }`, ...). */
   withReadConcern(readConcern: Document): FindCursor<T> {
     return this.withOptions({ readConcern });
   }

@@ -54,7 +54,9 @@ function done(source: Observable<unknown>): Observable<void> {
  * Query the files collection with `find`, e.g. `find({ 'metadata.owner': 'ann' })`.
  */
 export class GridFSBucket {
+  /** The bucket's name: its collections are `<bucketName>.files` and `<bucketName>.chunks` (default `fs`). */
   readonly bucketName: string;
+  /** The chunk size of new uploads (default 255 KiB); each upload may set its own. */
   readonly chunkSizeBytes: number;
   private readonly files: GridFSCollection;
   private readonly chunks: GridFSCollection;
@@ -233,6 +235,10 @@ export class GridFSBucket {
     return new GridFSBucketReadStream((range) => this.download(id, { ...options, ...range }), options);
   }
 
+  /**
+   * A Readable of the file named `filename` (the newest revision unless `revision` says otherwise), for
+   * the official driver's surface.
+   */
   openDownloadStreamByName(
     filename: string,
     options: GridFSDownloadByNameOptions = {},

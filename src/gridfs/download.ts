@@ -39,6 +39,7 @@ export class GridFSDownload extends Observable<Uint8Array> implements DemandSour
     super((subscriber) => bytesOf(plan, undefined).subscribe(subscriber));
   }
 
+  /** The file's chunks, no more than `demand$` requested: chunks are fetched only as demand allows. */
   withDemand(demand$: Observable<number>): Observable<Uint8Array> {
     return bytesOf(this.plan, demand$);
   }

@@ -54,6 +54,7 @@ export class GridFSBucketWriteStream extends Writable {
     );
   }
 
+  /** @internal Node Writable: one chunk of the upload. */
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: WriteCallback): void {
     if (!(chunk instanceof Uint8Array)) {
       callback(new MongoAPIError('upload streams take Buffer or Uint8Array chunks'));
@@ -63,6 +64,7 @@ export class GridFSBucketWriteStream extends Writable {
     this.wake?.();
   }
 
+  /** @internal Node Writable: the upload is complete. */
   override _final(callback: WriteCallback): void {
     this.ended = true;
     this.wake?.();
@@ -78,6 +80,7 @@ export class GridFSBucketWriteStream extends Writable {
     );
   }
 
+  /** @internal Node stream: aborts the transfer. */
   override _destroy(error: Error | null, callback: WriteCallback): void {
     if (this.state === 'open' && !this.run.finished) {
       this.state = 'aborted';
@@ -139,6 +142,7 @@ export class GridFSBucketReadStream extends Readable {
     if (this.subscription) throw new MongoAPIError(`cannot set ${what} after reading has started`);
   }
 
+  /** @internal Node Readable: asks for the next chunk. */
   override _read(): void {
     if (!this.subscription) {
       this.subscription = this.download(this.range)
@@ -154,6 +158,7 @@ export class GridFSBucketReadStream extends Readable {
     this.demand.next(1);
   }
 
+  /** @internal Node stream: aborts the transfer. */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.subscription?.unsubscribe();
     callback(error);

@@ -12,11 +12,17 @@ import type { ClientSession } from '../session/client-session.js';
 
 /** A files collection document (gridfs spec, "Files collection document"). */
 export interface GridFSFile {
+  /** The file's id (an ObjectId unless the upload gave one). */
   readonly _id: unknown;
+  /** The file's size in bytes. */
   readonly length: number;
+  /** The size of each chunk but the last, in bytes. */
   readonly chunkSize: number;
+  /** When the upload completed. */
   readonly uploadDate: Date;
+  /** The file's name (several revisions may share it). */
   readonly filename: string;
+  /** What the uploader attached. */
   readonly metadata?: Document;
   /** Deprecated by the spec; written only when given. */
   readonly contentType?: string;

@@ -17,14 +17,26 @@ export const AGGREGATE_CONCERNS: ConcernNeeds = {
 
 /** Options of `aggregate` (crud spec "Aggregate"). */
 export interface AggregateOptions extends CursorCommandOptions {
+  /** Stages may use temporary files past their memory limit. */
   readonly allowDiskUse?: boolean;
+  /** `$out`/`$merge` write documents that fail the target's validator. */
   readonly bypassDocumentValidation?: boolean;
+  /** String comparison rules (locale, strength, ...). */
   readonly collation?: Document;
+  /** The index the first stage uses, by name or key pattern. */
   readonly hint?: Document | string;
+  /** Variables the pipeline can use as `$$name` (MongoDB 5.0+). */
   readonly let?: Document;
+  /** The server stops the aggregation after this much processing time. */
   readonly maxTimeMS?: number;
+  /** This aggregation's read concern. */
   readonly readConcern?: Document;
+  /**
+   * Where it reads (a pipeline with `$out`/`$merge` goes to the primary unless the server allows
+   * otherwise).
+   */
   readonly readPreference?: ReadPreferenceLike;
+  /** The write concern of `$out`/`$merge`. */
   readonly writeConcern?: Document;
 }
 

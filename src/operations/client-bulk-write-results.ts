@@ -9,7 +9,9 @@ export interface ClientInsertOneResult {
 }
 /** The result of one update or replace of `client.bulkWrite` (with `verboseResults`). */
 export interface ClientUpdateResult {
+  /** Documents the update and replace filters matched. */
   readonly matchedCount: number;
+  /** Documents the updates and replacements changed. */
   readonly modifiedCount: number;
   /**
    * Present only when an upsert took place, so an upserted null `_id` is told from no upsert by
@@ -19,6 +21,7 @@ export interface ClientUpdateResult {
 }
 /** The result of one delete of `client.bulkWrite` (with `verboseResults`). */
 export interface ClientDeleteResult {
+  /** Documents deleted. */
   readonly deletedCount: number;
 }
 
@@ -28,14 +31,20 @@ export interface ClientDeleteResult {
  * model index) are set only when `verboseResults` was true, so their presence says which it was.
  */
 export interface ClientBulkWriteResult {
+  /** False for an unacknowledged (`w: 0`) bulk write. */
   readonly acknowledged: boolean;
+  /** Documents inserted. */
   readonly insertedCount: number;
+  /** Documents inserted by upserts. */
   readonly upsertedCount: number;
   readonly matchedCount: number;
   readonly modifiedCount: number;
   readonly deletedCount: number;
+  /** With `verboseResults: true`: each insert's result, by model index. */
   readonly insertResults?: ReadonlyMap<number, ClientInsertOneResult>;
+  /** With `verboseResults: true`: each update's and replace's result, by model index. */
   readonly updateResults?: ReadonlyMap<number, ClientUpdateResult>;
+  /** With `verboseResults: true`: each delete's result, by model index. */
   readonly deleteResults?: ReadonlyMap<number, ClientDeleteResult>;
 }
 
@@ -63,8 +72,11 @@ export interface ClientWriteError {
  * when at least one write is known to have succeeded.
  */
 export class ClientBulkWriteError extends MongoServerError {
+  /** The failed writes, keyed by their model's index. */
   readonly writeErrors: ReadonlyMap<number, ClientWriteError>;
+  /** The write concern errors of the batches. */
   readonly writeConcernErrors: readonly ClientWriteConcernError[];
+  /** What was written before the error (undefined when nothing was acknowledged). */
   readonly partialResult: ClientBulkWriteResult | undefined;
 
   constructor(fields: {

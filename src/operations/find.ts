@@ -11,28 +11,51 @@ import { type Sort, sortDocument } from './sort.js';
 export interface FindOptions extends BsonOptions {
   /** Any official sort form (`{ n: -1 }`, `[['n', 'desc']]`, `'n'`, a Map, ...). */
   readonly sort?: Sort;
+  /** Fields to return (`{ a: 1 }`) or leave out (`{ a: 0 }`). */
   readonly projection?: Document;
+  /** Matching documents to skip first. */
   readonly skip?: number;
+  /** At most this many documents (exact); a negative value also means a single batch. */
   readonly limit?: number;
+  /** Documents per server batch (the first and each getMore); 0 or unset: the server's default. */
   readonly batchSize?: number;
+  /** The index to use, by name or key pattern. */
   readonly hint?: Document | string;
+  /** The server stops the query after this much processing time (MaxTimeMSExpired). */
   readonly maxTimeMS?: number;
+  /** Tailable awaitData cursors: how long each getMore waits for new documents. */
   readonly maxAwaitTimeMS?: number;
+  /** Attached to the commands (profiler, logs, currentOp). */
   readonly comment?: unknown;
+  /** A blocking sort may use temporary files (MongoDB 4.4+). */
   readonly allowDiskUse?: boolean;
+  /** String comparison rules (locale, strength, ...). */
   readonly collation?: Document;
+  /** Variables the filter can use as `$$name` (MongoDB 5.0+). */
   readonly let?: Document;
+  /** Inclusive lower bound on the hinted index's keys. */
   readonly min?: Document;
+  /** Exclusive upper bound on the hinted index's keys. */
   readonly max?: Document;
+  /** Return only the index keys. */
   readonly returnKey?: boolean;
+  /** Add `$recordId` to each document. */
   readonly showRecordId?: boolean;
+  /** Capped collections: the cursor stays open at the end and emits documents inserted later. */
   readonly tailable?: boolean;
+  /** With tailable: each getMore waits (maxAwaitTimeMS) for new documents instead of returning at once. */
   readonly awaitData?: boolean;
+  /** The server keeps the cursor open when idle (it normally closes it after 10 minutes). */
   readonly noCursorTimeout?: boolean;
+  /** Sharded clusters: return what the reachable shards have when some are down. */
   readonly allowPartialResults?: boolean;
+  /** Deprecated by the server (4.4+ ignores it). */
   readonly oplogReplay?: boolean;
+  /** This query's read concern (`{ level: 'majority' }`, ...). */
   readonly readConcern?: Document;
+  /** Where this query reads (overrides the collection's). */
   readonly readPreference?: ReadPreferenceLike;
+  /** Return one batch and close the cursor. */
   readonly singleBatch?: boolean;
   /** Fetch batch N+1 while batch N is consumed (driver-side; never sent). */
   readonly prefetch?: boolean;

@@ -23,10 +23,15 @@ export type ReplaceOptions = Omit<UpdateOptions, 'arrayFilters'>;
 
 /** What `updateOne`/`updateMany`/`replaceOne` emit. */
 export interface UpdateResult<TSchema = Document> {
+  /** False for an unacknowledged (`w: 0`) write: the counts are then 0. */
   readonly acknowledged: boolean;
+  /** Documents the filter matched. */
   readonly matchedCount: number;
+  /** Documents the update changed (a no-op update matches without modifying). */
   readonly modifiedCount: number;
+  /** 1 when an upsert inserted a document, else 0. */
   readonly upsertedCount: number;
+  /** The `_id` of the upserted document, or null. */
   readonly upsertedId: InferIdType<TSchema> | null;
 }
 

@@ -1,8 +1,9 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { TopologyType } from './description/topology-description.js';
 import {
+  acceptedSrvRecords,
   defaultResolver,
-  matchesSrvDomain,
+  type SrvHostVerification,
   type SrvResolver,
   selectSrvHosts,
   srvQueryName,
@@ -23,6 +24,8 @@ export interface SrvPollerOptions {
   readonly heartbeatFrequencyMS: number;
   readonly scheduler: SchedulerLike;
   readonly random?: () => number;
+  /** srvAllowedHostsSuffix / srvHostValidator, as for the initial lookup. */
+  readonly verification?: SrvHostVerification;
 }
 
 /**
@@ -58,7 +61,9 @@ export class SrvPoller {
       resolver.resolveSrv(srvQueryName(this.o.srvHost, this.o.srvServiceName)).then(
         (records) => {
           if (this.stopped) return;
-          const valid = records.filter((r) => matchesSrvDomain(this.o.srvHost, r.name)).map(srvRecordAddress);
+          const valid = acceptedSrvRecords(this.o.srvHost, records, this.o.verification).map(
+            srvRecordAddress,
+          );
           if (valid.length === 0) return this.schedule(scan, this.o.heartbeatFrequencyMS);
           const next = this.merge(valid);
           if (next.length !== this.hosts.length || next.some((h) => !this.hosts.includes(h))) {

@@ -1,7 +1,8 @@
 import type { SrvRecord } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 import { defer, from, map, type Observable, zip } from 'rxjs';
-import { MongoParseError } from '../errors.js';
+import { MongoAPIError, MongoParseError } from '../errors.js';
+import { dnsNameToAscii } from '../uri/srv-host-suffix.js';
 
 /**
  * The two DNS queries seedlist discovery needs. A `node:dns/promises` Resolver satisfies it (tests
@@ -20,6 +21,15 @@ export interface SrvLookupOptions {
   readonly resolver?: SrvResolver;
   /** For the random srvMaxHosts subset (tests make it deterministic). */
   readonly random?: () => number;
+  /** srvAllowedHostsSuffix (normalized) or srvHostValidator: replace the default domain check. */
+  readonly verification?: SrvHostVerification;
+}
+
+/** How SRV targets are checked: at most one of the two is set (parse rejects both together). */
+export interface SrvHostVerification {
+  /** Normalized: lowercase A-label, leading ".". */
+  readonly allowedHostsSuffix?: string;
+  readonly hostValidator?: (host: string) => boolean;
 }
 
 /** Result of resolving a mongodb+srv host: the seed list and the TXT record's default options. */
@@ -117,15 +127,69 @@ export function parseTxtRecords(records: readonly (readonly string[])[]): Record
   return options;
 }
 
-/** Validated, deduplicated addresses of SRV records; errors on none or a foreign domain. */
-export function hostsFromSrvRecords(srvHost: string, records: readonly SrvRecord[]): string[] {
-  if (records.length === 0) throw new MongoParseError(`No SRV records found for ${srvHost}`);
-  for (const r of records) {
-    if (!matchesSrvDomain(srvHost, r.name)) {
-      throw new MongoParseError(`SRV record ${r.name} does not share the domain of ${srvHost}`);
+/**
+ * Checks one SRV target. Exactly one check applies, as in the official driver: the validator's
+ * verdict (a throw or a non-boolean is a MongoAPIError carrying it), else the suffix (the target,
+ * normalized to lowercase A-label form, must end with it), else the target shares the SRV host's
+ * domain. Throws when the target is refused.
+ */
+export function verifySrvTarget(
+  srvHost: string,
+  target: string,
+  verification: SrvHostVerification = {},
+): void {
+  const { allowedHostsSuffix, hostValidator } = verification;
+  if (hostValidator === undefined && allowedHostsSuffix === undefined) {
+    if (!matchesSrvDomain(srvHost, target)) {
+      throw new MongoParseError(`SRV record ${target} does not share the domain of ${srvHost}`);
     }
+    return;
   }
+  const host = dnsNameToAscii(target.replace(/\.$/, ''));
+  if (host === undefined) throw new MongoAPIError(`SRV record ${target} is not a valid DNS host name`);
+  if (hostValidator !== undefined) {
+    let verdict: unknown;
+    try {
+      verdict = hostValidator(host);
+    } catch (error) {
+      throw new MongoAPIError('srvHostValidator threw an error', { cause: error });
+    }
+    if (typeof verdict !== 'boolean') throw new MongoAPIError('srvHostValidator must return a boolean');
+    if (!verdict) throw new MongoAPIError(`Server record ${host} was rejected by srvHostValidator`);
+    return;
+  }
+  if (!host.endsWith(allowedHostsSuffix as string)) {
+    throw new MongoAPIError(
+      `Server record ${host} does not end with srvAllowedHostsSuffix ${allowedHostsSuffix}`,
+    );
+  }
+}
+
+/** Validated, deduplicated addresses of SRV records; errors on none or a refused target. */
+export function hostsFromSrvRecords(
+  srvHost: string,
+  records: readonly SrvRecord[],
+  verification?: SrvHostVerification,
+): string[] {
+  if (records.length === 0) throw new MongoParseError(`No SRV records found for ${srvHost}`);
+  for (const r of records) verifySrvTarget(srvHost, r.name, verification);
   return [...new Set(records.map(srvRecordAddress))];
+}
+
+/** The targets a check accepts (SRV polling: refused ones are dropped, never an error). */
+export function acceptedSrvRecords(
+  srvHost: string,
+  records: readonly SrvRecord[],
+  verification?: SrvHostVerification,
+): SrvRecord[] {
+  return records.filter((r) => {
+    try {
+      verifySrvTarget(srvHost, r.name, verification);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
@@ -144,7 +208,11 @@ export function resolveSrvHost(hostname: string, options: SrvLookupOptions = {})
     const txt$ = from(resolver.resolveTxt(host).catch((e: unknown) => noRecords(e, host)));
     return zip(srv$, txt$).pipe(
       map(([srv, txt]) => ({
-        hosts: selectSrvHosts(hostsFromSrvRecords(host, srv), options.maxHosts ?? 0, options.random),
+        hosts: selectSrvHosts(
+          hostsFromSrvRecords(host, srv, options.verification),
+          options.maxHosts ?? 0,
+          options.random,
+        ),
         options: parseTxtRecords(txt),
       })),
     );

@@ -88,8 +88,14 @@ export interface SessionOwner {
  * the pool only when a command needs it, so a session never used costs nothing.
  */
 export class ClientSession implements ScopeSession {
+  /** True for a session from `startSession()`; false for the implicit one an operation takes for itself. */
   readonly explicit: boolean;
+  /**
+   * Reads in this session see its earlier writes (`afterClusterTime`); default on for explicit sessions,
+   * off with snapshot.
+   */
   readonly causalConsistency: boolean;
+  /** Snapshot reads: every read of the session sees the data at one point in time (`snapshot: true`). */
   readonly snapshotEnabled: boolean;
   /**
    * CSOT: the timeoutMS of this session's own operations (commit, abort, withTransaction,
@@ -122,6 +128,7 @@ export class ClientSession implements ScopeSession {
   private readonly ownOps = new WeakSet<CommandOperation<unknown>>();
 
   constructor(
+    /** @internal The client's session pool, cluster clock and execution path. */
     readonly owner: SessionOwner,
     options: ClientSessionOptions = {},
     explicit = true,
@@ -170,14 +177,17 @@ export class ClientSession implements ScopeSession {
     return this.readTime;
   }
 
+  /** The highest `$clusterTime` this session has seen (gossiped to the server with each command). */
   get clusterTime(): Document | undefined {
     return this.sessionClusterTime;
   }
 
+  /** The `operationTime` of the last reply in this session (causal consistency reads after it). */
   get operationTime(): Timestamp | undefined {
     return this.lastOperationTime;
   }
 
+  /** True once `endSession()` ran: the session can no longer be used (MongoExpiredSessionError). */
   get hasEnded(): boolean {
     return this.ended;
   }
@@ -308,6 +318,7 @@ export class ClientSession implements ScopeSession {
     return this.serverSession?.dirty ?? false;
   }
 
+  /** Moves the session's cluster time forward to `clusterTime` (from another session), never back. */
   advanceClusterTime(clusterTime: Document): void {
     if (!isClusterTime(clusterTime)) {
       throw new MongoInvalidArgumentError('clusterTime must be a document with a Timestamp clusterTime');
@@ -315,6 +326,7 @@ export class ClientSession implements ScopeSession {
     this.sessionClusterTime = laterClusterTime(this.sessionClusterTime, clusterTime);
   }
 
+  /** Moves the session's operation time forward (to read after another session's writes), never back. */
   advanceOperationTime(operationTime: Timestamp): void {
     if (typeof operationTime?.greaterThan !== 'function') {
       throw new MongoInvalidArgumentError('operationTime must be a Timestamp');

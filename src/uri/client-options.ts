@@ -95,6 +95,13 @@ export interface MongoClientOptions
   forceServerObjectId?: boolean;
   /** SDAM: the least time between two checks of a server (default 500; tests lower it). */
   minHeartbeatFrequencyMS?: number;
+  /**
+   * mongodb+srv only: decides whether a host an SRV lookup returned may be used. It gets the host in
+   * lowercase A-label form without a trailing "." and its verdict replaces the default check (the
+   * host shares the SRV host's parent domain). Not with `srvAllowedHostsSuffix`; not in the URI.
+   * Widening the check lets a spoofed DNS answer send the driver to more hosts: keep it narrow.
+   */
+  srvHostValidator?: (host: string) => boolean;
 }
 
 /** Makes the `_id` of inserted documents that have none (the official `pkFactory`). */

@@ -59,24 +59,27 @@ const EXCLUSIVE_TLS_OPTIONS: readonly (readonly [UriOptionName, UriOptionName])[
   ['tlsDisableOCSPEndpointCheck', 'tlsDisableCertificateRevocationCheck'],
 ];
 /** Keys of MongoClientOptions that are not URI options, with the forms their values may take. */
-const CLIENT_ONLY_KEYS: ReadonlyMap<string, readonly ('object' | 'string' | 'boolean' | 'number')[]> =
-  new Map([
-    ['auth', ['object']],
-    ['hedge', ['object']],
-    ['readconcern', ['object', 'string']],
-    ['writeconcern', ['object']],
-    ['serverapi', ['object', 'string']],
-    ['driverinfo', ['object']],
-    ['monitorcommands', ['boolean']],
-    ['warnunsubscribed', ['boolean']],
-    ['pkfactory', ['object']],
-    ['forceserverobjectid', ['boolean']],
-    ['minheartbeatfrequencyms', ['number']],
-    // Logging (checked in full by the logger's configuration, events/logging/config.ts).
-    ['mongodblogpath', ['string', 'object']],
-    ['mongodblogcomponentseverities', ['object']],
-    ['mongodblogmaxdocumentlength', ['number']],
-  ]);
+const CLIENT_ONLY_KEYS: ReadonlyMap<
+  string,
+  readonly ('object' | 'string' | 'boolean' | 'number' | 'function')[]
+> = new Map([
+  ['auth', ['object']],
+  ['hedge', ['object']],
+  ['readconcern', ['object', 'string']],
+  ['writeconcern', ['object']],
+  ['serverapi', ['object', 'string']],
+  ['driverinfo', ['object']],
+  ['monitorcommands', ['boolean']],
+  ['warnunsubscribed', ['boolean']],
+  ['pkfactory', ['object']],
+  ['forceserverobjectid', ['boolean']],
+  ['minheartbeatfrequencyms', ['number']],
+  ['srvhostvalidator', ['function']],
+  // Logging (checked in full by the logger's configuration, events/logging/config.ts).
+  ['mongodblogpath', ['string', 'object']],
+  ['mongodblogcomponentseverities', ['object']],
+  ['mongodblogmaxdocumentlength', ['number']],
+]);
 
 /**
  * Parses and validates a connection string plus client options into fully defaulted options
@@ -150,6 +153,9 @@ function readUriOptions(
     const key = rawKey.toLowerCase();
     const replacement = DEPRECATED_OPTIONS.get(key);
     const name = replacement ?? OPTION_NAMES.get(key);
+    if (key === 'srvhostvalidator') {
+      throw new MongoParseError('URI cannot contain `srvHostValidator`, it can only be passed to the client');
+    }
     if (name === undefined) {
       warnings.push(`Unsupported option '${rawKey}'`);
       continue;
@@ -300,8 +306,21 @@ function buildResolved(
   const hosts = parts.srv ? (srvHosts ?? []) : parts.hosts;
   const srvHost = parts.srv ? checkSrvHost(parts) : undefined;
 
-  if (!parts.srv && (values.has('srvServiceName') || values.has('srvMaxHosts'))) {
-    throw new MongoParseError('srvServiceName and srvMaxHosts are only allowed with mongodb+srv://');
+  const srvAllowedHostsSuffix = get('srvAllowedHostsSuffix');
+  const srvHostValidator = client.srvHostValidator;
+  if (
+    !parts.srv &&
+    (values.has('srvServiceName') ||
+      values.has('srvMaxHosts') ||
+      srvAllowedHostsSuffix !== undefined ||
+      srvHostValidator !== undefined)
+  ) {
+    throw new MongoParseError(
+      'srvServiceName, srvMaxHosts, srvAllowedHostsSuffix and srvHostValidator are only allowed with mongodb+srv://',
+    );
+  }
+  if (srvAllowedHostsSuffix !== undefined && srvHostValidator !== undefined) {
+    throw new MongoParseError('Cannot use srvAllowedHostsSuffix together with srvHostValidator');
   }
   if (directConnection && (parts.srv || hosts.length > 1)) {
     throw new MongoParseError('directConnection=true is not allowed with multiple hosts or mongodb+srv://');
@@ -345,6 +364,8 @@ function buildResolved(
     srvHost,
     srvServiceName: get('srvServiceName') ?? DEFAULTS.srvServiceName,
     srvMaxHosts,
+    srvAllowedHostsSuffix,
+    srvHostValidator,
     dbName: parts.dbName,
     credentials,
     appName: get('appName'),

@@ -55,6 +55,10 @@ export interface ResolvedOptions extends ResolvedTlsOptions {
   readonly srvServiceName: string;
   /** 0: no limit. */
   readonly srvMaxHosts: number;
+  /** Normalized (lowercase A-label, leading "."): SRV targets must end with it instead of the SRV host's domain. */
+  readonly srvAllowedHostsSuffix: string | undefined;
+  /** Decides alone whether an SRV target may be used (client option only). */
+  readonly srvHostValidator: ((host: string) => boolean) | undefined;
   /** The database in the URI path, if any (the client's default database falls back to "test"). */
   readonly dbName: string | undefined;
   readonly credentials: MongoCredentials | undefined;

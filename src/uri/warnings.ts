@@ -12,6 +12,7 @@ export class MongoRxWarning extends Error {
     super(message);
     this.code = code;
   }
+  /** Always `MongoRxWarning` (what `process.on('warning')` listeners see). */
   override get name(): string {
     return 'MongoRxWarning';
   }

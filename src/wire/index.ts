@@ -1,4 +1,16 @@
-export { type Compressor, compressorId, compressorName, encodeOpCompressed } from './compression.js';
+export {
+  builtInCodec,
+  type CodecLookup,
+  type CompressionCodec,
+  type Compressor,
+  compressiblePart,
+  compressorId,
+  compressorName,
+  encodeOpCompressed,
+  frameOpCompressed,
+  NOOP_CODEC,
+  zlibCodec,
+} from './compression.js';
 export {
   DEFAULT_MAX_MESSAGE_SIZE_BYTES,
   HEADER_LENGTH,
@@ -7,7 +19,7 @@ export {
   OP_QUERY,
   OP_REPLY,
 } from './constants.js';
-export { type DecodeOptions, decodeMessage, type WireMessage } from './decode.js';
+export { type DecodeOptions, decodeFrame, decodeMessage, type WireMessage } from './decode.js';
 export { FrameSplitter } from './frame-splitter.js';
 export { type MessageHeader, readHeader } from './header.js';
 export { type DocumentSequence, encodeOpMsg, type OpMsgMessage, type OpMsgRequest } from './op-msg.js';

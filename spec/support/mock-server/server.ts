@@ -2,13 +2,16 @@ import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Document, Long } from 'bson';
+import { createCodecs } from '../../../src/connection/compressors.js';
 import {
+  type CodecLookup,
+  compressiblePart,
   DEFAULT_MAX_MESSAGE_SIZE_BYTES,
-  decodeMessage,
-  encodeOpCompressed,
+  decodeFrame,
   encodeOpMsg,
   encodeOpReply,
   FrameSplitter,
+  frameOpCompressed,
   nextRequestId,
   OP_MSG,
   OP_QUERY,
@@ -33,6 +36,10 @@ interface MockConnection {
   readonly abort: AbortController;
   /** Requests on one connection are answered one at a time, in order, like a real server. */
   queue: Promise<void>;
+  /** Frames still being decompressed by an asynchronous codec (snappy, zstd): later ones wait. */
+  decoding?: Promise<void>;
+  /** Writes waiting for an asynchronous codec: later writes wait, so bytes go out in order. */
+  writing?: Promise<void>;
 }
 
 /**
@@ -57,6 +64,8 @@ export class MockServer {
   private stopped = false;
   /** Configured by a `configureFailPoint: 'failCommand'` command (or directly in tests). */
   readonly failPoint = new FailCommandPoint();
+  /** Every compressor the spec names; snappy and zstd through the optional packages (devDependencies). */
+  private readonly codecs: CodecLookup = createCodecs();
 
   private constructor(
     private readonly server: Server,
@@ -161,15 +170,32 @@ export class MockServer {
     };
     this.open.set(conn.id, conn);
     const splitter = new FrameSplitter(this.options.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_SIZE_BYTES);
+    const fail = (error: unknown) => {
+      this.errors.push(error);
+      this.closeConnection(conn);
+    };
+    const handle = (message: WireMessage) => {
+      const request = this.toRequest(conn, message);
+      conn.queue = conn.queue.then(() => this.serve(conn, request));
+    };
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const frame of splitter.push(chunk)) {
-          const request = this.toRequest(conn, decodeMessage(frame));
-          conn.queue = conn.queue.then(() => this.serve(conn, request));
+          const decoded = decodeFrame(frame, { codecs: this.codecs });
+          if (!conn.decoding && !(decoded instanceof Promise)) {
+            handle(decoded);
+            continue;
+          }
+          const tail: Promise<void> = (conn.decoding ?? Promise.resolve())
+            .then(() => decoded)
+            .then(handle, fail)
+            .then(() => {
+              if (conn.decoding === tail) conn.decoding = undefined;
+            });
+          conn.decoding = tail;
         }
       } catch (error) {
-        this.errors.push(error);
-        this.closeConnection(conn);
+        fail(error);
       }
     });
     socket.on('error', () => this.closeConnection(conn));
@@ -253,7 +279,7 @@ export class MockServer {
     if (action.delayMS) await sleep(action.delayMS, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) return;
     const raw = action.raw === undefined ? [] : Buffer.isBuffer(action.raw) ? [action.raw] : action.raw;
-    for (const bytes of raw) if (!conn.socket.destroyed) conn.socket.write(bytes);
+    for (const bytes of raw) this.write(conn, bytes);
     // A moreToCome request (w:0) gets no reply, whatever the handler said.
     if (!request.moreToCome && !action.noReply) {
       // In an exhaust stream each reply answers the previous reply's requestId (OP_MSG "moreToCome").
@@ -269,7 +295,30 @@ export class MockServer {
         await streamReplies(replies as AsyncIterable<Document | FinalReply>, signal, send);
       }
     }
-    if (action.close) this.closeConnection(conn);
+    if (action.close) {
+      await conn.writing;
+      this.closeConnection(conn);
+    }
+  }
+
+  /** Writes in order; a frame an asynchronous codec still compresses holds back the ones after it. */
+  private write(conn: MockConnection, bytes: Buffer | Promise<Buffer>): void {
+    if (!conn.writing && !(bytes instanceof Promise)) {
+      if (!conn.socket.destroyed) conn.socket.write(bytes);
+      return;
+    }
+    const tail: Promise<void> = (conn.writing ?? Promise.resolve())
+      .then(() => bytes)
+      .then(
+        (b) => {
+          if (!conn.socket.destroyed) conn.socket.write(b);
+        },
+        (error: unknown) => this.errors.push(error),
+      )
+      .then(() => {
+        if (conn.writing === tail) conn.writing = undefined;
+      });
+    conn.writing = tail;
   }
 
   private send(
@@ -282,13 +331,23 @@ export class MockServer {
   ): number {
     const requestId = nextRequestId();
     if (conn.socket.destroyed) return requestId;
-    let frame =
+    const frame =
       request.opCode === OP_MSG
         ? encodeOpMsg({ requestId, responseTo, command: doc, moreToCome: more })
         : encodeOpReply({ requestId, responseTo, documents: [doc] });
     const compressor = action.compressor ?? request.compressor;
-    if (compressor === 'zlib' || compressor === 'noop') frame = encodeOpCompressed(frame, compressor);
-    conn.socket.write(frame);
+    const codec = compressor && compressor !== 'none' ? this.codecs(compressor) : undefined;
+    if (!codec || compressor === undefined || compressor === 'none') {
+      this.write(conn, frame);
+      return requestId;
+    }
+    const compressed = codec.compress(compressiblePart(frame));
+    this.write(
+      conn,
+      compressed instanceof Promise
+        ? compressed.then((bytes) => frameOpCompressed(frame, compressor, bytes))
+        : frameOpCompressed(frame, compressor, compressed),
+    );
     return requestId;
   }
 

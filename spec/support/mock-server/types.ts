@@ -50,7 +50,7 @@ export interface MockAction {
   /** Write these bytes as they are (malformed replies, partial frames). */
   raw?: Buffer | readonly Buffer[];
   /** Override compression of the reply: default mirrors the request's compressor. */
-  compressor?: 'zlib' | 'noop' | 'none';
+  compressor?: Compressor | 'none';
 }
 
 export type MockResponse = Document | MockAction;
@@ -63,7 +63,7 @@ export type MockHandler = (
 export interface MockServerOptions {
   handler?: MockHandler;
   /** Compressors the server supports (negotiated in hello). Default: none. */
-  compressors?: readonly ('zlib' | 'noop')[];
+  compressors?: readonly Compressor[];
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;

@@ -22,37 +22,64 @@ export interface TopologyVersion {
 
 /** The client's view of one server from its latest hello (SDAM "ServerDescription"). Immutable. */
 export interface ServerDescription {
+  /** `host:port` (lowercase), as the topology names the server. */
   readonly address: string;
+  /**
+   * Standalone, Mongos, RSPrimary, RSSecondary, RSArbiter, RSOther, RSGhost, LoadBalancer,
+   * PossiblePrimary or Unknown.
+   */
   readonly type: ServerType;
   /** The last error seen for this server (network error, stale primary, state change). */
   readonly error: Error | null;
   /** Average RTT in ms (server-selection "Calculation of Average Round Trip Times"); null while Unknown. */
   readonly roundTripTime: number | null;
+  /** The least RTT of the last samples (the CSOT RTT estimate); null while Unknown. */
   readonly minRoundTripTime: number | null;
   /** `lastWrite.lastWriteDate` in ms since the epoch. */
   readonly lastWriteDate: number | null;
+  /** `lastWrite.opTime` of a replica set member. */
   readonly opTime: Document | null;
+  /** The oldest wire protocol version the server speaks. */
   readonly minWireVersion: number;
+  /** The newest wire protocol version the server speaks (e.g. 21 for MongoDB 7.0). */
   readonly maxWireVersion: number;
+  /** The address the member calls itself (a mismatch removes it from the topology). */
   readonly me: string | null;
+  /** The set's electable members as this member sees them. */
   readonly hosts: readonly string[];
+  /** The set's priority-0 members. */
   readonly passives: readonly string[];
+  /** The set's arbiters. */
   readonly arbiters: readonly string[];
+  /** The member's tags (matched by readPreferenceTags). */
   readonly tags: Readonly<Record<string, string>>;
+  /** The replica set's name. */
   readonly setName: string | null;
+  /** The replica set configuration's version (stale primaries are detected with it). */
   readonly setVersion: number | null;
+  /** The primary's election id (with setVersion, orders primaries). */
   readonly electionId: ObjectId | null;
+  /** The primary this member believes in. */
   readonly primary: string | null;
   /** Monotonic ms when the server was last checked (-Infinity: never). */
   readonly lastUpdateTime: number;
+  /** How long the server keeps an idle session; null when it has no sessions. */
   readonly logicalSessionTimeoutMinutes: number | null;
+  /** The server's `topologyVersion` (newer ones win; awaitable hello waits on it). */
   readonly topologyVersion: TopologyVersion | null;
+  /** True for mongocryptd. */
   readonly iscryptd: boolean | null;
+  /** The largest document the server accepts (16 MiB). */
   readonly maxBsonObjectSize: number | null;
+  /** The largest wire message the server accepts (48 MB). */
   readonly maxMessageSizeBytes: number | null;
+  /** The most writes one command may carry (100,000). */
   readonly maxWriteBatchSize: number | null;
+  /** The compressors the server accepted in the handshake, in the client's order. */
   readonly compression: readonly string[];
+  /** The server's id of the monitoring connection. */
   readonly connectionId: number | null;
+  /** The server understands `hello` (the legacy `isMaster` is no longer needed). */
   readonly helloOk: boolean;
   /** Load-balanced deployments only (load-balancers spec). */
   readonly serviceId: ObjectId | null;

@@ -23,19 +23,27 @@ export const DEFAULT_LOCAL_THRESHOLD_MS = 15;
 
 /** Everything the client knows about the deployment (SDAM "TopologyDescription"). Immutable. */
 export interface TopologyDescription {
+  /** Single, ReplicaSetNoPrimary, ReplicaSetWithPrimary, Sharded, LoadBalanced or Unknown. */
   readonly type: TopologyType;
   /** Replica set name: given by the user (`replicaSet`) or discovered. */
   readonly setName: string | null;
+  /** The highest replica set config version a primary reported (stale primaries are below it). */
   readonly maxSetVersion: number | null;
+  /** The highest election id a primary reported. */
   readonly maxElectionId: ObjectId | null;
   /** Keyed by normalized address, in discovery order. */
   readonly servers: ReadonlyMap<string, ServerDescription>;
   /** Single-threaded clients only; always false here (kept for the spec's shape). */
   readonly stale: boolean;
+  /** False when a server's wire versions do not overlap the driver's: selection then errors. */
   readonly compatible: boolean;
+  /** Why the topology is not compatible. */
   readonly compatibilityError: string | null;
+  /** The least session timeout of the data-bearing servers; null when some have no sessions. */
   readonly logicalSessionTimeoutMinutes: number | null;
+  /** The client's heartbeatFrequencyMS. */
   readonly heartbeatFrequencyMS: number;
+  /** The client's localThresholdMS. */
   readonly localThresholdMS: number;
   /** The initial seed list, needed by updateUnknownWithStandalone ("settings.seeds has one seed"). */
   readonly seeds: readonly string[];
