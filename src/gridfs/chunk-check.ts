@@ -91,7 +91,11 @@ export class ChunkChecker {
     this.next++;
     const from = n === r.first ? r.start - n * r.chunkSize : 0;
     const to = n === r.last - 1 ? r.end - n * r.chunkSize : data.byteLength;
-    return from === 0 && to === data.byteLength ? data : data.subarray(from, to);
+    const bytes = from === 0 && to === data.byteLength ? data : data.subarray(from, to);
+    // Decoded chunk data is a view into the whole batch reply: a consumer still holding one chunk
+    // would keep that reply (a batch of chunks) alive while the next batch arrives. A copy holds
+    // the chunk alone, so live memory stays within a batch plus the chunks held.
+    return bytes.byteLength < bytes.buffer.byteLength ? bytes.slice() : bytes;
   }
 
   /** At the end of the chunks: a MongoGridFSChunkError when some were missing. */
