@@ -25,20 +25,11 @@ export const DRIVER_GAPS: readonly Limitation[] = [
   {
     // Load-balanced cursors: the pinned connection goes back when the cursor run ends.
     reason:
-      'open (load-balanced cursors): close() does not wait for killCursors, so the pinned connection is checked in after close returns; an errored cursor has ended and gives its connection back at once (the spec keeps it until close)',
+      'open (load-balanced cursors): an errored cursor has ended and gives its pinned connection back at once (the spec keeps it checked out until close)',
     file: /load-balancers/,
     cases: [
-      'cursors.json: pinned connections are returned to the pool when the cursor is closed',
       'cursors.json: pinned connections are not returned after an network error during getMore',
-      'cursors.json: pinned connections are returned after a network error during a killCursors request',
       'cursors.json: pinned connections are not returned to the pool after a non-network error on getMore',
     ],
-  },
-  {
-    // Load-balanced mode: a change stream's cursor is not pinned to its connection yet.
-    uses: 'createChangeStream',
-    file: /load-balancers/,
-    reason:
-      'driver gap: change streams in load-balanced mode (connection pinning of their cursor) are not built',
   },
 ];

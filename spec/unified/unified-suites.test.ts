@@ -24,8 +24,7 @@ const FOLDERS = [
   'transactions-convenient-api',
   'transactions-convenient-api@sharded',
   'load-balancers',
-  // 'change-streams' runs with `npm run spec -- unified:change-streams` (52 pass, 0 fail, 35 skip);
-  // under npm test, after the other proxy suites on the shared proxy, one of its cases hung: to triage.
+  'change-streams',
 ];
 const specDir = resolveSpecDir();
 
