@@ -41,6 +41,11 @@ export interface FakeChangeStreamOptions {
   readonly noPostBatchResumeToken?: boolean;
   /** A replica-set primary (default) or a load balancer (the stream's cursor pins its connection). */
   readonly type?: FakeDeploymentOptions['type'];
+  /**
+   * Reads report the time of the last write as their operationTime (as mongod does), instead of a
+   * time between writes: a stream started at that time (inclusive) replays that write.
+   */
+  readonly readAtLastWrite?: boolean;
   /** Virtual ms a command is held before it is answered (failCommand blockConnection). */
   readonly block?: (name: string, command: Document) => number;
 }
@@ -234,9 +239,15 @@ export class FakeChangeStreamServer {
     const limited = command.limit ? matched.slice(0, command.limit as number) : matched;
     return {
       cursor: { id: Long.ZERO, ns: `${NS.db}.${NS.coll}`, firstBatch: limited },
-      operationTime: new Timestamp({ t: 2 * this.oplog.length + 1, i: 0 }),
+      operationTime: this.readTime(),
       ok: 1,
     };
+  }
+
+  private readTime(): Timestamp {
+    return this.o.readAtLastWrite && this.oplog.length > 0
+      ? timeOf(this.oplog.length)
+      : new Timestamp({ t: 2 * this.oplog.length + 1, i: 0 });
   }
 }
 
