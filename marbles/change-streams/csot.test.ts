@@ -8,10 +8,10 @@ import { describe, it } from 'node:test';
 import type { Document } from 'bson';
 import { map } from 'rxjs';
 import { cursorTimeout } from '../../src/client/session-scope.js';
-import { ChangeStream, type WatchOptions } from '../../src/cursor/change-stream.js';
+import type { WatchOptions } from '../../src/cursor/change-stream.js';
 import { MongoInvalidArgumentError, MongoOperationTimeoutError } from '../../src/errors.js';
 import { record, testScheduler } from '../cursor/harness.js';
-import { errorReply, type FakeChangeStreamOptions, FakeChangeStreamServer } from './harness.js';
+import { errorReply, type FakeChangeStreamOptions, FakeChangeStreamServer, watchOn } from './harness.js';
 
 /** watch()'s options as the client takes them (the operation's timeoutMS included). */
 type Options = WatchOptions & { readonly timeoutMS?: number };
@@ -19,16 +19,8 @@ type Options = WatchOptions & { readonly timeoutMS?: number };
 function setup(o: FakeChangeStreamOptions, options: Options) {
   const scheduler = testScheduler();
   const server = new FakeChangeStreamServer(scheduler, o);
-  const stream = new ChangeStream({
-    ctx: server.ctx,
-    dbName: 'db',
-    collection: 'coll',
-    pipeline: [],
-    options,
-    // As the client wires it: the operation's timeoutMS, checked on subscribe.
-    hooks: { timeout: (opts) => cursorTimeout(opts, undefined) },
-    allChangesForCluster: false,
-  });
+  // As the client wires it: the operation's timeoutMS, checked on subscribe.
+  const stream = watchOn(server, options, [], { timeout: (opts) => cursorTimeout(opts, undefined) });
   return { scheduler, server, stream };
 }
 

@@ -6,8 +6,11 @@ import { type Document, Long, Timestamp } from 'bson';
 import { map, type Observable, of, race, Subject, switchMap, take, timer } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { Connection } from '../../src/connection/types.js';
+import type { CursorHooks } from '../../src/cursor/abstract-cursor.js';
+import { ChangeStream, type WatchOptions } from '../../src/cursor/change-stream.js';
 import { MongoNetworkError, MongoServerError } from '../../src/errors.js';
 import type { ExecutionContext } from '../../src/execute/context.js';
+import type { AggregateOptions } from '../../src/operations/aggregate.js';
 import { FakeDeployment, type FakeDeploymentOptions, fakeConnection } from '../support/fake-deployment.js';
 
 export const NS = { db: 'db', coll: 'coll' };
@@ -262,4 +265,22 @@ function project(event: Document, projection: Document | undefined): Document {
 /** A server error reply with labels. */
 export function errorReply(code: number, errorLabels: string[] = []): Document {
   return { ok: 0, code, errmsg: `error ${code}`, errorLabels };
+}
+
+/** `db.coll.watch(pipeline, options)` on the fake server (hooks: what the client would add). */
+export function watchOn(
+  server: FakeChangeStreamServer,
+  options: WatchOptions = {},
+  pipeline: Document[] = [],
+  hooks: CursorHooks<AggregateOptions> = {},
+): ChangeStream {
+  return new ChangeStream({
+    ctx: server.ctx,
+    dbName: 'db',
+    collection: 'coll',
+    pipeline,
+    options,
+    hooks,
+    allChangesForCluster: false,
+  });
 }

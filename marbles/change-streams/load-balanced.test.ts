@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Document } from 'bson';
 import { map, take } from 'rxjs';
-import { ChangeStream } from '../../src/cursor/change-stream.js';
 import { record, testScheduler } from '../cursor/harness.js';
-import { FakeChangeStreamServer } from './harness.js';
+import { FakeChangeStreamServer, watchOn } from './harness.js';
 
 const ids = map((e: Document) => String(e.documentKey._id));
 
@@ -18,15 +17,7 @@ describe('change streams in load-balanced mode (marbles)', () => {
       type: 'LoadBalancer',
       failGetMore: (n) => (n === 2 ? { network: true } : undefined),
     });
-    const stream = new ChangeStream({
-      ctx: server.ctx,
-      dbName: 'db',
-      collection: 'coll',
-      pipeline: [],
-      options: { maxAwaitTimeMS: 10 },
-      hooks: {},
-      allChangesForCluster: false,
-    });
+    const stream = watchOn(server, { maxAwaitTimeMS: 10 });
     let out: string[] = [];
     const held: number[] = [];
     scheduler.run(() => {
