@@ -3,13 +3,15 @@
 // maxTimeMS for new events, resumeAfter/startAfter/startAtOperationTime), a `find` over a
 // document set that the same writes change (live queries), and scripted getMore failures.
 import { type Document, Long, Timestamp } from 'bson';
-import { defer, finalize, map, type Observable, of, race, Subject, switchMap, take, timer } from 'rxjs';
+import { map, type Observable, of, race, Subject, switchMap, take, timer } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { Connection } from '../../src/connection/types.js';
+import type { CursorHooks } from '../../src/cursor/abstract-cursor.js';
+import { ChangeStream, type WatchOptions } from '../../src/cursor/change-stream.js';
 import { MongoNetworkError, MongoServerError } from '../../src/errors.js';
 import type { ExecutionContext } from '../../src/execute/context.js';
-import { unknownServerDescription } from '../../src/sdam/description/server-description.js';
-import type { SelectedServer, TopologyLike } from '../../src/sdam/topology-contract.js';
+import type { AggregateOptions } from '../../src/operations/aggregate.js';
+import { FakeDeployment, type FakeDeploymentOptions, fakeConnection } from '../support/fake-deployment.js';
 
 export const NS = { db: 'db', coll: 'coll' };
 
@@ -40,6 +42,15 @@ export interface FakeChangeStreamOptions {
   readonly docs?: Document[];
   /** Replies carry no postBatchResumeToken (servers before 4.0.7). */
   readonly noPostBatchResumeToken?: boolean;
+  /** A replica-set primary (default) or a load balancer (the stream's cursor pins its connection). */
+  readonly type?: FakeDeploymentOptions['type'];
+  /**
+   * Reads report the time of the last write as their operationTime (as mongod does), instead of a
+   * time between writes: a stream started at that time (inclusive) replays that write.
+   */
+  readonly readAtLastWrite?: boolean;
+  /** Virtual ms a command is held before it is answered (failCommand blockConnection). */
+  readonly block?: (name: string, command: Document) => number;
 }
 
 /** An event's resume token: the oplog seq, as a string the fake parses back. */
@@ -52,7 +63,8 @@ const timeOf = (seq: number) => new Timestamp({ t: 2 * seq, i: 1 });
 const seqAtOrAfter = (ts: Timestamp) => Math.ceil(ts.high / 2);
 
 export class FakeChangeStreamServer {
-  readonly log: { at: number; name: string; command: Document }[] = [];
+  /** Each command with the frame it arrived at and the connection it came on. */
+  readonly log: { at: number; name: string; command: Document; connection: number }[] = [];
   readonly ctx: ExecutionContext;
   readonly oplog: Entry[] = [];
   /** The documents of db.coll, changed by `write`. */
@@ -61,7 +73,7 @@ export class FakeChangeStreamServer {
   private readonly cursors = new Map<bigint, ServerCursor>();
   private nextId = 100n;
   private getMores = 0;
-  checkedOut = 0;
+  private readonly deployment: FakeDeployment;
 
   constructor(
     private readonly scheduler: TestScheduler,
@@ -69,23 +81,23 @@ export class FakeChangeStreamServer {
   ) {
     this.docs = new Map((o.docs ?? []).map((d) => [d._id, d]));
     const wire = o.maxWireVersion ?? 21;
-    const server: SelectedServer = {
-      description: { ...unknownServerDescription('a:1'), type: 'RSPrimary', maxWireVersion: wire },
-      topologyType: 'ReplicaSetWithPrimary',
-      withConnection: <T>(fn: (c: Connection) => Observable<T>) =>
-        defer(() => {
-          this.checkedOut++;
-          return fn(this.connection(wire)).pipe(finalize(() => this.checkedOut--));
-        }),
-      reportError: () => {},
-    };
-    const topology: TopologyLike = {
-      description$: of(),
-      selectServer: () => of(server),
-      connect: () => {},
-      close: () => of(undefined),
-    };
-    this.ctx = { topology, retryReads: true, serverApiFields: {}, socketTimeoutMS: 0, scheduler };
+    this.deployment = new FakeDeployment({
+      scheduler,
+      type: o.type ?? 'RSPrimary',
+      maxWireVersion: wire,
+      connection: (n) => this.connection(n, wire),
+    });
+    this.ctx = this.deployment.ctx;
+  }
+
+  /** Connections checked out (or pinned) and not yet returned. */
+  get checkedOut(): number {
+    return this.deployment.checkedOut;
+  }
+
+  /** Load-balanced: connections pinned so far. */
+  get pins(): number {
+    return this.deployment.pins;
   }
 
   /** Appends a change event now (an insert of `_id` unless `event` says otherwise). */
@@ -135,22 +147,15 @@ export class FakeChangeStreamServer {
     return this.cursors.size;
   }
 
-  private connection(wire: number): Connection {
-    return {
-      id: 1,
-      address: 'a:1',
-      generation: 0,
-      hello: { maxWireVersion: wire },
-      serverConnectionId: 1,
-      closed: false,
-      close: () => {},
-      command: (_db: string, command: Document) =>
-        defer(() => {
-          const name = Object.keys(command)[0] ?? '';
-          this.log.push({ at: this.scheduler.now(), name, command });
-          return this.answer(name, command);
-        }),
-    };
+  private connection(n: number, wire: number): Connection {
+    return fakeConnection(n, wire, (command) => {
+      const name = Object.keys(command)[0] ?? '';
+      this.log.push({ at: this.scheduler.now(), name, command, connection: n });
+      const block = this.o.block?.(name, command) ?? 0;
+      return block > 0
+        ? timer(block).pipe(switchMap(() => this.answer(name, command)))
+        : this.answer(name, command);
+    });
   }
 
   private delayed(f: () => Document): Observable<Document> {
@@ -237,9 +242,15 @@ export class FakeChangeStreamServer {
     const limited = command.limit ? matched.slice(0, command.limit as number) : matched;
     return {
       cursor: { id: Long.ZERO, ns: `${NS.db}.${NS.coll}`, firstBatch: limited },
-      operationTime: new Timestamp({ t: 2 * this.oplog.length + 1, i: 0 }),
+      operationTime: this.readTime(),
       ok: 1,
     };
+  }
+
+  private readTime(): Timestamp {
+    return this.o.readAtLastWrite && this.oplog.length > 0
+      ? timeOf(this.oplog.length)
+      : new Timestamp({ t: 2 * this.oplog.length + 1, i: 0 });
   }
 }
 
@@ -254,4 +265,22 @@ function project(event: Document, projection: Document | undefined): Document {
 /** A server error reply with labels. */
 export function errorReply(code: number, errorLabels: string[] = []): Document {
   return { ok: 0, code, errmsg: `error ${code}`, errorLabels };
+}
+
+/** `db.coll.watch(pipeline, options)` on the fake server (hooks: what the client would add). */
+export function watchOn(
+  server: FakeChangeStreamServer,
+  options: WatchOptions = {},
+  pipeline: Document[] = [],
+  hooks: CursorHooks<AggregateOptions> = {},
+): ChangeStream {
+  return new ChangeStream({
+    ctx: server.ctx,
+    dbName: 'db',
+    collection: 'coll',
+    pipeline,
+    options,
+    hooks,
+    allChangesForCluster: false,
+  });
 }

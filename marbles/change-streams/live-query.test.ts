@@ -38,6 +38,22 @@ describe('live queries (marbles)', () => {
     assert.equal(server.checkedOut, 0);
   });
 
+  it('the write a read already reflects (its time is the read time, replayed by the inclusive start) causes no re-read', () => {
+    const { scheduler, server, cursor } = setup({ readAtLastWrite: true });
+    let out: string[] = [];
+    scheduler.run(() => {
+      server.write(1);
+      server.writeAt(30, 2);
+      out = record(scheduler, cursor.live().pipe(ids), { until: 100 });
+    });
+    // The aggregate's first batch replays `1` (at the read's time): skipped; `2` is a change.
+    assert.deepEqual(out, ['1:1', '32:1,2']);
+    assert.deepEqual(
+      server.names().filter((n) => n === 'find'),
+      ['find', 'find'],
+    );
+  });
+
   it('a change right after the read (before the stream opened) is not lost', () => {
     const { scheduler, server, cursor } = setup({ docs: [{ _id: 1 }], latency: 2 });
     let out: string[] = [];

@@ -5,22 +5,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Document } from 'bson';
 import { map, Subject, take } from 'rxjs';
-import { ChangeStream, type WatchOptions } from '../../src/cursor/change-stream.js';
+import type { WatchOptions } from '../../src/cursor/change-stream.js';
 import { record, testScheduler } from '../cursor/harness.js';
-import { errorReply, type FakeChangeStreamOptions, FakeChangeStreamServer, token } from './harness.js';
+import {
+  errorReply,
+  type FakeChangeStreamOptions,
+  FakeChangeStreamServer,
+  token,
+  watchOn,
+} from './harness.js';
 
 function setup(o: FakeChangeStreamOptions = {}, options: WatchOptions = {}, pipeline: Document[] = []) {
   const scheduler = testScheduler();
   const server = new FakeChangeStreamServer(scheduler, o);
-  const stream = new ChangeStream({
-    ctx: server.ctx,
-    dbName: 'db',
-    collection: 'coll',
-    pipeline,
-    options,
-    hooks: {},
-    allChangesForCluster: false,
-  });
+  const stream = watchOn(server, options, pipeline);
   return { scheduler, server, stream };
 }
 

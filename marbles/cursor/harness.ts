@@ -2,15 +2,14 @@
 // (and aggregate) after a virtual-time latency, recording every command with the frame it arrived.
 import assert from 'node:assert/strict';
 import { type Document, Long } from 'bson';
-import { defer, finalize, map, type Observable, of, timer } from 'rxjs';
+import { map, type Observable, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Connection } from '../../src/connection/types.js';
 import { findCursor } from '../../src/cursor/find-cursor.js';
 import { MongoServerError } from '../../src/errors.js';
 import type { ExecutionContext } from '../../src/execute/context.js';
 import type { FindOptions } from '../../src/operations/find.js';
-import { unknownServerDescription } from '../../src/sdam/description/server-description.js';
-import type { SelectedServer, TopologyLike } from '../../src/sdam/topology-contract.js';
+import { FakeDeployment, fakeConnection } from '../support/fake-deployment.js';
 
 export function testScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => assert.deepStrictEqual(actual, expected));
@@ -52,8 +51,7 @@ export class FakeCursorServer {
   readonly docs: Document[];
   private readonly cursors = new Map<bigint, ServerCursor>();
   private nextId: bigint;
-  /** Connections checked out and not yet returned. */
-  checkedOut = 0;
+  private readonly deployment: FakeDeployment;
 
   constructor(
     private readonly scheduler: TestScheduler,
@@ -62,23 +60,13 @@ export class FakeCursorServer {
     this.docs = options.docs ?? Array.from({ length: options.count ?? 0 }, (_, i) => ({ _id: i }));
     this.nextId = options.firstId ?? 42n;
     const connection = this.connection();
-    const server: SelectedServer = {
-      description: { ...unknownServerDescription('a:1'), type: 'Standalone', maxWireVersion: 21 },
-      topologyType: 'Single',
-      withConnection: <T>(fn: (c: Connection) => Observable<T>) =>
-        defer(() => {
-          this.checkedOut++;
-          return fn(connection).pipe(finalize(() => this.checkedOut--));
-        }),
-      reportError: () => {},
-    };
-    const topology: TopologyLike = {
-      description$: of(),
-      selectServer: () => of(server),
-      connect: () => {},
-      close: () => of(undefined),
-    };
-    this.ctx = { topology, retryReads: true, serverApiFields: {}, socketTimeoutMS: 0 };
+    this.deployment = new FakeDeployment({ scheduler, connection: () => connection });
+    this.ctx = this.deployment.ctx;
+  }
+
+  /** Connections checked out and not yet returned. */
+  get checkedOut(): number {
+    return this.deployment.checkedOut;
   }
 
   /** `name batchSize` of each command, e.g. `find 2`, `getMore 2`, `killCursors`. */
@@ -108,27 +96,17 @@ export class FakeCursorServer {
   }
 
   private connection(): Connection {
-    return {
-      id: 1,
-      address: 'a:1',
-      generation: 0,
-      hello: { maxWireVersion: 21 },
-      serverConnectionId: 1,
-      closed: false,
-      close: () => {},
-      command: (_db: string, command: Document) =>
-        defer(() => {
-          const name = Object.keys(command)[0] ?? '';
-          this.log.push({ at: this.scheduler.now(), name, command });
-          const failure = this.options.fail?.(command);
-          return timer(this.options.latency ?? 1).pipe(
-            map(() => {
-              if (failure) throw new MongoServerError(failure);
-              return this.answer(name, command);
-            }),
-          );
+    return fakeConnection(1, 21, (command) => {
+      const name = Object.keys(command)[0] ?? '';
+      this.log.push({ at: this.scheduler.now(), name, command });
+      const failure = this.options.fail?.(command);
+      return timer(this.options.latency ?? 1).pipe(
+        map(() => {
+          if (failure) throw new MongoServerError(failure);
+          return this.answer(name, command);
         }),
-    };
+      );
+    });
   }
 
   private answer(name: string, command: Document): Document {

@@ -1,5 +1,7 @@
 // examples/nestjs end to end: type-checks the app, starts it on a free port against the test server,
 // makes real HTTP requests (list, get, create, errors, server-sent events) and stops it with SIGTERM.
+// Then again behind the replica-set proxy (which plays change streams): there the SSE endpoint
+// follows a live query, and an insert arrives through the change stream, not by polling.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -7,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningApp, startApp } from '../support/app-process.js';
 import { testServer } from '../support/ferretdb.js';
+import { type ReplicaSetProxy, startReplicaSetProxy } from '../support/rs-proxy/index.js';
 
 const root = join(import.meta.dirname, '../..');
 const dir = join(root, 'examples/nestjs');
@@ -42,6 +45,25 @@ async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<unknow
   }
 }
 
+/** Starts the example (tsx, the library's source) against `uri`, on a free port. */
+function startExample(uri: string, db: string): Promise<RunningApp> {
+  return startApp(['--import', 'tsx', join(dir, 'src/main.ts')], dir, {
+    ...process.env,
+    PORT: '0',
+    MONGODB_URI: uri,
+    MONGORX_EXAMPLE_DB: db,
+    // mongorx resolves to ../../src (paths), so the test needs no build of the library.
+    TSX_TSCONFIG_PATH: join(dir, 'tsconfig.dev.json'),
+  });
+}
+
+const postTo = (url: string, body: unknown) =>
+  fetch(`${url}/items`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
 describe('examples/nestjs (end to end)', { skip }, () => {
   let app: RunningApp;
   let url: string;
@@ -55,14 +77,7 @@ describe('examples/nestjs (end to end)', { skip }, () => {
     });
     const server = await testServer();
     release = server.release;
-    app = await startApp(['--import', 'tsx', join(dir, 'src/main.ts')], dir, {
-      ...process.env,
-      PORT: '0',
-      MONGODB_URI: server.uri,
-      MONGORX_EXAMPLE_DB: `nestjs_e2e_${process.pid}`,
-      // mongorx resolves to ../../src (paths), so the test needs no build of the library.
-      TSX_TSCONFIG_PATH: join(dir, 'tsconfig.dev.json'),
-    });
+    app = await startExample(server.uri, `nestjs_e2e_${process.pid}`);
     url = app.url;
   });
 
@@ -71,12 +86,7 @@ describe('examples/nestjs (end to end)', { skip }, () => {
     await release?.();
   });
 
-  const post = (body: unknown) =>
-    fetch(`${url}/items`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const post = (body: unknown) => postTo(url, body);
 
   let created: Item[] = [];
 
@@ -115,7 +125,7 @@ describe('examples/nestjs (end to end)', { skip }, () => {
     assert.equal((await fetch(`${url}/items/not-an-id`)).status, 404);
   });
 
-  it('streams the documents, then new ones, as server-sent events (GET /items/stream)', async () => {
+  it('streams the documents, then new ones, as server-sent events (GET /items/stream; a standalone server: polled)', async () => {
     const abort = new AbortController();
     const res = await fetch(`${url}/items/stream`, { signal: abort.signal });
     assert.equal(res.status, 200);
@@ -139,5 +149,57 @@ describe('examples/nestjs (end to end)', { skip }, () => {
     // Nest's shutdown hook closes the app, then re-raises the signal it got.
     assert.ok(code === 0 || signal === 'SIGTERM', `exit code ${code}, signal ${signal}\n${app.output()}`);
     assert.match(app.output(), /mongo client closed/);
+  });
+});
+
+describe('examples/nestjs behind a replica set: the SSE endpoint follows a live query', { skip }, () => {
+  let app: RunningApp;
+  let proxy: ReplicaSetProxy;
+  let release: () => Promise<void>;
+  const db = `nestjs_e2e_live_${process.pid}`;
+
+  before(async () => {
+    const server = await testServer();
+    release = server.release;
+    proxy = await startReplicaSetProxy({ upstream: server.uri, members: 1 });
+    app = await startExample(proxy.uri, db);
+  });
+
+  after(async () => {
+    app?.kill();
+    await proxy?.close();
+    await release?.();
+  });
+
+  /** The finds of the items collection and the change streams opened on it, as the proxy saw them. */
+  const seen = () => {
+    const ours = proxy.commands.filter((r) => r.command.$db === db);
+    return {
+      finds: ours.filter((r) => r.commandName === 'find' && r.command.find === 'items').length,
+      changeStreams: ours.filter(
+        (r) => r.commandName === 'aggregate' && r.command.pipeline?.[0]?.$changeStream !== undefined,
+      ).length,
+    };
+  };
+
+  it('streams the documents, then an insert made after the stream opened, through the change stream', async () => {
+    const first = (await (await postTo(app.url, { name: 'gear', qty: 3 })).json()) as Item;
+    const abort = new AbortController();
+    const res = await fetch(`${app.url}/items/stream`, { signal: abort.signal });
+    assert.equal(res.status, 200);
+    assert.ok(res.body);
+    const events = sseData(res.body);
+    assert.deepEqual((await events.next()).value, first);
+    // The live query has read once and opened its change stream.
+    await proxy.nextCommand(
+      (r) => r.commandName === 'getMore' && r.command.$db === db && r.command.collection === 'items',
+    );
+    assert.deepEqual(seen(), { finds: 1, changeStreams: 1 });
+    const late = (await (await postTo(app.url, { name: 'spring', qty: 12 })).json()) as Item;
+    assert.deepEqual((await events.next()).value, late);
+    // One re-read for the one change: no polling.
+    assert.deepEqual(seen(), { finds: 2, changeStreams: 1 });
+    abort.abort();
+    await events.return(undefined).catch(() => {});
   });
 });

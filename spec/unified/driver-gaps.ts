@@ -12,13 +12,6 @@ export const DRIVER_GAPS: readonly Limitation[] = [
       'runCursorCommand.json: Non-tailable cursor iteration timeoutMS is refreshed for getMore if timeoutMode is iteration - failure',
     ],
   },
-  {
-    // Load-balanced mode: a change stream's cursor is not pinned to its connection yet.
-    uses: 'createChangeStream',
-    file: /load-balancers/,
-    reason:
-      'driver gap: change streams in load-balanced mode (connection pinning of their cursor) are not built',
-  },
 ];
 
 /**

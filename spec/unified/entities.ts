@@ -5,6 +5,7 @@ import { lastValueFrom, Observable, type Subscription, take, timeout } from 'rxj
 import { isSensitiveCommand } from '../../src/events/redact.js';
 import type { MongoEvent } from '../../src/events/types.js';
 import {
+  type ChangeStreamIterator,
   type ClientSession,
   type Collection,
   type Db,
@@ -132,12 +133,15 @@ export class CursorEntity {
    * A change stream entity: its aggregate runs now (errors surface here), but no event is awaited
    * (createChangeStream returns before any change happened).
    */
-  static async openChangeStream(
-    iterator: AsyncIterator<Document> & { open(): Promise<void> },
-  ): Promise<CursorEntity> {
+  static async openChangeStream(iterator: ChangeStreamIterator<Document>): Promise<CursorEntity> {
     await iterator.open();
-    return new CursorEntity(iterator);
+    const entity = new CursorEntity(iterator);
+    entity.tryNext = () => iterator.tryNext();
+    return entity;
   }
+
+  /** iterateOnce on a change stream: one getMore at most (the spec's tryNext); null when none came. */
+  private tryNext: (() => Promise<Document | null>) | undefined;
 
   /**
    * Creates the server-side cursor now (unified format, createFindCursor / createCommandCursor:
@@ -147,6 +151,16 @@ export class CursorEntity {
     const cursor = new CursorEntity(source);
     cursor.head = await cursor.iterator.next();
     return cursor;
+  }
+
+  /**
+   * unified "iterateOnce": a change stream sends one getMore at most when nothing is buffered (no
+   * event: undefined); other cursors iterate as `next`.
+   */
+  async iterateOnce(): Promise<Document | undefined> {
+    if (this.closed) throw new Error('cursor is closed');
+    if (!this.tryNext || this.head) return this.next();
+    return (await this.tryNext()) ?? undefined;
   }
 
   /** The next document, or undefined when the cursor is exhausted. */

@@ -491,14 +491,6 @@ export const FERRETDB_LIMITATIONS: readonly Limitation[] = [
 /** Features the runner/driver does not have yet; skipped on every server. */
 export const RUNNER_GAPS: readonly Limitation[] = [
   {
-    // Change streams are built; their CSOT rules are not: a getMore's own deadline under
-    // timeoutMS (no maxTimeMS from maxAwaitTimeMS), the resume attempt inside the same deadline,
-    // and iterating again after a timeout.
-    reason:
-      'driver gap, skipped rather than run as TODO (without these rules such a stream waits forever): CSOT for change streams (client-side-operations-timeout "Change Streams") is not built',
-    file: /client-side-operations-timeout\/tests\/change-streams\.json$/,
-  },
-  {
     uses: 'mapReduce',
     reason:
       'mapReduce is not offered (deprecated since MongoDB 5.0; the official Node driver removed it in v6)',

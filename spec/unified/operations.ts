@@ -2,7 +2,7 @@
 // "Special Test Operations"). Every driver call returns a cold Observable or a cursor.
 import { type Document, EJSON, type Timestamp } from 'bson';
 import { defer, isObservable, lastValueFrom, type Observable, toArray } from 'rxjs';
-import { type Collection, type Db, MongoClient } from '../../src/index.js';
+import { type ChangeStreamIterator, type Collection, type Db, MongoClient } from '../../src/index.js';
 import {
   type ClientEntity,
   CursorEntity,
@@ -210,9 +210,7 @@ const handlers: Record<string, Handler> = {
       pipeline ?? [],
       options,
     );
-    return CursorEntity.openChangeStream(
-      stream[Symbol.asyncIterator]() as AsyncIterator<Document> & { open(): Promise<void> },
-    );
+    return CursorEntity.openChangeStream(stream[Symbol.asyncIterator]() as ChangeStreamIterator<Document>);
   },
   createSearchIndex: collectionCall('createSearchIndex', ['model']),
   createSearchIndexes: collectionCall('createSearchIndexes', ['models']),
@@ -316,7 +314,7 @@ const handlers: Record<string, Handler> = {
   },
   iterateOnce: async (_ctx, t) => {
     if (t.kind !== 'cursor') throw new RunnerError(`iterateOnce needs a cursor, got ${t.kind}`);
-    return t.value.next();
+    return t.value.iterateOnce();
   },
   close: async (_ctx, t) => {
     if (t.kind === 'cursor') return t.value.close();

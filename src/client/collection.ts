@@ -325,7 +325,7 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
    */
   watch<TLocal extends Document = TSchema, TChange extends Document = ChangeStreamDocument<TLocal>>(
     pipeline: Document[] = [],
-    options: WatchOptions & CursorTimeoutOption = {},
+    options: WatchOptions & SessionOption = {},
   ): ChangeStream<TLocal, TChange> {
     return this.changeStream<TLocal, TChange>(this.dbName, this.collectionName, pipeline, options);
   }

@@ -164,7 +164,7 @@ export class Db extends OptionsHolder {
    */
   watch<TSchema extends Document = Document, TChange extends Document = ChangeStreamDocument<TSchema>>(
     pipeline: Document[] = [],
-    options: WatchOptions & CursorTimeoutOption = {},
+    options: WatchOptions & SessionOption = {},
   ): ChangeStream<TSchema, TChange> {
     return this.changeStream<TSchema, TChange>(this.databaseName, 1, pipeline, options);
   }

@@ -42,7 +42,7 @@ import { Db } from './db.js';
 import { endServerSessions } from './end-sessions.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { changeStreamOf } from './options-holder.js';
-import { type CursorTimeoutOption, operationScope, type SessionOption } from './session-scope.js';
+import { operationScope, type SessionOption } from './session-scope.js';
 import { createTopology } from './topology-factory.js';
 import { watchMethods } from './unsubscribed-warning.js';
 
@@ -233,7 +233,7 @@ export class MongoClient {
    */
   watch<TSchema extends Document = Document, TChange extends Document = ChangeStreamDocument<TSchema>>(
     pipeline: Document[] = [],
-    options: WatchOptions & CursorTimeoutOption = {},
+    options: WatchOptions & SessionOption = {},
   ): ChangeStream<TSchema, TChange> {
     return changeStreamOf<TSchema, TChange>(this.context, 'admin', 1, pipeline, options, true);
   }

@@ -104,7 +104,7 @@ export abstract class OptionsHolder {
     dbName: string,
     collection: string | 1,
     pipeline: Document[],
-    options: WatchOptions & CursorTimeoutOption,
+    options: WatchOptions & SessionOption,
   ): ChangeStream<TSchema, TChange> {
     return changeStreamOf(this.context, dbName, collection, pipeline, options, false);
   }
@@ -159,7 +159,7 @@ export function changeStreamOf<TSchema extends Document, TChange extends Documen
   dbName: string,
   collection: string | 1,
   pipeline: Document[],
-  options: WatchOptions & CursorTimeoutOption,
+  options: WatchOptions & SessionOption,
   allChangesForCluster: boolean,
 ): ChangeStream<TSchema, TChange> {
   return new ChangeStream<TSchema, TChange>({

@@ -302,12 +302,22 @@ interface Waiter<T> {
 /** A pull iterator over one cursor run; `start()` opens the server cursor before the first `next()`. */
 export interface CursorIterator<T> extends AsyncIterator<T> {
   start(): void;
+  /**
+   * The next document if one is buffered or one getMore brings it, else null (the iterator stays
+   * usable); `{ done: true }` once the cursor is exhausted.
+   */
+  tryNext(): Promise<IteratorResult<T, undefined> | null>;
 }
 
-/** Pull-based iteration over a new run of `spec`; `onError` sees the run's error as it happens. */
+/**
+ * Pull-based iteration over a new run of `spec`; `onError` sees the run's error as it happens.
+ * `resumable`: an interrupting error (a change stream's timeout) rejects only the pending `next()`;
+ * the iterator stays usable and its next call resumes.
+ */
 export function cursorIterator<T>(
   spec: CursorSpec<T>,
   onError?: (error: unknown) => void,
+  resumable = false,
 ): CursorIterator<T> {
   let waiter: Waiter<T> | undefined;
   let ready: T[] = [];
@@ -337,6 +347,14 @@ export function cursorIterator<T>(
       waiter = undefined;
       w?.resolve({ value: undefined, done: true });
     },
+    interrupt: resumable
+      ? (error) => {
+          const w = waiter;
+          waiter = undefined;
+          w?.reject(error);
+          onError?.(error);
+        }
+      : undefined,
   };
   const run = new CursorRun<T>(spec, sink);
   const finished = (): IteratorResult<T> => ({ value: undefined, done: true });
@@ -351,12 +369,25 @@ export function cursorIterator<T>(
         run.request(1);
       });
     },
-    /** Closes the cursor: resolves once its killCursors answered and what it held is released. */
+    tryNext(): Promise<IteratorResult<T, undefined> | null> {
+      if (ready.length > 0) return Promise.resolve({ value: ready.shift() as T, done: false });
+      if (failure) return Promise.reject(failure.error);
+      if (done) return Promise.resolve(finished());
+      return new Promise<IteratorResult<T, undefined> | null>((resolve, reject) => {
+        const w: Waiter<T> = { resolve, reject };
+        waiter = w;
+        run.tryRequest(() => {
+          if (waiter !== w) return;
+          waiter = undefined;
+          resolve(null);
+        });
+      });
+    },
+    /** Kills the cursor; resolves once the killCursors is answered and the connection is back. */
     return(): Promise<IteratorResult<T>> {
       done = true;
       ready = [];
-      run.cancel();
-      return run.whenReleased().then(finished);
+      return new Promise((resolve) => run.cancel(() => resolve(finished())));
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Document, Timestamp } from 'bson';
 import { Observable } from 'rxjs';
-import { MongoChangeStreamError, MongoInvalidArgumentError } from '../errors.js';
+import { MongoChangeStreamError, MongoInvalidArgumentError, MongoOperationTimeoutError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
 import { type AggregateOptions, aggregateOperation } from '../operations/aggregate.js';
 import type { CursorReply } from '../operations/cursor-commands.js';
@@ -14,7 +14,13 @@ import {
   resumeStartOptions,
   type StartOptions,
 } from './change-stream-resume.js';
-import { CursorRun, type CursorSink, type CursorSpec, type ResumableCursorHooks } from './cursor-run.js';
+import {
+  CursorRun,
+  type CursorSink,
+  type CursorSpec,
+  type ResumableCursorHooks,
+  type Resumption,
+} from './cursor-run.js';
 import { CursorRuns } from './cursor-runs.js';
 
 /** The options of `watch()` that are not `$changeStream` stage options but the aggregate's. */
@@ -27,11 +33,14 @@ const AGGREGATE_KEYS = new Set([
   'readConcern',
   'session',
   'timeoutMS',
-  'timeoutMode',
 ]);
 
-/** `watch()`'s options with the aggregate's read preference, read concern, session and timeoutMS. */
-export type WatchOptions = ChangeStreamOptions & Omit<AggregateOptions, 'allowDiskUse' | 'let' | 'hint'>;
+/**
+ * `watch()`'s options with the aggregate's read preference, read concern, session and timeoutMS
+ * (no timeoutMode: change streams always run in ITERATION mode, CSOT "Change Streams").
+ */
+export type WatchOptions = ChangeStreamOptions &
+  Omit<AggregateOptions, 'allowDiskUse' | 'let' | 'hint' | 'timeoutMode'>;
 
 /** What a change stream is made of: where it watches, the user's stages and options. */
 export interface ChangeStreamDefinition<O extends WatchOptions = WatchOptions> {
@@ -58,6 +67,11 @@ export interface ChangeStreamIterator<TChange> extends AsyncIterator<TChange> {
   readonly resumeToken: ResumeToken | undefined;
   /** Sends the opening aggregate now; resolves once it has succeeded, rejects with its error. */
   open(): Promise<void>;
+  /**
+   * The spec's tryNext: the next event if one is buffered or one getMore brings it, else null.
+   * After a timeout error (CSOT) the stream stays valid: the next call resumes it.
+   */
+  tryNext(): Promise<TChange | null>;
 }
 
 /**
@@ -120,19 +134,22 @@ class ChangeStreamState implements ResumableCursorHooks {
     return doc.operationType === 'invalidate';
   }
 
-  resumeWith(
-    error: unknown,
-    opening: boolean,
-    maxWireVersion: number,
-  ): (() => CommandOperation<CursorReply<Document>>) | undefined {
-    if (!isResumableChangeStreamError(error, !opening, maxWireVersion)) return undefined;
-    const start = resumeStartOptions({
-      token: this.token,
-      startedAfter: this.stream.options.startAfter !== undefined,
-      emitted: this.emitted,
-      operationTime: this.operationTime,
-    });
-    return () => openOperation(this.stream, start);
+  resumeWith(error: unknown, opening: boolean, maxWireVersion: number): Resumption | undefined {
+    // CSOT "Change Streams": a timeout of a getMore (or of the aggregate resuming after one) does
+    // not invalidate the stream; one of the first aggregate fails it.
+    const timeout = error instanceof MongoOperationTimeoutError && (!opening || this.opens > 0);
+    if (!timeout && !isResumableChangeStreamError(error, !opening, maxWireVersion)) return undefined;
+    const open = () =>
+      openOperation(
+        this.stream,
+        resumeStartOptions({
+          token: this.token,
+          startedAfter: this.stream.options.startAfter !== undefined,
+          emitted: this.emitted,
+          operationTime: this.operationTime,
+        }),
+      );
+    return { open, timeout };
   }
 
   private setToken(token: ResumeToken, change?: Document): void {
@@ -251,7 +268,11 @@ export class ChangeStream<
   [Symbol.asyncIterator](): ChangeStreamIterator<TChange> {
     const state = new ChangeStreamState(this.definition);
     let failed: ((e: unknown) => void) | undefined;
-    const it: CursorIterator<TChange> = cursorIterator<TChange>(this.specFor(state), (e) => failed?.(e));
+    const it: CursorIterator<TChange> = cursorIterator<TChange>(
+      this.specFor(state),
+      (e) => failed?.(e),
+      true,
+    );
     return {
       get resumeToken() {
         return state.token;
@@ -263,6 +284,10 @@ export class ChangeStream<
           it.start();
         }),
       next: () => it.next(),
+      tryNext: async () => {
+        const r = await it.tryNext();
+        return r === null || r.done ? null : r.value;
+      },
       return: () => (it.return as () => Promise<IteratorResult<TChange>>)(),
     };
   }
@@ -284,7 +309,13 @@ export class ChangeStream<
       comment: o.comment,
       session: d.hooks.session ? () => d.hooks.session?.(o) : undefined,
       timeout: d.hooks.timeout
-        ? () => d.hooks.timeout?.({ ...o, tailable: true, awaitData: true } as AggregateOptions)
+        ? () => {
+            if ((o as { timeoutMode?: unknown }).timeoutMode !== undefined)
+              throw new MongoInvalidArgumentError(
+                "change streams do not take timeoutMode (they always time each next call: 'iteration')",
+              );
+            return d.hooks.timeout?.({ ...o, tailable: true, awaitData: true } as AggregateOptions);
+          }
         : undefined,
       resumable: state,
       runs: this.runs,

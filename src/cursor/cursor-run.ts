@@ -65,14 +65,23 @@ export interface ResumableCursorHooks {
    */
   onDocument(doc: Document, remaining: number): boolean;
   /**
-   * A command failed: the opening command to resume with, or undefined to fail the run.
-   * `maxWireVersion` is that of the server the failed command went to.
+   * A command failed: how to resume, or undefined to fail the run. `maxWireVersion` is that of the
+   * server the failed command went to.
    */
-  resumeWith(
-    error: unknown,
-    opening: boolean,
-    maxWireVersion: number,
-  ): (() => CommandOperation<CursorReply<Document>>) | undefined;
+  resumeWith(error: unknown, opening: boolean, maxWireVersion: number): Resumption | undefined;
+}
+
+/** How a run resumes after an error (change streams). */
+export interface Resumption {
+  /** The opening command of the new server cursor. */
+  readonly open: () => CommandOperation<CursorReply<Document>>;
+  /**
+   * The error was a timeout (CSOT "Change Streams"): the stream stays valid, and the resume belongs
+   * to the next `next` call with a deadline of its own. A pull iterator gets the error and resumes
+   * on its next request; a subscriber (push) resumes at once, once: a second timeout with no
+   * getMore succeeding in between errors the run, as does a timeout of the resuming aggregate.
+   */
+  readonly timeout: boolean;
 }
 
 /** CSOT "Cursors": how `timeoutMS` applies to a cursor. */
@@ -97,6 +106,11 @@ export interface CursorSink<T> {
   next(value: T): void;
   error(error: unknown): void;
   complete(): void;
+  /**
+   * Pull iterators only: an error that does not end the run (a change stream's timeout); the run
+   * waits for the next request, which resumes it.
+   */
+  interrupt?(error: unknown): void;
 }
 
 type CursorId = CursorReply['id'];
@@ -122,6 +136,8 @@ export class CursorRun<T> implements TrackedRun {
    */
   private scope: ExecutionScope;
   private released = false;
+  /** cancel(onReleased) and close(): called once the run has let go of its server cursor and session. */
+  private readonly onReleased: (() => void)[] = [];
   private ns = '';
   private id: CursorId = 0;
   private received = 0;
@@ -146,8 +162,14 @@ export class CursorRun<T> implements TrackedRun {
   private endAfterEmit = false;
   /** A reply has named the server cursor (before it, there is no id to show). */
   private replied = false;
-  /** close() and whenReleased(): called once the run has let go of its server cursor and session. */
-  private onReleased: (() => void)[] = [];
+  /** `tryNext`: the outstanding request gets at most one getMore, then `onEmpty` if nothing came. */
+  private poll: { sent: boolean; readonly onEmpty: () => void } | undefined;
+  /** A pull iterator's change stream after a timeout: the resume its next request runs. */
+  private suspended: (() => CommandOperation<CursorReply<Document>>) | undefined;
+  /** Timeouts resumed since the last getMore that succeeded (push mode resumes one). */
+  private timeouts = 0;
+  /** The next getMore belongs to the same `next` as the resume before it: it keeps that deadline. */
+  private keepDeadline = false;
 
   /**
    * @param batchSink when set, whole batches go there instead of documents to `sink` (`batches()`).
@@ -169,11 +191,33 @@ export class CursorRun<T> implements TrackedRun {
     }
     this.demand += n;
     if (!this.opened) this.openCursor();
-    else this.drain();
+    else if (this.suspended) {
+      const open = this.suspended;
+      this.suspended = undefined;
+      this.reopen(open, true);
+    } else this.drain();
   }
 
-  /** Teardown: kills the server cursor once (after any command in flight), sends nothing after. */
-  cancel(): void {
+  /**
+   * `tryNext`: requests one document but sends at most one getMore for it (none when one is
+   * buffered); when that getMore brings nothing, the request is withdrawn and `onEmpty` runs.
+   */
+  tryRequest(onEmpty: () => void): void {
+    if (this.ended) return;
+    this.poll = { sent: false, onEmpty };
+    this.request(1);
+  }
+
+  /**
+   * Teardown: kills the server cursor once (after any command in flight), sends nothing after.
+   * `onReleased` runs once the killCursors is answered and the session and any pinned connection
+   * are back (an iterator's `return()` resolves then).
+   */
+  cancel(onReleased?: () => void): void {
+    if (onReleased) {
+      if (this.released) onReleased();
+      else this.onReleased.push(onReleased);
+    }
     if (this.cancelled) return;
     this.cancelled = true;
     this.ended = true;
@@ -187,17 +231,6 @@ export class CursorRun<T> implements TrackedRun {
       this.kill();
     }
     // A command in flight finishes; its reply handler then kills the cursor it names.
-  }
-
-  /**
-   * Resolves once the run holds nothing: its killCursors (if one was due) has answered, the pinned
-   * connection is checked in and an implicit session is back in the pool (load-balancers spec: a
-   * closed cursor's connection is back in the pool when close returns). A run never opened holds
-   * nothing.
-   */
-  whenReleased(): Promise<void> {
-    if (this.released || !this.opened) return Promise.resolve();
-    return new Promise((resolve) => this.onReleased.push(resolve));
   }
 
   get serverCursorId(): CursorId | undefined {
@@ -233,19 +266,25 @@ export class CursorRun<T> implements TrackedRun {
 
   /**
    * Re-opens the cursor with a new opening command (change streams resume): the old server cursor
-   * is killed, the server is selected again, buffered documents are dropped, demand is kept.
+   * is killed, the server is selected again (load-balanced: a new connection is pinned), buffered
+   * documents are dropped, demand is kept. The resume runs within the deadline of the command that
+   * failed (CSOT: "timeoutMS applies to the full resume attempt") unless `restartDeadline`.
    */
-  reopen(open: () => CommandOperation<CursorReply<Document>>): void {
+  reopen(open: () => CommandOperation<CursorReply<Document>>, restartDeadline = false): void {
     if (this.ended) return;
-    this.kill(false);
     const previous = this.scope;
+    // Read before the kill, which restarts the old scope's deadline for its killCursors.
+    const deadline = previous.deadline;
+    this.kill(false);
     this.scope = new ExecutionScope({
       pinsServer: true,
       session: previous.session,
       timeoutMS: previous.timeoutMS,
+      deadline,
     });
     this.scope.maxTimeMS = previous.maxTimeMS;
-    this.scope.startDeadline(clockOf(this.spec.ctx).now());
+    if (restartDeadline || !this.iteration) this.scope.startDeadline(clockOf(this.spec.ctx).now());
+    this.keepDeadline = true;
     this.buf = EMPTY;
     this.pos = 0;
     this.serverDone = false;
@@ -306,6 +345,7 @@ export class CursorRun<T> implements TrackedRun {
    */
   private send(op: CommandOperation<CursorReply<Document>>): void {
     this.inFlight = true;
+    if (this.poll && op.commandName === 'getMore') this.poll.sent = true;
     let reply: CursorReply<Document> | undefined;
     let done = false;
     const sub = executeOperation(this.spec.ctx, op, this.scope).subscribe({
@@ -328,8 +368,16 @@ export class CursorRun<T> implements TrackedRun {
           this.scope.server?.description.maxWireVersion ?? 0,
         );
         // A resume kills the old cursor (errors of that killCursors are ignored) and opens anew.
-        if (resume) {
-          this.reopen(resume);
+        if (resume && !resume.timeout) {
+          this.reopen(resume.open);
+          return;
+        }
+        if (resume && this.sink.interrupt && !this.batchSink) {
+          this.suspend(resume.open, e);
+          return;
+        }
+        if (resume && !opening && this.timeouts++ === 0) {
+          this.reopen(resume.open, true);
           return;
         }
         // A getMore the server refused may leave its cursor open (a fail point, an interrupt): the
@@ -358,6 +406,7 @@ export class CursorRun<T> implements TrackedRun {
   private onReply(reply: CursorReply<Document>, opening: boolean): void {
     this.id = reply.id;
     this.replied = true;
+    if (!opening) this.timeouts = 0;
     if (reply.ns) this.ns = reply.ns;
     if (reply.postBatchResumeToken) this.postBatchResumeToken = reply.postBatchResumeToken;
     if (this.ended) {
@@ -421,6 +470,8 @@ export class CursorRun<T> implements TrackedRun {
       while (this.demand > 0 && this.pos < this.buf.length && !this.ended) {
         const doc = this.buf[this.pos++] as Document;
         this.demand--;
+        this.poll = undefined;
+        this.keepDeadline = false;
         if (hooks?.onDocument(doc, this.buf.length - this.pos)) this.endAfterEmit = true;
         sink.next(transform ? transform(doc) : (doc as T));
         if (this.endAfterEmit) break;
@@ -466,7 +517,16 @@ export class CursorRun<T> implements TrackedRun {
       ? demand > 0 && buffered - Math.min(demand, buffered) < this.batchEstimate()
       : buffered < demand;
     if (!fetch) return;
-    if (this.iteration) this.scope.startDeadline(clockOf(this.spec.ctx).now());
+    const poll = this.poll;
+    if (poll?.sent) {
+      // tryNext's one getMore came back empty: the request is withdrawn.
+      this.poll = undefined;
+      this.demand = Math.max(0, this.demand - 1);
+      poll.onEmpty();
+      return;
+    }
+    if (this.iteration && !this.keepDeadline) this.scope.startDeadline(clockOf(this.spec.ctx).now());
+    this.keepDeadline = false;
     this.send(
       getMoreOperation<Document>(this.ns, this.id, {
         batchSize: this.getMoreBatchSize(),
@@ -489,6 +549,20 @@ export class CursorRun<T> implements TrackedRun {
     if (limit <= 0) return b;
     const remaining = limit - this.received;
     return b === undefined ? remaining : Math.min(b, remaining);
+  }
+
+  /**
+   * A pull iterator's change stream timed out: the server cursor is killed, the error reported,
+   * and the next request resumes (CSOT: a timeout does not invalidate the stream).
+   */
+  private suspend(open: () => CommandOperation<CursorReply<Document>>, error: unknown): void {
+    this.kill(false);
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.demand = 0;
+    this.poll = undefined;
+    this.suspended = open;
+    this.sink.interrupt?.(error);
   }
 
   /** Kills the server cursor (when one is open), then releases the session unless `release` is false. */
@@ -521,9 +595,7 @@ export class CursorRun<T> implements TrackedRun {
     this.scope.releaseConnection();
     this.scope.session?.done();
     this.spec.runs?.released(this);
-    const waiting = this.onReleased;
-    this.onReleased = [];
-    for (const done of waiting) done();
+    for (const done of this.onReleased.splice(0)) done();
   }
 
   private fail(error: unknown): void {

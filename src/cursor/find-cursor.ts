@@ -155,8 +155,8 @@ export class FindCursor<T = Document> extends AbstractCursor<T, FindOptions> {
         ctx: d.ctx,
         dbName: d.dbName,
         collection: d.collection,
-        // Only the kind of change matters: the events carry nothing else.
-        pipeline: [{ $project: { operationType: 1 } }],
+        // Only the kind and the time of a change matter: the events carry nothing else.
+        pipeline: [{ $project: { operationType: 1, clusterTime: 1 } }],
         options: {
           startAtOperationTime,
           readPreference: d.options.readPreference,

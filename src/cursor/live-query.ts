@@ -1,4 +1,4 @@
-import type { Document, Timestamp } from 'bson';
+import { type Document, Timestamp } from 'bson';
 import { asyncScheduler, Observable, type SchedulerLike, Subscription } from 'rxjs';
 import { MongoInvalidArgumentError, MongoServerError } from '../errors.js';
 import { CursorRun, type CursorSpec, type ResumableCursorHooks } from './cursor-run.js';
@@ -99,6 +99,10 @@ export function liveQuery<T>(
       stream?.unsubscribe();
       const sub = watch(at).subscribe({
         next: (event) => {
+          // startAtOperationTime is inclusive: an event at (or before) the read's time is already
+          // in what was emitted; re-reading for it would emit the same result again.
+          const time: unknown = event.clusterTime;
+          if (at && time instanceof Timestamp && time.compare(at) <= 0) return;
           if (event.operationType !== 'invalidate') changed();
         },
         // Ends only after invalidate: read from scratch, then follow a new stream.

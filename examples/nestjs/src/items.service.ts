@@ -1,7 +1,7 @@
 // Data access for the `items` collection: every method returns a cold mongorx Observable.
 import { Inject, Injectable } from '@nestjs/common';
-import { type Collection, type MongoClient, ObjectId, type WithId } from 'mongorx';
-import { defer, map, type Observable, repeat, tap } from 'rxjs';
+import { type Collection, type Db, type MongoClient, ObjectId, type WithId } from 'mongorx';
+import { defer, filter, map, mergeMap, type Observable, repeat, switchMap, tap } from 'rxjs';
 import { MONGO_CLIENT } from './mongo.module.js';
 
 export interface Item {
@@ -9,15 +9,17 @@ export interface Item {
   qty: number;
 }
 
-/** How often the polling stream looks for new documents. */
+/** How often the polling stream looks for new documents (deployments without change streams). */
 const POLL_MS = 200;
 
 @Injectable()
 export class ItemsService {
+  private readonly db: Db;
   private readonly items: Collection<Item>;
 
   constructor(@Inject(MONGO_CLIENT) client: MongoClient) {
-    this.items = client.db(process.env.MONGORX_EXAMPLE_DB ?? 'nestjs_example').collection<Item>('items');
+    this.db = client.db(process.env.MONGORX_EXAMPLE_DB ?? 'nestjs_example');
+    this.items = this.db.collection<Item>('items');
   }
 
   list(): Observable<WithId<Item>[]> {
@@ -34,21 +36,39 @@ export class ItemsService {
   }
 
   /**
-   * Every document, then each new one as it is inserted: a polling stream for now (one `find` of
-   * the documents after the last one seen, every POLL_MS). The change stream / live query plugs in
-   * here once it exists: `this.items.watch([{ $match: { operationType: 'insert' } }])` mapped to
-   * `fullDocument`, after the initial `find`, with no polling and no missed updates or deletes.
-   * Unsubscribing (the HTTP client going away) stops the loop and kills any open cursor.
+   * Every document, then each new one as it is inserted. On a replica set or sharded cluster this
+   * follows a live query (`find().live()`: one change stream, one re-read per burst of changes, and
+   * no change lost between the first read and the stream); a standalone server (plain FerretDB)
+   * has no change streams, so there it polls (one `find` of the documents after the last one seen,
+   * every POLL_MS). Unsubscribing (the HTTP client going away) kills the change stream or the loop.
    */
   stream(): Observable<WithId<Item>> {
-    return defer(() => {
-      let last: ObjectId | undefined;
-      return defer(() => this.items.find(last ? { _id: { $gt: last } } : {}, { sort: { _id: 1 } })).pipe(
-        tap((doc) => {
+    return this.hasChangeStreams().pipe(
+      switchMap((live) => {
+        let last: ObjectId | undefined;
+        const isNew = (doc: WithId<Item>) => last === undefined || doc._id.toHexString() > last.toHexString();
+        const seen = tap((doc: WithId<Item>) => {
           last = doc._id;
-        }),
-        repeat({ delay: POLL_MS }),
-      );
-    });
+        });
+        if (live)
+          return this.items
+            .find({}, { sort: { _id: 1 } })
+            .live()
+            .pipe(
+              mergeMap((docs) => docs),
+              filter(isNew),
+              seen,
+            );
+        return defer(() => this.items.find(last ? { _id: { $gt: last } } : {}, { sort: { _id: 1 } })).pipe(
+          seen,
+          repeat({ delay: POLL_MS }),
+        );
+      }),
+    );
+  }
+
+  /** Change streams need a replica set (hello names a setName) or a sharded cluster (mongos). */
+  private hasChangeStreams(): Observable<boolean> {
+    return this.db.command({ hello: 1 }).pipe(map((hello) => 'setName' in hello || hello.msg === 'isdbgrid'));
   }
 }

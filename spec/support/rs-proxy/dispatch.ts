@@ -311,7 +311,11 @@ async function endTransaction(x: Exchange): Promise<Execution> {
   const reply: Document = { ok: 1 };
   const unsatisfiable = unsatisfiableWriteConcern(x);
   if (unsatisfiable) reply.writeConcernError = unsatisfiable;
-  return { reply, outcome: 'answered', operationTime: x.deployment.clock.tick() };
+  const operationTime = x.deployment.clock.tick();
+  // The transaction's writes become change events now, all at the commit's time (one applyOps).
+  if (x.name === 'commitTransaction')
+    x.deployment.changeStreams.append(table.takeCommittedEvents(x.command), operationTime);
+  return { reply, outcome: 'answered', operationTime };
 }
 
 /** A numeric w above the members' count cannot be satisfied (mongod: UnsatisfiableWriteConcern, 100). */
@@ -405,7 +409,11 @@ async function forward(x: Exchange): Promise<Execution> {
   if (wrote && !inTransaction(x.command))
     x.deployment.transactions.noteWrite(x.command, x.name, x.request.db);
   let operationTime = wrote ? clock.tick() : undefined;
-  if (observed && Number(reply.ok) === 1)
+  if (observed && Number(reply.ok) === 1 && inTransaction(x.command)) {
+    // A statement of a transaction: its events wait for the commit (transactions.ts).
+    const entries = await observed.after(reply).catch(() => []);
+    x.deployment.transactions.deferEvents(x.command, entries);
+  } else if (observed && Number(reply.ok) === 1)
     operationTime = await changeStreams
       .commit(observed, reply, operationTime ?? clock.tick(), () => clock.tick())
       .catch(() => operationTime);

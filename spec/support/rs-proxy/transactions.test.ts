@@ -179,6 +179,51 @@ describe('rs-proxy transactions', { timeout: 120_000 }, () => {
     assert.equal(unsatisfiable.writeConcernError.codeName, 'UnsatisfiableWriteConcern');
   });
 
+  it('change events of a transaction appear at commit, all at its time with lsid and txnNumber; never after abort', async () => {
+    const db = await seeded('events');
+    const opened = await c.command({
+      aggregate: 'c',
+      pipeline: [{ $changeStream: {} }],
+      cursor: {},
+      $db: db,
+    });
+    const id = opened.cursor.id as Long;
+    const next = async (): Promise<Document[]> =>
+      (await c.command({ getMore: id, collection: 'c', maxTimeMS: 1, $db: db })).cursor.nextBatch;
+    const t = new Txn(db);
+    await c.command(t.statement({ insert: 'c', documents: [{ _id: 1 }] }));
+    await c.command(t.statement({ update: 'c', updates: [{ q: { _id: 0 }, u: { $set: { v: 'during' } } }] }));
+    assert.deepEqual(await next(), [], 'nothing before the commit');
+    const commit = await c.command(t.end('commitTransaction'));
+    assert.equal(commit.ok, 1);
+    const events = await next();
+    assert.deepEqual(
+      events.map((e) => e.operationType),
+      ['insert', 'update'],
+    );
+    for (const e of events) {
+      assert.deepEqual(e.lsid, t.lsid);
+      assert.equal(Long.fromValue(e.txnNumber).toNumber(), 1);
+      assert.ok(e.clusterTime.equals(commit.operationTime), 'the commit time');
+    }
+    await c.command(t.end('commitTransaction'));
+    assert.deepEqual(await next(), [], 'a retried commit logs nothing again');
+    const aborted = t.next();
+    await c.command(aborted.statement({ insert: 'c', documents: [{ _id: 2 }] }));
+    assert.equal((await c.command(aborted.end('abortTransaction'))).ok, 1);
+    const failed = aborted.next();
+    await c.command(failed.statement({ insert: 'c', documents: [{ _id: 3 }] }));
+    await c.command(failed.statement({ insert: 'c', documents: [{ _id: 0 }] }));
+    await c.command({ insert: 'c', documents: [{ _id: 4 }], $db: db });
+    const after = await next();
+    assert.deepEqual(
+      after.map((e) => [e.operationType, e.documentKey._id, e.txnNumber]),
+      [['insert', 4, undefined]],
+      'aborted transactions logged nothing',
+    );
+    await c.command({ killCursors: 'c', cursors: [id], $db: db });
+  });
+
   it('for an outcome check, open transactions that wrote are rolled back, unless another write overlapped', async () => {
     const db = await seeded('isolate');
     const t = new Txn(db);

@@ -3,8 +3,11 @@
 // (startTransaction, NoSuchTransaction, TransactionCommitted, TransactionTooOld; an error of a
 // statement aborts the transaction). Writes are applied at once and undone on abort: before a
 // transaction first writes to a namespace, the proxy saves that namespace's documents (the undo
-// image) and an abort puts them back. What this does not emulate is in the README ("Transactions").
-import type { Document } from 'bson';
+// image) and an abort puts them back. Their change events wait in the transaction and are logged
+// at commit (mongod writes a transaction's oplog entries when it commits, never after an abort).
+// What this does not emulate is in the README ("Transactions").
+import { type Document, Long } from 'bson';
+import type { PendingEntry } from './change-streams/recorder.js';
 import { RetryMemory } from './retry-memory.js';
 
 /** Commands whose effects the undo images cover. */
@@ -21,6 +24,8 @@ interface Txn {
   overlapped: boolean;
   /** The member or router whose statement started it. */
   readonly startedAt: number;
+  /** The change events of its writes, logged when it commits (dropped when it aborts). */
+  events: PendingEntry[];
 }
 
 /** What `isolateOpen` found: whether reads now show only committed data. */
@@ -70,6 +75,7 @@ export class TransactionTable {
         undo: new Map(),
         overlapped: false,
         startedAt: member,
+        events: [],
       });
       if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
       return undefined;
@@ -94,6 +100,26 @@ export class TransactionTable {
     const ns = `${db}.${coll}`;
     if (txn.undo.has(ns)) return;
     txn.undo.set(ns, await this.documents(db, coll));
+  }
+
+  /**
+   * The change events of a statement of an open transaction: kept until it commits, each with the
+   * transaction's lsid and txnNumber as mongod shows them.
+   */
+  deferEvents(command: Document, entries: readonly PendingEntry[]): void {
+    const txn = this.open(command);
+    if (!txn) return;
+    const ids = { lsid: command.lsid as Document, txnNumber: Long.fromBigInt(txn.txnNumber) };
+    for (const entry of entries) txn.events.push({ ...entry, event: { ...entry.event, ...ids } });
+  }
+
+  /** After a commit succeeded: the events its transaction deferred, once (a retried commit gets none). */
+  takeCommittedEvents(command: Document): PendingEntry[] {
+    const txn = this.matching(command);
+    if (txn?.state !== 'committed') return [];
+    const events = txn.events;
+    txn.events = [];
+    return events;
   }
 
   /**
@@ -195,6 +221,7 @@ export class TransactionTable {
 
   /** Puts every namespace the transaction wrote back to its undo image. */
   private async rollBack(txn: Txn): Promise<void> {
+    txn.events = [];
     const images = [...txn.undo];
     txn.undo.clear();
     for (const [ns, docs] of images) {

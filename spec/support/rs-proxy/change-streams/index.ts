@@ -5,7 +5,7 @@ import type { Document, Timestamp } from 'bson';
 import type { FailPoint } from '../fail-point.js';
 import { ChangeLog } from './change-log.js';
 import { ChangeStreamCursors, type CursorRequest, failure } from './cursors.js';
-import { observeWrite, type WriteObservation } from './recorder.js';
+import { observeWrite, type PendingEntry, type WriteObservation } from './recorder.js';
 
 export { ChangeLog } from './change-log.js';
 export { token } from './cursors.js';
@@ -60,6 +60,11 @@ export class ChangeStreams {
       );
     }
     return this.cursors.getMore(r);
+  }
+
+  /** A committed transaction's events, all at `time` (mongod logs them in one applyOps entry). */
+  append(entries: readonly PendingEntry[], time: Timestamp): void {
+    for (const entry of entries) this.log.append({ ...entry, clusterTime: time });
   }
 
   /** Before a write is forwarded: what it will log (reads pre-images at the upstream now). */
