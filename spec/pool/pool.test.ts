@@ -306,6 +306,62 @@ describe('ConnectionPool load-balanced mode', () => {
   });
 });
 
+describe('ConnectionPool pinning (load-balanced mode)', () => {
+  it('reports each pin with the counts in use, and what a connection was pinned to at check-in', () => {
+    const { pool, take, events } = setup(
+      { loadBalanced: true },
+      { hello: () => ({ ok: 1, serviceId: 's' }) },
+    );
+    pool.ready();
+    const a = take();
+    const b = take();
+    const c = take();
+    pool.pin(a, 'cursor');
+    pool.pin(b, 'transaction');
+    pool.pin(a, 'cursor');
+    const pinned = events.filter((e) => e.name === 'connectionPinned');
+    assert.deepEqual(
+      pinned.map((e) => [e.connectionId, e.pinnedTo, e.inUse]),
+      [
+        [a.id, 'cursor', { cursor: 1, transaction: 0, other: 2 }],
+        [b.id, 'transaction', { cursor: 1, transaction: 1, other: 1 }],
+        [a.id, 'cursor', { cursor: 1, transaction: 1, other: 1 }],
+      ],
+    );
+    pool.checkIn(a);
+    pool.checkIn(b);
+    pool.checkIn(c);
+    const checkedIn = events.filter((e) => e.name === 'connectionCheckedIn');
+    assert.deepEqual(
+      checkedIn.map((e) => [e.connectionId, e.pinnedTo]),
+      [
+        [a.id, 'cursor'],
+        [b.id, 'transaction'],
+        [c.id, undefined],
+      ],
+    );
+    const again = take();
+    pool.checkIn(again);
+    assert.equal(
+      events.filter((e) => e.name === 'connectionCheckedIn').at(-1)?.pinnedTo,
+      undefined,
+      'unpinned at check-in',
+    );
+  });
+
+  it('a connection that is not checked out is not pinned and reports nothing', () => {
+    const { pool, take, events } = setup(
+      { loadBalanced: true },
+      { hello: () => ({ ok: 1, serviceId: 's' }) },
+    );
+    pool.ready();
+    const a = take();
+    pool.checkIn(a);
+    pool.pin(a, 'cursor');
+    assert.equal(events.filter((e) => e.name === 'connectionPinned').length, 0);
+  });
+});
+
 describe('pool options', () => {
   it('applies the spec defaults and rejects invalid values', () => {
     const { pool } = setup();

@@ -165,6 +165,59 @@ export function createCodecs(sources: CodecSources = {}): CodecLookup {
 /** The process's codecs: each optional package is imported at most once (once it loads). */
 export const defaultCodecs: CodecLookup = createCodecs();
 
+const EMPTY = Buffer.alloc(0);
+const installed = new WeakMap<CodecLookup, Map<string, Promise<boolean>>>();
+
+/**
+ * Whether `name` can compress here. The optional codecs are probed once per codec set by
+ * compressing nothing (which imports their package); the answer is kept, so a missing package
+ * costs one failed import, not one per connection.
+ */
+function codecInstalled(codecs: CodecLookup, name: Compressor): Promise<boolean> {
+  let known = installed.get(codecs);
+  if (!known) {
+    known = new Map();
+    installed.set(codecs, known);
+  }
+  let answer = known.get(name);
+  if (!answer) {
+    const codec = codecs(name);
+    answer = codec
+      ? Promise.resolve()
+          .then(() => codec.compress(EMPTY))
+          .then(
+            () => true,
+            () => false,
+          )
+      : Promise.resolve(false);
+    known.set(name, answer);
+  }
+  return answer;
+}
+
+/**
+ * The compressors the handshake offers (OP_COMPRESSED spec, issue 15): those of the URI the driver
+ * implements and can load here, in the URI's order. zlib is built in and needs no probe; snappy and
+ * zstd are offered only when their package (or Node's zstd) is installed.
+ */
+export async function offeredCompressors(
+  names: readonly string[] | undefined,
+  codecs: CodecLookup,
+): Promise<readonly string[]> {
+  const known = (names ?? []).filter(isImplementedCompressor);
+  if (!known.some((c) => c === 'snappy' || c === 'zstd')) return known;
+  const usable = await Promise.all(known.map((c) => (c === 'zlib' ? true : codecInstalled(codecs, c))));
+  return known.filter((_, i) => usable[i]);
+}
+
+/** The compressors of the spec this driver implements (noop is never offered). */
+const IMPLEMENTED_COMPRESSORS: ReadonlySet<string> = new Set<Compressor>(['snappy', 'zlib', 'zstd']);
+
+/** A compressor name this driver implements (names the spec does not know are never offered). */
+export function isImplementedCompressor(name: string): name is Compressor {
+  return IMPLEMENTED_COMPRESSORS.has(name);
+}
+
 /** The codec a connection compresses its commands with, once `name` is negotiated. */
 export function compressingCodec(
   name: Compressor,

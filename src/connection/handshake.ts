@@ -1,17 +1,15 @@
 import type { Document } from 'bson';
 import { concatMap, defer, map, type Observable, of } from 'rxjs';
 import { MongoCompatibilityError, MongoUnexpectedServerResponseError } from '../errors.js';
-import type { CodecLookup, Compressor } from '../wire/index.js';
+import type { CodecLookup } from '../wire/index.js';
 import type { AuthProvider } from './auth/provider.js';
-import { compressingCodec, defaultCodecs } from './compressors.js';
+import {
+  compressingCodec,
+  defaultCodecs,
+  isImplementedCompressor,
+  offeredCompressors,
+} from './compressors.js';
 import type { SocketConnection } from './socket-connection.js';
-
-/**
- * The compressors of the spec, all offered when the URI lists them: snappy and zstd load their
- * optional package when first used, and a missing one errors the command that needed it
- * (MongoMissingDependencyError), as in the official driver.
- */
-const IMPLEMENTED_COMPRESSORS: ReadonlySet<string> = new Set<Compressor>(['snappy', 'zlib', 'zstd']);
 
 /** Wire versions this driver speaks (MongoDB 4.2 .. 8.x). */
 export const MIN_SUPPORTED_WIRE_VERSION = 8;
@@ -28,7 +26,10 @@ export interface HandshakeOptions {
   readonly metadata: Document;
   readonly serverApi?: ServerApi;
   readonly loadBalanced?: boolean;
-  /** Compressors from the URI, in preference order. */
+  /**
+   * Compressors in preference order: from the URI to handshake(), which keeps those it can offer
+   * (offeredCompressors); already filtered when given to buildHandshakeCommand/applyHandshakeReply.
+   */
   readonly compressors?: readonly string[];
   readonly zlibCompressionLevel?: number;
   /** Codecs by compressor (default: node:zlib and the optional packages, loaded on first use). */
@@ -55,8 +56,7 @@ export function buildHandshakeCommand(options: HandshakeOptions): { command: Doc
   const command: Document = { [legacy ? 'isMaster' : 'hello']: 1, helloOk: true, backpressure: true };
   Object.assign(command, serverApiFields(options.serverApi));
   command.client = options.metadata;
-  const offered = (options.compressors ?? []).filter((c) => IMPLEMENTED_COMPRESSORS.has(c));
-  command.compression = offered;
+  command.compression = (options.compressors ?? []).filter(isImplementedCompressor);
   if (options.loadBalanced) command.loadBalanced = true;
   if (options.auth) Object.assign(command, options.auth.helloFields());
   return { command, legacy };
@@ -87,32 +87,34 @@ export function applyHandshakeReply(
   }
   // Use the first of our compressors (in the client's order) that the server also lists.
   const serverList: unknown[] = Array.isArray(reply.compression) ? reply.compression : [];
-  const chosen = (options.compressors ?? []).find(
-    (c) => IMPLEMENTED_COMPRESSORS.has(c) && serverList.includes(c),
-  );
-  if (chosen !== undefined) {
-    const compressor = chosen as Compressor;
+  const compressor = (options.compressors ?? [])
+    .filter(isImplementedCompressor)
+    .find((c) => serverList.includes(c));
+  if (compressor !== undefined) {
     const codec = compressingCodec(compressor, options.codecs ?? defaultCodecs, options.zlibCompressionLevel);
     if (codec) conn.compression = { compressor, codec };
   }
 }
 
 /** Runs hello then authentication; emits the hello reply once the connection is ready. */
-export function handshake(conn: SocketConnection, options: HandshakeOptions): Observable<Document> {
-  return defer(() => {
-    const { command, legacy } = buildHandshakeCommand(options);
-    // connect() bounds the whole handshake with connectTimeoutMS.
-    return conn.command('admin', command, { legacyOpQuery: legacy, unmonitored: true });
-  }).pipe(
-    map((reply) => {
-      if (typeof reply !== 'object' || reply === null) {
-        throw new MongoUnexpectedServerResponseError('empty handshake reply');
-      }
-      applyHandshakeReply(conn, reply, options);
-      return reply;
+export function handshake(conn: SocketConnection, uriOptions: HandshakeOptions): Observable<Document> {
+  return defer(() => offeredCompressors(uriOptions.compressors, uriOptions.codecs ?? defaultCodecs)).pipe(
+    concatMap((compressors) => {
+      const options: HandshakeOptions = { ...uriOptions, compressors };
+      const { command, legacy } = buildHandshakeCommand(options);
+      // connect() bounds the whole handshake with connectTimeoutMS.
+      return conn.command('admin', command, { legacyOpQuery: legacy, unmonitored: true }).pipe(
+        map((reply) => {
+          if (typeof reply !== 'object' || reply === null) {
+            throw new MongoUnexpectedServerResponseError('empty handshake reply');
+          }
+          applyHandshakeReply(conn, reply, options);
+          return reply;
+        }),
+      );
     }),
     concatMap((reply) =>
-      options.auth ? options.auth.authenticate(conn, reply).pipe(map(() => reply)) : of(reply),
+      uriOptions.auth ? uriOptions.auth.authenticate(conn, reply).pipe(map(() => reply)) : of(reply),
     ),
   );
 }

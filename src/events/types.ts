@@ -160,6 +160,28 @@ export interface ConnectionCheckedInEvent extends EventBase {
   readonly name: 'connectionCheckedIn';
   readonly address: string;
   readonly connectionId: number;
+  /** Load-balanced mode: what held the connection until now, when it was pinned. */
+  readonly pinnedTo?: ConnectionPinKind;
+}
+/** What a connection is pinned to in load-balanced mode. */
+export type ConnectionPinKind = 'cursor' | 'transaction';
+/** Connections of one pool in use, by what holds them. */
+export interface ConnectionsInUse {
+  readonly cursor: number;
+  readonly transaction: number;
+  readonly other: number;
+}
+/**
+ * Load-balanced mode (load-balancers spec, "Connection Pooling"): a checked-out connection is now
+ * pinned to a cursor or a transaction until it is checked in; `inUse` counts the pool's connections
+ * in use by what holds them, this one included.
+ */
+export interface ConnectionPinnedEvent extends EventBase {
+  readonly name: 'connectionPinned';
+  readonly address: string;
+  readonly connectionId: number;
+  readonly pinnedTo: ConnectionPinKind;
+  readonly inUse: ConnectionsInUse;
 }
 
 // --- Command monitoring (command-logging-and-monitoring) ---
@@ -253,7 +275,8 @@ export type CmapEvent =
   | ConnectionCheckOutStartedEvent
   | ConnectionCheckOutFailedEvent
   | ConnectionCheckedOutEvent
-  | ConnectionCheckedInEvent;
+  | ConnectionCheckedInEvent
+  | ConnectionPinnedEvent;
 /** Command monitoring events. */
 export type CommandEvent = CommandStartedEvent | CommandSucceededEvent | CommandFailedEvent;
 

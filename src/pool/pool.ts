@@ -27,7 +27,13 @@ import {
   SYSTEM_OVERLOADED_ERROR,
 } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
-import type { ConnectionCheckOutFailedReason, ConnectionClosedReason, EventInit } from '../events/types.js';
+import type {
+  ConnectionCheckOutFailedReason,
+  ConnectionClosedReason,
+  ConnectionPinKind,
+  ConnectionsInUse,
+  EventInit,
+} from '../events/types.js';
 import { type ConnectionErrorContext, type PoolOptions, resolvePoolOptions } from './options.js';
 import { ServiceGenerations, serviceKey } from './service-generations.js';
 
@@ -85,7 +91,7 @@ interface Entry {
 }
 
 /** What a connection is pinned to in load-balanced mode (counted in wait-queue timeout errors). */
-export type PinKind = 'cursor' | 'transaction';
+export type PinKind = ConnectionPinKind;
 
 /** A connection being established ("pending"). */
 interface Pending {
@@ -215,7 +221,23 @@ export class ConnectionPool {
   /** Load-balanced mode: marks a checked-out connection as held by a cursor or a transaction. */
   pin(conn: Connection, kind: PinKind): void {
     const entry = this.entries.get(conn);
-    if (entry?.inUse) entry.pinnedFor = kind;
+    if (!entry?.inUse) return;
+    entry.pinnedFor = kind;
+    if (this.bus.wants('connectionPinned'))
+      this.emit({
+        name: 'connectionPinned',
+        address: this.address,
+        connectionId: conn.id,
+        pinnedTo: kind,
+        inUse: this.inUseCounts(),
+      });
+  }
+
+  /** The connections in use, by what holds them (pinned to a cursor, a transaction, or neither). */
+  private inUseCounts(): ConnectionsInUse {
+    const inUse = { cursor: 0, transaction: 0, other: 0 };
+    for (const entry of this.entries.values()) if (entry.inUse) inUse[entry.pinnedFor ?? 'other']++;
+    return inUse;
   }
 
   /**
@@ -224,8 +246,7 @@ export class ConnectionPool {
    */
   private timeoutMessage(): string {
     if (!this.options.loadBalanced) return TIMEOUT_MESSAGE;
-    const inUse = { cursor: 0, transaction: 0, other: 0 };
-    for (const entry of this.entries.values()) if (entry.inUse) inUse[entry.pinnedFor ?? 'other']++;
+    const inUse = this.inUseCounts();
     return `${TIMEOUT_MESSAGE}: maxPoolSize: ${this.options.maxPoolSize}, connections in use by cursors: ${inUse.cursor}, connections in use by transactions: ${inUse.transaction}, connections in use by other operations: ${inUse.other}`;
   }
 
@@ -238,7 +259,12 @@ export class ConnectionPool {
       );
     }
     if (this.bus.wants('connectionCheckedIn'))
-      this.emit({ name: 'connectionCheckedIn', address: this.address, connectionId: conn.id });
+      this.emit({
+        name: 'connectionCheckedIn',
+        address: this.address,
+        connectionId: conn.id,
+        ...(entry.pinnedFor ? { pinnedTo: entry.pinnedFor } : {}),
+      });
     const reason = this._state === 'closed' ? 'poolClosed' : this.perished(entry, false);
     if (reason) {
       this.discard(entry, reason);
