@@ -6,19 +6,20 @@ import { Meter, slowWork, spin, type TrialResult, type TrialSpec, timed } from '
 
 const clients = new Map<string, { client: MongoClient; meter: Meter }>();
 
-async function clientFor(uri: string): Promise<{ client: MongoClient; meter: Meter }> {
-  let entry = clients.get(uri);
+async function clientFor(uri: string, monitor: boolean): Promise<{ client: MongoClient; meter: Meter }> {
+  const key = `${uri} ${monitor}`;
+  let entry = clients.get(key);
   if (!entry) {
     const meter = new Meter();
-    const client = new MongoClient(uri, { monitorCommands: true });
+    const client = new MongoClient(uri, { monitorCommands: monitor });
     client.on('commandSucceeded', (e) => {
       const c = (e.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
       meter.received += (c?.firstBatch ?? c?.nextBatch ?? []).length;
     });
     await client.connect();
     entry = { client, meter };
-    clients.set(uri, entry);
-    await client.db('bench').collection('docs1k').find({}, { batchSize: 1000 }).toArray();
+    clients.set(key, entry);
+    await client.db('bench').collection('docs1k_1000').find({}, { batchSize: 1000 }).toArray();
     await client.db('admin').command({ ping: 1 });
   }
   return entry;
@@ -46,7 +47,11 @@ function streamCount(stream: NodeJS.ReadableStream): Promise<number> {
  * The official driver's best bounded pattern: `for await` feeding at most `limit` concurrent
  * tasks (it waits for one to finish before pulling the next document).
  */
-async function boundedPool(source: AsyncIterable<unknown>, work: () => Promise<void>, limit: number): Promise<number> {
+async function boundedPool(
+  source: AsyncIterable<unknown>,
+  work: () => Promise<void>,
+  limit: number,
+): Promise<number> {
   const running = new Set<Promise<void>>();
   let n = 0;
   for await (const _ of source) {
@@ -62,7 +67,7 @@ async function boundedPool(source: AsyncIterable<unknown>, work: () => Promise<v
 }
 
 export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
-  const { client, meter } = await clientFor(spec.uri);
+  const { client, meter } = await clientFor(spec.uri, spec.case.includes('slow'));
   const coll = client.db('bench').collection(spec.collection);
   const find = (options: { raw?: boolean } = {}) => coll.find({}, { batchSize: spec.batchSize, ...options });
   switch (spec.case) {

@@ -1,18 +1,19 @@
 // The mongorx side of each case. One client per URI, connected and warmed once per worker.
 import { lastValueFrom, type Observable, take } from 'rxjs';
 import { MongoClient } from '../src/client/mongo-client.js';
-import type { AnyBulkWriteOperation } from '../src/operations/bulk-write.js';
 import { mergeMapWithDemand } from '../src/cursor/demand.js';
+import type { AnyBulkWriteOperation } from '../src/operations/bulk-write.js';
 import { bulkModels, insertDocuments, SLOW_CONCURRENCY } from './cases-shared.js';
 import { Meter, slowWork, spin, type TrialResult, type TrialSpec, timed } from './meter.js';
 
 const clients = new Map<string, { client: MongoClient; meter: Meter }>();
 
-async function clientFor(uri: string): Promise<{ client: MongoClient; meter: Meter }> {
-  let entry = clients.get(uri);
+async function clientFor(uri: string, monitor: boolean): Promise<{ client: MongoClient; meter: Meter }> {
+  const key = `${uri} ${monitor}`;
+  let entry = clients.get(key);
   if (!entry) {
     const meter = new Meter();
-    const client = new MongoClient(uri, { monitorCommands: true });
+    const client = new MongoClient(uri, { monitorCommands: monitor });
     // Counts documents received (slow-consumer cases: received - done = held by the pipeline).
     client.events$.subscribe((e) => {
       if (e.name === 'commandSucceeded') {
@@ -21,9 +22,9 @@ async function clientFor(uri: string): Promise<{ client: MongoClient; meter: Met
       }
     });
     entry = { client, meter };
-    clients.set(uri, entry);
+    clients.set(key, entry);
     // Warm-up: connect and JIT the hot paths.
-    const coll = client.db('bench').collection('docs1k');
+    const coll = client.db('bench').collection('docs1k_1000');
     await lastValueFrom(coll.find({}, { batchSize: 1000 }).toArray());
     await lastValueFrom(client.db('admin').command({ ping: 1 }));
   }
@@ -54,7 +55,7 @@ async function forAwait(source: AsyncIterable<unknown>, each?: () => void): Prom
 }
 
 export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
-  const { client, meter } = await clientFor(spec.uri);
+  const { client, meter } = await clientFor(spec.uri, spec.case.includes('slow'));
   const coll = client.db('bench').collection(spec.collection);
   const find = (options: { raw?: boolean; prefetch?: boolean } = {}) =>
     coll.find({}, { batchSize: spec.batchSize, ...options });
@@ -100,7 +101,9 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     case 'concurrent': {
       const admin = client.db('admin');
       return timed(meter, async () => {
-        await Promise.all(Array.from({ length: spec.total }, () => lastValueFrom(admin.command({ ping: 1 }))));
+        await Promise.all(
+          Array.from({ length: spec.total }, () => lastValueFrom(admin.command({ ping: 1 }))),
+        );
         return spec.total;
       });
     }

@@ -27,7 +27,6 @@ const sink = (count: { n: number }) =>
     },
   });
 
-
 async function timed(fn: () => Promise<number>): Promise<number> {
   const t = performance.now();
   const bytes = await fn();

@@ -2,7 +2,7 @@
 // official driver, like for like, on the same data in the same run. One long-lived worker process
 // per driver; every figure is the median of N trials run interleaved (A, B, A, B..., the order
 // reversed every other trial) so both drivers see the same machine load, which is printed beside.
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFerretDB } from '../spec/support/ferretdb.js';
@@ -15,7 +15,10 @@ import { BenchServer } from './wire-server.js';
 const root = join(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const TRIALS = Number(argv.find((a) => a.startsWith('--trials='))?.slice(9) ?? 5);
 /** Quick mode: a fifth of the documents and operations (same cases, same trial count). */
 const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 5)) : n);
@@ -40,7 +43,10 @@ type DriverName = 'rx' | 'official' | 'raw';
 /** One worker process: trials go in one at a time, results come back by id. */
 class Worker {
   private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: (r: TrialResult) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (r: TrialResult) => void; reject: (e: Error) => void }
+  >();
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (m: { id?: number; result?: TrialResult; error?: string }) => {
       if (m.id === undefined) return;
@@ -112,9 +118,10 @@ interface Suite {
 interface SuiteResult {
   readonly trials: TrialResult[][];
   readonly loads: number[];
-  /** Median over trials of (time of row `b`) / (time of row `a`): > 1 means `a` is faster. */
+  /** Median time of row `b` / median time of row `a`: > 1 means `a` is faster. */
   speed(a: number, b: number): number;
   medianMs(row: number): number;
+  medianCpuMs(row: number): number;
 }
 
 let workers: Record<DriverName, Worker> | undefined;
@@ -125,7 +132,8 @@ async function runSuite(suite: Suite): Promise<SuiteResult> {
   const spec = (row: Row, total = suite.total): TrialSpec => ({
     case: row.case,
     uri: suite.uri,
-    collection: suite.collection,
+    // A warm-up of fewer documents reads a collection of that many.
+    collection: total === suite.total ? suite.collection : suite.collection.replace(/_\d+$/, `_${total}`),
     total,
     batchSize: suite.batchSize,
   });
@@ -139,7 +147,8 @@ async function runSuite(suite: Suite): Promise<SuiteResult> {
     }
   };
   // Warm-up: each row once on a tenth of the data (JIT, connection pools), not counted.
-  if (!suite.fresh) for (const row of suite.rows) await runOne(row, Math.max(1, Math.round(suite.total / 10)));
+  if (!suite.fresh)
+    for (const row of suite.rows) await runOne(row, Math.max(1, Math.round(suite.total / 10)));
   for (let t = 0; t < TRIALS; t++) {
     const order = suite.rows.map((_, i) => i);
     if (t % 2 === 1) order.reverse();
@@ -160,17 +169,19 @@ async function runSuite(suite: Suite): Promise<SuiteResult> {
   return {
     trials,
     loads,
-    speed: (a, b) => median(ms(a).map((x, t) => (ms(b)[t] as number) / x)),
+    speed: (a, b) => median(ms(b)) / median(ms(a)),
     medianMs: (row) => median(ms(row)),
+    medianCpuMs: (row) => median((trials[row] as TrialResult[]).map((r) => r.cpuMs)),
   };
 }
 
 function table(suite: Suite, r: SuiteResult): string[] {
   const headers = ['case', 'median ms', 'spread ms (min–max)', `${suite.unit}/s`];
   if (suite.bytes) headers.push('MB/s');
-  headers.push('speed vs like-for-like (median of paired trials)');
+  headers.push('speed vs like-for-like');
   if (suite.base !== undefined) headers.push(`speed vs ${suite.rows[suite.base]?.label}`);
   if (suite.ceiling !== undefined) headers.push('% of raw BSON');
+  headers.push('client CPU ms');
   headers.push(suite.fresh ? 'peak RSS MB' : 'peak heap growth MB');
   if (suite.buffered) headers.push('peak buffered docs');
   const lines = [
@@ -190,6 +201,7 @@ function table(suite: Suite, r: SuiteResult): string[] {
     cells.push(row.vs === undefined ? '' : `${fmt(r.speed(i, row.vs), 2)}x`);
     if (suite.base !== undefined) cells.push(`${fmt(r.speed(i, suite.base), 2)}x`);
     if (suite.ceiling !== undefined) cells.push(`${fmt(r.speed(i, suite.ceiling) * 100)}%`);
+    cells.push(fmt(r.medianCpuMs(i)));
     const mem = (r.trials[i] as TrialResult[]).map((x) => (suite.fresh ? x.peakRssMB : x.heapGrowthMB));
     cells.push(fmt(median(mem), 1));
     if (suite.buffered) {
@@ -210,7 +222,7 @@ function streamingSuite(uri: string, collection: SizedCollection): Suite {
     key: 'stream',
     title: `Streaming ${fmt(total)} documents of ${fmt(docBytes(collection))} bytes, batchSize 1000`,
     uri,
-    collection,
+    collection: `${collection}_${total}`,
     total,
     batchSize: 1000,
     unit: 'docs',
@@ -238,7 +250,7 @@ function suites(fast: string, slow: string): Suite[] {
       key: 'raw',
       title: `\`raw: true\` streaming (documents as BSON bytes): ${fmt(N.docs1k)} documents of 1 KB, batchSize 1000`,
       uri: fast,
-      collection: 'docs1k',
+      collection: `docs1k_${N.docs1k}`,
       total: N.docs1k,
       batchSize: 1000,
       unit: 'docs',
@@ -295,7 +307,7 @@ function suites(fast: string, slow: string): Suite[] {
       key: 'latency',
       title: `Sequential latency: ${fmt(N.sequential)} operations one after another (implicit sessions: lsid on each)`,
       uri: fast,
-      collection: 'docs1k',
+      collection: `docs1k_${N.sequential}`,
       total: N.sequential,
       batchSize: 0,
       unit: 'ops',
@@ -306,13 +318,13 @@ function suites(fast: string, slow: string): Suite[] {
         { label: 'official findOne', driver: 'official', case: 'findOne' },
       ],
       note: (r) =>
-        `Time per operation: mongorx ping ${fmt((r.medianMs(0) / N.sequential) * 1000)} µs vs ${fmt((r.medianMs(1) / N.sequential) * 1000)} µs (${fmt(r.medianMs(0) / r.medianMs(1), 2)}x the time); findOne ${fmt((r.medianMs(2) / N.sequential) * 1000)} µs vs ${fmt((r.medianMs(3) / N.sequential) * 1000)} µs (${fmt(r.medianMs(2) / r.medianMs(3), 2)}x). Target ≤ 0.5x.`,
+        `Time per operation: mongorx ping ${fmt((r.medianMs(0) / N.sequential) * 1000)} µs vs ${fmt((r.medianMs(1) / N.sequential) * 1000)} µs (${fmt(r.medianMs(0) / r.medianMs(1), 2)}x the time); findOne ${fmt((r.medianMs(2) / N.sequential) * 1000)} µs vs ${fmt((r.medianMs(3) / N.sequential) * 1000)} µs (${fmt(r.medianMs(2) / r.medianMs(3), 2)}x). Target ≤ 0.5x. Client CPU per operation: ping ${fmt((r.medianCpuMs(0) / N.sequential) * 1000)} µs vs ${fmt((r.medianCpuMs(1) / N.sequential) * 1000)} µs (${fmt(r.medianCpuMs(0) / r.medianCpuMs(1), 2)}x); findOne ${fmt((r.medianCpuMs(2) / N.sequential) * 1000)} µs vs ${fmt((r.medianCpuMs(3) / N.sequential) * 1000)} µs (${fmt(r.medianCpuMs(2) / r.medianCpuMs(3), 2)}x).`,
     },
     {
       key: 'concurrency',
       title: `Concurrency: ${fmt(N.concurrent)} concurrent pings (each trial in a fresh process, pool of 100)`,
       uri: fast,
-      collection: 'docs1k',
+      collection: `docs1k_${N.concurrent}`,
       total: N.concurrent,
       batchSize: 0,
       unit: 'ops',
@@ -326,7 +338,7 @@ function suites(fast: string, slow: string): Suite[] {
       key: 'slow',
       title: `Slow consumer: ${fmt(N.slow)} documents, async work ~0.2 ms each, concurrency 4, batchSize 1000`,
       uri: fast,
-      collection: 'docs1k',
+      collection: `docs1k_${N.slow}`,
       total: N.slow,
       batchSize: 1000,
       unit: 'docs',
@@ -345,7 +357,7 @@ function suites(fast: string, slow: string): Suite[] {
       key: 'prefetch',
       title: `Latency-bound: server adds 5 ms per reply, batchSize 100, consumer ~50 µs per document, ${fmt(N.latency)} documents`,
       uri: slow,
-      collection: 'docs1k',
+      collection: `docs1k_${N.latency}`,
       total: N.latency,
       batchSize: 100,
       unit: 'docs',
@@ -361,7 +373,7 @@ function suites(fast: string, slow: string): Suite[] {
       key: 'watch',
       title: `Change streams: ${fmt(N.watch)} change events of 1 KB (pre-encoded batches of 1000)`,
       uri: fast,
-      collection: 'docs1k',
+      collection: `docs1k_${N.watch}`,
       total: N.watch,
       batchSize: 1000,
       unit: 'events',
@@ -374,12 +386,14 @@ function suites(fast: string, slow: string): Suite[] {
       key: 'watch',
       title: `Change streams, slow consumer: ${fmt(N.watchSlow)} events, ~0.2 ms of async work each, concurrency 4`,
       uri: fast,
-      collection: 'docs1k',
+      collection: `docs1k_${N.watchSlow}`,
       total: N.watchSlow,
       batchSize: 1000,
       unit: 'events',
       buffered: true,
-      rows: [{ label: 'mongorx `watch().pipe(mergeMapWithDemand(work, 4))`', driver: 'rx', case: 'watch-slow' }],
+      rows: [
+        { label: 'mongorx `watch().pipe(mergeMapWithDemand(work, 4))`', driver: 'rx', case: 'watch-slow' },
+      ],
       note: (r) => {
         const b = Math.max(...(r.trials[0] as TrialResult[]).map((x) => x.peakBuffered ?? 0));
         return `Target: holds ≤ batchSize + concurrency = 1004 events — ${b <= 1004 ? 'met' : 'NOT met'} (${fmt(b)}).`;
@@ -401,7 +415,11 @@ function buildForColdStart(): string {
   return join(outDir, 'index.js');
 }
 
-function coldOnce(driver: 'rx' | 'official', uri: string, entry: string): Promise<{ importMs: number; totalMs: number }> {
+function coldOnce(
+  driver: 'rx' | 'official',
+  uri: string,
+  entry: string,
+): Promise<{ importMs: number; totalMs: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'bench/cold-start.mjs'), driver, uri, entry], {
       cwd: root,
@@ -430,13 +448,14 @@ async function coldStart(uri: string): Promise<string[]> {
   }
   process.stderr.write('\n');
   loads.push(load1());
-  const ratio = median(times.rx.map((x, t) => x.totalMs / (times.official[t]?.totalMs ?? 1)));
+  const total = (xs: { totalMs: number }[]) => median(xs.map((x) => x.totalMs));
+  const ratio = total(times.rx) / total(times.official);
   const row = (label: string, xs: { importMs: number; totalMs: number }[], r: string) =>
     `| ${label} | ${fmt(median(xs.map((x) => x.importMs)))} | ${fmt(median(xs.map((x) => x.totalMs)))} | ${spread(xs.map((x) => x.totalMs))} | ${r} |`;
   return [
     `### Cold start: import + connect + first ping, each trial a fresh \`node\` process (${trials} interleaved trials)`,
     '',
-    '| driver | import ms | import + first ping ms | spread ms | time vs official (median of paired trials) |',
+    '| driver | import ms | import + first ping ms | spread ms | time vs official |',
     '|---|---:|---:|---:|---:|',
     row('mongorx (compiled JS; the program does not import rxjs itself)', times.rx, `${fmt(ratio, 2)}x`),
     row('official', times.official, '1.00x'),
@@ -454,15 +473,19 @@ async function main(): Promise<void> {
       : `node --import tsx bench/main.ts ${argv.join(' ')}`.trim();
   const totals = { docs100: N.docs100, docs1k: N.docs1k, docs16k: N.docs16k };
   const fast = await BenchServer.start({ totals, defaultTotal: N.docs1k });
-  const slow = await BenchServer.start({ totals: { docs1k: N.latency }, defaultTotal: N.latency, latencyMS: 5 });
+  const slow = await BenchServer.start({
+    totals: { docs1k: N.latency },
+    defaultTotal: N.latency,
+    latencyMS: 5,
+  });
   const out: string[] = [
     '# mongorx benchmarks',
     '',
     `Written by \`${command}\` (node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z).`,
     `Each figure is the median of ${TRIALS} interleaved trials (mongorx and the official \`mongodb\` driver`,
     'alternating, the order reversed every other trial) in one long-lived worker process per driver;',
-    '"speed vs" is the median of the per-trial ratios, > 1 means mongorx is faster. The in-process wire',
-    'server serves pre-encoded batches, so these figures are the clients\' own work.',
+    '"speed vs" is the ratio of the medians, > 1 means mongorx is faster. The in-process wire',
+    "server serves pre-encoded batches, so these figures are the clients' own work.",
     '',
   ];
   workers = {

@@ -19,6 +19,8 @@ export interface TrialResult {
   heapGrowthMB: number;
   /** Peak RSS sampled during the trial. */
   peakRssMB: number;
+  /** CPU time of this process during the trial (user + system). */
+  cpuMs: number;
   peakBuffered?: number;
 }
 
@@ -29,6 +31,7 @@ export class Meter {
   private baseHeap = 0;
   private peakRss = 0;
   private timer: NodeJS.Timeout | undefined;
+  private cpu: NodeJS.CpuUsage | undefined;
   peakBuffered = 0;
   received = 0;
   done = 0;
@@ -42,6 +45,7 @@ export class Meter {
     this.peakHeap = this.baseHeap;
     this.peakRss = process.memoryUsage.rss();
     this.timer = setInterval(() => this.sample(), 10);
+    this.cpu = process.cpuUsage();
   }
 
   sample(): void {
@@ -58,6 +62,7 @@ export class Meter {
   }
 
   stop(ms: number, ops: number, withBuffered: boolean): TrialResult {
+    const cpu = process.cpuUsage(this.cpu);
     clearInterval(this.timer);
     this.sample();
     const result: TrialResult = {
@@ -66,13 +71,18 @@ export class Meter {
       peakHeapMB: this.peakHeap / MB,
       heapGrowthMB: (this.peakHeap - this.baseHeap) / MB,
       peakRssMB: this.peakRss / MB,
+      cpuMs: (cpu.user + cpu.system) / 1000,
     };
     if (withBuffered) result.peakBuffered = this.peakBuffered;
     return result;
   }
 }
 
-export async function timed(meter: Meter, run: () => Promise<number>, withBuffered = false): Promise<TrialResult> {
+export async function timed(
+  meter: Meter,
+  run: () => Promise<number>,
+  withBuffered = false,
+): Promise<TrialResult> {
   meter.start();
   const t0 = performance.now();
   const ops = await run();

@@ -4,7 +4,7 @@
 // what a benchmark measures is the client's work.
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { type Document, deserialize, Long } from 'bson';
+import { type Document, deserialize, type Long } from 'bson';
 import { helloReply } from '../spec/support/mock-server/hello.js';
 import {
   decodeMessage,
@@ -115,7 +115,9 @@ export class BenchServer {
       return;
     }
     if (moreToCome) return;
-    socket.write(encodeOpMsg({ requestId: nextRequestId(), responseTo, command: this.commandReply(command) }));
+    socket.write(
+      encodeOpMsg({ requestId: nextRequestId(), responseTo, command: this.commandReply(command) }),
+    );
   }
 
   private commandReply(command: Document): Document {
@@ -132,6 +134,13 @@ export class BenchServer {
     return { ok: 1 };
   }
 
+  /** `docs1k_20000`: 20,000 documents of 1 KB; `docs1k`: the configured total. */
+  private totalOf(collection: string): number {
+    const n = /_(\d+)$/.exec(collection)?.[1];
+    if (n !== undefined) return Number(n);
+    return this.options.totals[collection] ?? this.options.defaultTotal;
+  }
+
   private cursorFrame(name: string, command: Document, responseTo: number): Buffer {
     let id: bigint;
     let cursor: ServerCursor;
@@ -146,7 +155,7 @@ export class BenchServer {
       id = this.nextCursorId++;
       kind = 'firstBatch';
       const collection = String(command[name]);
-      cursor = { remaining: this.options.totals[collection] ?? this.options.defaultTotal, collection };
+      cursor = { remaining: this.totalOf(collection), collection };
       const sizing = name === 'find' ? command : ((command.cursor as Document | undefined) ?? {});
       size = (sizing.batchSize as number | undefined) ?? 101;
       const limit = Math.abs(Number(command.limit ?? 0));

@@ -23,7 +23,8 @@ process.on('message', (message: { id: number; spec?: TrialSpec; close?: boolean 
   const spec = message.spec as TrialSpec;
   driver.runTrial(spec).then(
     (result) => process.send?.({ id: message.id, result }),
-    (e: unknown) => process.send?.({ id: message.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+    (e: unknown) =>
+      process.send?.({ id: message.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
   );
 });
 process.send?.({ ready: true });
