@@ -3,8 +3,8 @@
 // per driver; every figure is the median of N trials run interleaved (A, B, A, B..., the order
 // reversed every other trial) so both drivers see the same machine load, which is printed beside.
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { startFerretDB } from '../spec/support/ferretdb.js';
 import { docBytes, type SizedCollection } from './data.js';
 import { gridfsBench } from './gridfs.js';
@@ -20,6 +20,15 @@ const only = argv
   ?.slice(7)
   .split(',');
 const TRIALS = Number(argv.find((a) => a.startsWith('--trials='))?.slice(9) ?? 5);
+/**
+ * `--compare=<dir>`: a checkout of an earlier commit (with this bench/ copied in and node_modules
+ * linked): its mongorx runs as a third worker in the same interleaved trials ("before" rows).
+ */
+const compareArg = argv.find((a) => a.startsWith('--compare='))?.slice(10);
+const compareDir = compareArg ? resolve(compareArg) : undefined;
+const compareLabel = compareDir
+  ? execFileSync('git', ['-C', compareDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+  : '';
 /** Quick mode: a fifth of the documents and operations (same cases, same trial count). */
 const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 5)) : n);
 
@@ -38,7 +47,7 @@ const N = {
   watchSlow: scale(20_000),
 };
 
-type DriverName = 'rx' | 'official' | 'raw';
+type DriverName = 'rx' | 'official' | 'raw' | 'rx-before';
 
 /** One worker process: trials go in one at a time, results come back by id. */
 class Worker {
@@ -58,8 +67,9 @@ class Worker {
   }
 
   static start(driver: DriverName): Promise<Worker> {
-    const child = fork(join(root, 'bench/worker.ts'), [driver], {
-      cwd: root,
+    const dir = driver === 'rx-before' ? (compareDir as string) : root;
+    const child = fork(join(dir, 'bench/worker.ts'), [driver === 'rx-before' ? 'rx' : driver], {
+      cwd: dir,
       execArgv: ['--expose-gc', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -122,6 +132,8 @@ interface SuiteResult {
   speed(a: number, b: number): number;
   medianMs(row: number): number;
   medianCpuMs(row: number): number;
+  /** Median CPU of row `b` / median CPU of row `a` (the client's own work, whatever the load). */
+  cpuSpeed(a: number, b: number): number;
 }
 
 let workers: Record<DriverName, Worker> | undefined;
@@ -172,6 +184,9 @@ async function runSuite(suite: Suite): Promise<SuiteResult> {
     speed: (a, b) => median(ms(b)) / median(ms(a)),
     medianMs: (row) => median(ms(row)),
     medianCpuMs: (row) => median((trials[row] as TrialResult[]).map((r) => r.cpuMs)),
+    cpuSpeed: (a, b) =>
+      median((trials[b] as TrialResult[]).map((r) => r.cpuMs)) /
+      median((trials[a] as TrialResult[]).map((r) => r.cpuMs)),
   };
 }
 
@@ -181,7 +196,7 @@ function table(suite: Suite, r: SuiteResult): string[] {
   headers.push('speed vs like-for-like');
   if (suite.base !== undefined) headers.push(`speed vs ${suite.rows[suite.base]?.label}`);
   if (suite.ceiling !== undefined) headers.push('% of raw BSON');
-  headers.push('client CPU ms');
+  headers.push('client CPU ms', 'CPU vs like-for-like');
   headers.push(suite.fresh ? 'peak RSS MB' : 'peak heap growth MB');
   if (suite.buffered) headers.push('peak buffered docs');
   const lines = [
@@ -201,7 +216,7 @@ function table(suite: Suite, r: SuiteResult): string[] {
     cells.push(row.vs === undefined ? '' : `${fmt(r.speed(i, row.vs), 2)}x`);
     if (suite.base !== undefined) cells.push(`${fmt(r.speed(i, suite.base), 2)}x`);
     if (suite.ceiling !== undefined) cells.push(`${fmt(r.speed(i, suite.ceiling) * 100)}%`);
-    cells.push(fmt(r.medianCpuMs(i)));
+    cells.push(fmt(r.medianCpuMs(i)), row.vs === undefined ? '' : `${fmt(r.cpuSpeed(i, row.vs), 2)}x`);
     const mem = (r.trials[i] as TrialResult[]).map((x) => (suite.fresh ? x.peakRssMB : x.heapGrowthMB));
     cells.push(fmt(median(mem), 1));
     if (suite.buffered) {
@@ -400,26 +415,69 @@ function suites(fast: string, slow: string): Suite[] {
       },
     },
   ];
-  return out.filter((s) => !only || only.includes(s.key));
+  return out.filter((s) => !only || only.includes(s.key)).map(withBefore);
 }
 
-/** Compiles src to plain JS once (cold start must not time tsx's transpiling). */
-function buildForColdStart(): string {
-  const outDir = join(root, '.cache/bench-build');
+/** With --compare: each mongorx row again, run by the earlier commit's worker, appended. */
+function withBefore(suite: Suite): Suite {
+  if (!compareDir) return suite;
+  const before = suite.rows
+    .filter((r) => r.driver === 'rx')
+    .map((r) => ({ ...r, label: `${r.label} — before (${compareLabel})`, driver: 'rx-before' as const }));
+  return { ...suite, rows: [...suite.rows, ...before] };
+}
+
+/** With --compare: the before/after table (like-for-like ratios of both commits in the same run). */
+function beforeAfter(results: { suite: Suite; r: SuiteResult }[]): string[] {
+  if (!compareDir) return [];
+  const lines = [
+    `## Before (${compareLabel}) and after, in the same run`,
+    '',
+    '| suite | case | speed vs like-for-like, before | after | after vs before (time) | after vs before (CPU) | moved (time) |',
+    '|---|---|---:|---:|---:|---:|---|',
+  ];
+  for (const { suite, r } of results) {
+    suite.rows.forEach((row, i) => {
+      if (row.driver !== 'rx') return;
+      const j = suite.rows.findIndex((b) => b.driver === 'rx-before' && b.case === row.case);
+      if (j < 0) return;
+      const versus = row.vs;
+      const now = versus === undefined ? Number.NaN : r.speed(i, versus);
+      const then = versus === undefined ? Number.NaN : r.speed(j, versus);
+      const change = r.speed(i, j);
+      const moved = change < 0.95 ? 'WORSE >5%' : change > 1.05 ? 'better' : 'same (±5%)';
+      const ratio = (x: number) => (Number.isNaN(x) ? '' : `${fmt(x, 2)}x`);
+      lines.push(
+        `| ${suite.title.split(':')[0]} | ${row.label} | ${ratio(then)} | ${ratio(now)} | ${fmt(change, 2)}x | ${moved} |`,
+      );
+    });
+  }
+  lines.push('', '"after vs before" > 1: the current commit takes less time than the earlier one.', '');
+  return lines;
+}
+
+/** Compiles a tree's src to plain JS once (cold start must not time tsx's transpiling). */
+async function buildForColdStart(tree: string): Promise<string> {
+  const outDir = join(tree, '.cache/bench-build');
   execFileSync(
     join(root, 'node_modules/.bin/tsc'),
     ['-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'],
-    { cwd: root, stdio: 'inherit' },
+    { cwd: tree, stdio: 'inherit' },
   );
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+  // As scripts/build.mjs does for dist/esm (when the tree has that step).
+  const rewrite = join(tree, 'scripts/rx-require.mjs');
+  if (existsSync(rewrite) && existsSync(join(outDir, 'rx.js')))
+    (await import(rewrite)).requireRxjsInEsm(join(outDir, 'rx.js'));
   return join(outDir, 'index.js');
 }
 
-function coldOnce(
-  driver: 'rx' | 'official',
-  uri: string,
-  entry: string,
-): Promise<{ importMs: number; totalMs: number }> {
+interface ColdTimes {
+  importMs: number;
+  totalMs: number;
+}
+
+function coldOnce(driver: 'rx' | 'official', uri: string, entry: string): Promise<ColdTimes> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'bench/cold-start.mjs'), driver, uri, entry], {
       cwd: root,
@@ -435,34 +493,49 @@ function coldOnce(
   });
 }
 
-async function coldStart(uri: string): Promise<string[]> {
-  const entry = buildForColdStart();
-  const times: Record<'rx' | 'official', { importMs: number; totalMs: number }[]> = { rx: [], official: [] };
+async function coldStart(uri: string): Promise<{ lines: string[]; rows: [string, number][] }> {
+  const runs: { label: string; driver: 'rx' | 'official'; entry: string; times: ColdTimes[] }[] = [
+    {
+      label: 'mongorx (compiled JS; the program does not import rxjs itself)',
+      driver: 'rx',
+      entry: await buildForColdStart(root),
+      times: [],
+    },
+    { label: 'official', driver: 'official', entry: '', times: [] },
+  ];
+  if (compareDir)
+    runs.push({
+      label: `mongorx — before (${compareLabel})`,
+      driver: 'rx',
+      entry: await buildForColdStart(compareDir),
+      times: [],
+    });
   const loads: number[] = [];
   const trials = Math.max(TRIALS, 7);
   for (let t = 0; t < trials; t++) {
     loads.push(load1());
-    const order: ('rx' | 'official')[] = t % 2 === 0 ? ['rx', 'official'] : ['official', 'rx'];
-    for (const d of order) times[d].push(await coldOnce(d, uri, entry));
+    const order = t % 2 === 0 ? runs : [...runs].reverse();
+    for (const run of order) run.times.push(await coldOnce(run.driver, uri, run.entry));
     process.stderr.write('.');
   }
   process.stderr.write('\n');
   loads.push(load1());
-  const total = (xs: { totalMs: number }[]) => median(xs.map((x) => x.totalMs));
-  const ratio = total(times.rx) / total(times.official);
-  const row = (label: string, xs: { importMs: number; totalMs: number }[], r: string) =>
-    `| ${label} | ${fmt(median(xs.map((x) => x.importMs)))} | ${fmt(median(xs.map((x) => x.totalMs)))} | ${spread(xs.map((x) => x.totalMs))} | ${r} |`;
-  return [
+  const total = (xs: ColdTimes[]) => median(xs.map((x) => x.totalMs));
+  const official = total((runs[1] as (typeof runs)[number]).times);
+  const lines = [
     `### Cold start: import + connect + first ping, each trial a fresh \`node\` process (${trials} interleaved trials)`,
     '',
     '| driver | import ms | import + first ping ms | spread ms | time vs official |',
     '|---|---:|---:|---:|---:|',
-    row('mongorx (compiled JS; the program does not import rxjs itself)', times.rx, `${fmt(ratio, 2)}x`),
-    row('official', times.official, '1.00x'),
+    ...runs.map(
+      (r) =>
+        `| ${r.label} | ${fmt(median(r.times.map((x) => x.importMs)))} | ${fmt(total(r.times))} | ${spread(r.times.map((x) => x.totalMs))} | ${fmt(total(r.times) / official, 2)}x |`,
+    ),
     '',
     `Load (1-min average, 2 cores) during the trials: ${loadNote(loads)}. Target ≤ 1.00x.`,
     '',
   ];
+  return { lines, rows: runs.map((r) => [r.label, total(r.times) / official]) };
 }
 
 async function main(): Promise<void> {
@@ -484,23 +557,31 @@ async function main(): Promise<void> {
     `Written by \`${command}\` (node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z).`,
     `Each figure is the median of ${TRIALS} interleaved trials (mongorx and the official \`mongodb\` driver`,
     'alternating, the order reversed every other trial) in one long-lived worker process per driver;',
-    '"speed vs" is the ratio of the medians, > 1 means mongorx is faster. The in-process wire',
-    "server serves pre-encoded batches, so these figures are the clients' own work.",
+    '"speed vs" is the ratio of the medians, > 1 means mongorx is faster; "CPU vs" the same for the',
+    "client process's CPU time (user + system), which moves less with the machine's load. The",
+    "in-process wire server serves pre-encoded batches, so these figures are the clients' own work.",
     '',
   ];
   workers = {
     rx: await Worker.start('rx'),
     official: await Worker.start('official'),
     raw: await Worker.start('raw'),
+    'rx-before': compareDir ? await Worker.start('rx-before') : (undefined as unknown as Worker),
   };
+  const results: { suite: Suite; r: SuiteResult }[] = [];
+  let coldRows: [string, number][] = [];
   try {
     for (const suite of suites(fast.uri, slow.uri)) {
       console.error(suite.title);
-      out.push(...table(suite, await runSuite(suite)));
+      const r = await runSuite(suite);
+      results.push({ suite, r });
+      out.push(...table(suite, r));
     }
     if (!only || only.includes('cold')) {
       console.error('cold start');
-      out.push(...(await coldStart(fast.uri)));
+      const cold = await coldStart(fast.uri);
+      out.push(...cold.lines);
+      coldRows = cold.rows;
     }
     if (!quick && (!only || only.includes('gridfs'))) {
       console.error('GridFS (FerretDB)');
@@ -512,9 +593,17 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await Promise.all(Object.values(workers).map((w) => w.stop()));
+    await Promise.all(Object.values(workers).map((w) => w?.stop()));
     await fast.stop();
     await slow.stop();
+  }
+  out.push(...beforeAfter(results));
+  if (compareDir && coldRows.length === 3) {
+    const [now, , then] = coldRows as [[string, number], [string, number], [string, number]];
+    out.push(
+      `Cold start: ${fmt(then[1], 2)}x the official time before, ${fmt(now[1], 2)}x after (${fmt(then[1] / now[1], 2)}x).`,
+      '',
+    );
   }
   out.push(
     `Total bench time: ${fmt((Date.now() - started) / 1000, 1)} s.`,

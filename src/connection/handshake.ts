@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
-import { concatMap, defer, map, type Observable, of } from 'rxjs';
 import { MongoCompatibilityError, MongoUnexpectedServerResponseError } from '../errors.js';
+import { concatMap, defer, map, type Observable, of } from '../rx.js';
 import type { AuthProvider } from './auth/provider.js';
 import type { SocketConnection } from './socket-connection.js';
 

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
-import { catchError, concat, concatMap, defer, EMPTY, map, type Observable, of, throwError } from 'rxjs';
 import { MongoBulkWriteError, MongoNetworkError, MongoServerError, parseServerResponse } from '../errors.js';
+import { catchError, concat, concatMap, defer, EMPTY, map, type Observable, of, throwError } from '../rx.js';
 import {
   BulkResultBuilder,
   type BulkWriteOptions,

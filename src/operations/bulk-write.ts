@@ -1,5 +1,4 @@
 import { calculateObjectSize, type Document, type SerializeOptions } from 'bson';
-import type { Observable } from 'rxjs';
 import {
   BulkWriteResult,
   MongoBulkWriteError,
@@ -7,6 +6,7 @@ import {
   MongoInvalidArgumentError,
   WriteError,
 } from '../errors.js';
+import type { Observable } from '../rx.js';
 import { type DeleteStatementOptions, deleteStatement } from './delete.js';
 import { type DocumentIdOptions, withId } from './document-id.js';
 import { EncodedStatements } from './encoded-statements.js';

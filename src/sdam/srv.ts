@@ -1,7 +1,7 @@
 import type { SrvRecord } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
-import { defer, from, map, type Observable, zip } from 'rxjs';
 import { MongoParseError } from '../errors.js';
+import { defer, from, map, type Observable, zip } from '../rx.js';
 
 /**
  * The two DNS queries seedlist discovery needs. A `node:dns/promises` Resolver satisfies it (tests
