@@ -15,12 +15,15 @@ async function clientFor(uri: string, monitor: boolean): Promise<{ client: Mongo
     const meter = new Meter();
     const client = new MongoClient(uri, { monitorCommands: monitor });
     // Counts documents received (slow-consumer cases: received - done = held by the pipeline).
-    client.events$.subscribe((e) => {
-      if (e.name === 'commandSucceeded') {
-        const c = e.reply.cursor as { firstBatch?: unknown[]; nextBatch?: unknown[] } | undefined;
-        meter.received += (c?.firstBatch ?? c?.nextBatch ?? []).length;
-      }
-    });
+    // Only then: a subscriber on events$ makes every event get built (the official driver's
+    // listener is likewise only for command events, which it emits only with monitorCommands).
+    if (monitor)
+      client.events$.subscribe((e) => {
+        if (e.name === 'commandSucceeded') {
+          const c = e.reply.cursor as { firstBatch?: unknown[]; nextBatch?: unknown[] } | undefined;
+          meter.received += (c?.firstBatch ?? c?.nextBatch ?? []).length;
+        }
+      });
     entry = { client, meter };
     clients.set(key, entry);
     // Warm-up: connect and JIT the hot paths.

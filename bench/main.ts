@@ -1,7 +1,8 @@
-// `npm run bench [-- --quick] [-- --only=stream,writes,...] [-- --trials=N]`: mongorx against the
-// official driver, like for like, on the same data in the same run. One long-lived worker process
-// per driver; every figure is the median of N trials run interleaved (A, B, A, B..., the order
-// reversed every other trial) so both drivers see the same machine load, which is printed beside.
+// `npm run bench [-- --quick] [--only=stream,writes,...] [--trials=N] [--compare=<tree>] [--out=<file>]`:
+// mongorx against the official driver, like for like, on the same data in the same run. One
+// long-lived worker process per driver; every figure is the median of N trials run interleaved
+// (A, B, A, B..., the order reversed every other trial) so both drivers see the same machine load,
+// which is printed beside.
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -39,7 +40,7 @@ const N = {
   insert: scale(100_000),
   bulk: scale(30_000),
   updateMany: scale(2_000),
-  sequential: scale(5_000),
+  sequential: scale(2_000),
   concurrent: 10_000,
   slow: scale(20_000),
   latency: scale(10_000),
@@ -106,6 +107,8 @@ interface Row {
 interface Suite {
   readonly key: string;
   readonly title: string;
+  /** The suite's name in the before/after table (default: the title up to its first colon). */
+  readonly short?: string;
   readonly uri: string;
   readonly collection: string;
   readonly total: number;
@@ -236,6 +239,7 @@ function streamingSuite(uri: string, collection: SizedCollection): Suite {
   return {
     key: 'stream',
     title: `Streaming ${fmt(total)} documents of ${fmt(docBytes(collection))} bytes, batchSize 1000`,
+    short: `Streaming, ${fmt(docBytes(collection))} B documents`,
     uri,
     collection: `${collection}_${total}`,
     total,
@@ -263,6 +267,7 @@ function suites(fast: string, slow: string): Suite[] {
     streamingSuite(fast, 'docs16k'),
     {
       key: 'raw',
+      short: '`raw: true` streaming, 1 KB',
       title: `\`raw: true\` streaming (documents as BSON bytes): ${fmt(N.docs1k)} documents of 1 KB, batchSize 1000`,
       uri: fast,
       collection: `docs1k_${N.docs1k}`,
@@ -448,7 +453,7 @@ function beforeAfter(results: { suite: Suite; r: SuiteResult }[]): string[] {
       const moved = change < 0.95 ? 'WORSE >5%' : change > 1.05 ? 'better' : 'same (±5%)';
       const ratio = (x: number) => (Number.isNaN(x) ? '' : `${fmt(x, 2)}x`);
       lines.push(
-        `| ${suite.title.split(':')[0]} | ${row.label} | ${ratio(then)} | ${ratio(now)} | ${fmt(change, 2)}x | ${moved} |`,
+        `| ${suite.short ?? suite.title.split(':')[0]} | ${row.label} | ${ratio(then)} | ${ratio(now)} | ${fmt(change, 2)}x | ${fmt(r.cpuSpeed(i, j), 2)}x | ${moved} |`,
       );
     });
   }
@@ -620,7 +625,9 @@ async function main(): Promise<void> {
   );
   const text = out.join('\n');
   console.log(text);
-  const file = quick || only ? 'bench/RESULTS-quick.md' : 'bench/RESULTS.md';
+  const file =
+    argv.find((a) => a.startsWith('--out='))?.slice(6) ??
+    (quick || only ? 'bench/RESULTS-quick.md' : 'bench/RESULTS.md');
   writeFileSync(join(root, file), text);
   console.error(`wrote ${file}`);
 }

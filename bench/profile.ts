@@ -52,7 +52,14 @@ function area(url: string, name: string): string {
   if (name === '(program)') return 'VM / native (program)';
   if (url.includes('/node_modules/bson/')) return 'bson';
   if (url.includes('/node_modules/rxjs/')) return 'rxjs';
-  if (url.includes('/node_modules/tsx/') || url.includes('/node_modules/esbuild/')) return 'tsx loader';
+  if (
+    url.includes('/node_modules/tsx/') ||
+    url.includes('/node_modules/esbuild/') ||
+    /^node:internal\/(modules|bootstrap|deps\/cjs-module-lexer)/.test(url) ||
+    name === 'makeSyncRequest' ||
+    name === 'waitForWorker'
+  )
+    return 'module loading (worker start-up, not the case)';
   if (url.includes('/src/')) return 'mongorx (src/)';
   if (url.includes('/bench/')) return 'bench harness';
   if (url.startsWith('node:') || url === '') return 'node internals (streams, net, timers)';
@@ -141,7 +148,7 @@ async function main(): Promise<void> {
   const out = [
     '# Where mongorx spends its time',
     '',
-    `Written by \`node --import tsx bench/profile.ts ${process.argv.slice(2).join(' ')}\`.trim() (node ${process.version},`,
+    `Written by \`${['node --import tsx bench/profile.ts', ...process.argv.slice(2)].join(' ')}\` (node ${process.version},`,
     `${new Date().toISOString().slice(0, 16)}Z, load ${fmt(load1(), 1)} on 2 cores): \`node --cpu-prof\` of one bench worker`,
     'running the case (after its warm-up), self time summed by function. The wire server runs in the',
     'parent process, so its work is not in these profiles; "idle" is time spent waiting for it.',
