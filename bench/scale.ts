@@ -26,25 +26,20 @@ const READS = 10_000;
 /** Counts timer callbacks that run (each one an event-loop wakeup for a timer). */
 const wakeups = { n: 0 };
 const realSetTimeout = globalThis.setTimeout;
-const realSetInterval = globalThis.setInterval;
-globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
-  realSetTimeout(
-    (...a: unknown[]) => {
-      wakeups.n++;
-      fn(...a);
-    },
-    ms,
-    ...args,
-  )) as typeof setTimeout;
-globalThis.setInterval = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
-  realSetInterval(
-    (...a: unknown[]) => {
-      wakeups.n++;
-      fn(...a);
-    },
-    ms,
-    ...args,
-  )) as typeof setInterval;
+/** The timer function `real`, with each callback counted when it runs. */
+function counting<T extends typeof setTimeout | typeof setInterval>(real: T): T {
+  return ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+    real(
+      (...a: unknown[]) => {
+        wakeups.n++;
+        fn(...a);
+      },
+      ms,
+      ...args,
+    )) as T;
+}
+globalThis.setTimeout = counting(globalThis.setTimeout);
+globalThis.setInterval = counting(globalThis.setInterval);
 
 interface Row {
   members: number;
