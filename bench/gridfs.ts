@@ -5,10 +5,10 @@ import { pipeline } from 'node:stream/promises';
 import { GridFSBucket as OfficialBucket, MongoClient as OfficialClient } from 'mongodb';
 import { lastValueFrom } from 'rxjs';
 import { GridFSBucket, MongoClient } from '../src/index.js';
+import { load1, loadNote, median, spread } from './stats.js';
 
 const FILE_BYTES = 32 * 1024 * 1024;
 const PIECE = 64 * 1024;
-const TRIALS = 5;
 
 /** The file as 64 KiB pieces from a Node Readable (what both drivers' users would pipe in). */
 const pieces = () =>
@@ -27,11 +27,6 @@ const sink = (count: { n: number }) =>
     },
   });
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-};
-
 async function timed(fn: () => Promise<number>): Promise<number> {
   const t = performance.now();
   const bytes = await fn();
@@ -39,7 +34,8 @@ async function timed(fn: () => Promise<number>): Promise<number> {
   return performance.now() - t;
 }
 
-export async function gridfsBench(uri: string): Promise<string[]> {
+export async function gridfsBench(uri: string, trials: number): Promise<string[]> {
+  const loads: number[] = [];
   const rx = new MongoClient(uri);
   const official = new OfficialClient(uri);
   const rxBucket = new GridFSBucket(rx.db('bench_gridfs'), { bucketName: 'rx' });
@@ -81,7 +77,8 @@ export async function gridfsBench(uri: string): Promise<string[]> {
     const names = Object.keys(cases);
     const uploads = names.filter((n) => n.includes('pload'));
     const downloads = names.filter((n) => !n.includes('pload'));
-    for (let trial = 0; trial < TRIALS; trial++) {
+    for (let trial = 0; trial < trials; trial++) {
+      loads.push(load1());
       // Alternate the order, so neither driver always runs on a warmer (or busier) server.
       for (const group of [uploads, downloads]) {
         const order = trial % 2 === 0 ? group : [...group].reverse();
@@ -95,7 +92,7 @@ export async function gridfsBench(uri: string): Promise<string[]> {
             await offBucket.delete(file._id);
         }
       }
-      console.error(`  gridfs trial ${trial + 1}/${TRIALS}`);
+      console.error(`  gridfs trial ${trial + 1}/${trials}`);
     }
   } finally {
     await lastValueFrom(rx.db('bench_gridfs').dropDatabase()).catch(() => undefined);
@@ -106,19 +103,21 @@ export async function gridfsBench(uri: string): Promise<string[]> {
   const row = (name: string, base: string) => {
     const m = median(times[name] as number[]);
     const b = median(times[base] as number[]);
-    return `| ${name} | ${Math.round(m)} | ${mbs(m)} | ${(b / m).toFixed(2)}x |`;
+    return `| ${name} | ${Math.round(m)} | ${spread(times[name] as number[])} | ${mbs(m)} | ${(b / m).toFixed(2)}x |`;
   };
   return [
-    `### GridFS: ${FILE_BYTES / 1024 / 1024} MiB file, 255 KiB chunks, median of ${TRIALS} interleaved trials — FerretDB v1.24 (SQLite)`,
+    `### GridFS: ${FILE_BYTES / 1024 / 1024} MiB file, 255 KiB chunks, median of ${trials} interleaved trials — FerretDB v1.24 (SQLite)`,
     '',
-    '| case | ms | MB/s | speed vs official |',
-    '|---|---:|---:|---:|',
+    '| case | median ms | spread ms | MB/s | speed vs official |',
+    '|---|---:|---:|---:|---:|',
     row('mongorx upload(Readable)', 'official openUploadStream'),
     row('mongorx openUploadStream', 'official openUploadStream'),
     row('official openUploadStream', 'official openUploadStream'),
     row('mongorx download (for await)', 'official openDownloadStream'),
     row('mongorx openDownloadStream', 'official openDownloadStream'),
     row('official openDownloadStream', 'official openDownloadStream'),
+    '',
+    `Load (1-min average, 2 cores) during the trials: ${loadNote(loads)}.`,
     '',
   ];
 }

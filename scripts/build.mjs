@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { requireRxjsInEsm } from './rx-require.mjs';
 
 const root = join(import.meta.dirname, '..');
 const tsc = join(root, 'node_modules/.bin/tsc');
@@ -29,4 +30,5 @@ for (const [dir, type] of [
   mkdirSync(join(root, 'dist', dir), { recursive: true });
   writeFileSync(join(root, 'dist', dir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
 }
+requireRxjsInEsm(join(root, 'dist/esm/rx.js'));
 console.log('built dist/esm and dist/cjs');

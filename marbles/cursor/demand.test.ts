@@ -115,6 +115,37 @@ describe('cursor demand (marbles)', () => {
     assert.deepEqual(out.slice(-2), ['41:8', '41:|']);
   });
 
+  it('a plain subscriber gets each getMore before the previous batch is emitted, from its second batch', () => {
+    const { scheduler, server, cursor } = setup({ count: 9, latency: 5 }, { batchSize: 3 });
+    // What happened, in order: documents seen by the subscriber and commands sent to the server.
+    const order: string[] = [];
+    scheduler.run(() => {
+      cursor.subscribe((d) => order.push(`doc ${d._id} (${server.log.length} sent)`));
+    });
+    assert.deepEqual(order, [
+      // First batch: emitted before anything else is sent (take(5) would send no getMore).
+      'doc 0 (1 sent)',
+      'doc 1 (1 sent)',
+      'doc 2 (1 sent)',
+      // Second batch: the getMore for the third went out as it arrived, before it was emitted.
+      'doc 3 (3 sent)',
+      'doc 4 (3 sent)',
+      'doc 5 (3 sent)',
+      'doc 6 (3 sent)',
+      'doc 7 (3 sent)',
+      'doc 8 (3 sent)',
+    ]);
+    assert.deepEqual(server.timeline(), ['0:find', '5:getMore', '10:getMore']);
+  });
+
+  it('a plain subscriber that stops in its first batch sends no getMore', () => {
+    const { scheduler, server, cursor } = setup({ count: 9, latency: 5 }, { batchSize: 3 });
+    scheduler.run(() => {
+      record(scheduler, cursor.pipe(take(2)));
+    });
+    assert.deepEqual(server.names(), ['find 3', 'killCursors']);
+  });
+
   it('without prefetch the same consumer waits for each getMore', () => {
     const { scheduler, server, cursor } = setup({ count: 9, latency: 5 }, { batchSize: 3 });
     let out: string[] = [];

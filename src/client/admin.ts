@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
-import type { Observable } from 'rxjs';
 import type { ListDatabasesOptions, ListDatabasesResult } from '../operations/list-databases.js';
 import type { ReadPreferenceLike } from '../read-preference.js';
+import type { Observable } from '../rx.js';
 import type { SessionOption } from './session-scope.js';
 
 /** What Admin needs of its `admin` Db (a structural type, so admin.ts does not import db.ts). */

@@ -1,8 +1,8 @@
 import type { Document } from 'bson';
-import { defer, type Observable } from 'rxjs';
 import { MongoInvalidArgumentError } from '../errors.js';
 import type { AnyBulkWriteOperation, BulkWriteOptions, BulkWriteResult } from '../operations/bulk-write.js';
 import type { Filter, OptionalId, UpdateFilter, WithoutId } from '../operations/schema.js';
+import { defer, type Observable } from '../rx.js';
 import type { SessionOption } from './session-scope.js';
 
 type Run<TSchema> = (

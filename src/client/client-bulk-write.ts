@@ -1,4 +1,3 @@
-import { defer, finalize, type Observable } from 'rxjs';
 import { clockOf } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { ExecutionScope } from '../execute/scope.js';
@@ -10,6 +9,7 @@ import type { ClientBulkWriteResult } from '../operations/client-bulk-write-resu
 import { clientBulkWrite } from '../operations/client-bulk-write-run.js';
 import type { CommandOperation } from '../operations/operation.js';
 import { WRITE_CONCERNS } from '../operations/operation.js';
+import { defer, finalize, type Observable } from '../rx.js';
 import type { ClientContext } from './client-context.js';
 import { resolveOptions } from './inherited-options.js';
 import { assertOptions } from './options-holder.js';

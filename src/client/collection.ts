@@ -1,16 +1,4 @@
 import type { Document } from 'bson';
-import {
-  catchError,
-  defaultIfEmpty,
-  defer,
-  finalize,
-  map,
-  type Observable,
-  of,
-  switchMap,
-  take,
-  throwError,
-} from 'rxjs';
 import { type AggregationCursor, aggregationCursor } from '../cursor/aggregation-cursor.js';
 import type { ChangeStream, WatchOptions } from '../cursor/change-stream.js';
 import type { ChangeStreamDocument } from '../cursor/change-stream-events.js';
@@ -84,6 +72,18 @@ import {
   updateOperation,
 } from '../operations/update.js';
 import type { DdlOptions } from '../operations/write-command.js';
+import {
+  catchError,
+  defaultIfEmpty,
+  defer,
+  finalize,
+  map,
+  type Observable,
+  of,
+  switchMap,
+  take,
+  throwError,
+} from '../rx.js';
 import { BulkOperation } from './bulk-operation.js';
 import type { ClientContext } from './client-context.js';
 import type { InheritableOptions } from './inherited-options.js';

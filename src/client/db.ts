@@ -1,5 +1,4 @@
 import type { Document } from 'bson';
-import { defer, filter, map, type Observable, toArray } from 'rxjs';
 import { type AggregationCursor, aggregationCursor } from '../cursor/aggregation-cursor.js';
 import type { ChangeStream, WatchOptions } from '../cursor/change-stream.js';
 import type { ChangeStreamDocument } from '../cursor/change-stream-events.js';
@@ -23,6 +22,7 @@ import { READ_CONCERNS, WRITE_CONCERNS } from '../operations/operation.js';
 import { runCommandOperation, runCursorCommandOperation } from '../operations/run-command.js';
 import type { DdlOptions } from '../operations/write-command.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
+import { defer, filter, map, type Observable, toArray } from '../rx.js';
 import { Admin } from './admin.js';
 import type { ClientContext } from './client-context.js';
 import { Collection, type IndexInformationOptions } from './collection.js';

@@ -1,9 +1,9 @@
 import type { Document } from 'bson';
-import { catchError, concat, defer, ignoreElements, type Observable, of } from 'rxjs';
 import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { ExecutionScope } from '../execute/scope.js';
 import { endSessionsOperation } from '../operations/end-sessions.js';
+import { catchError, concat, defer, ignoreElements, type Observable, of } from '../rx.js';
 
 /**
  * How long close() gives its endSessions commands in all (server selection included) when the

@@ -1,6 +1,5 @@
 import { inspect } from 'node:util';
 import type { Document } from 'bson';
-import { concat, defer, finalize, from, map, type Observable, type ObservableInput, of, take } from 'rxjs';
 import { pickBsonOptions } from '../bson-options.js';
 import { ClientMetadata, type DriverInfo } from '../connection/client-metadata.js';
 import { serverApiFields } from '../connection/handshake.js';
@@ -27,6 +26,19 @@ import {
 } from '../operations/list-databases.js';
 import type { ReadConcern } from '../read-concern.js';
 import type { ReadPreference } from '../read-preference.js';
+import {
+  catchError,
+  concat,
+  defer,
+  finalize,
+  from,
+  ignoreElements,
+  map,
+  type Observable,
+  type ObservableInput,
+  of,
+  take,
+} from '../rx.js';
 import type { TopologyDescription } from '../sdam/description/topology-description.js';
 import type { SelectedServer, SelectionCriteria, TopologyLike } from '../sdam/topology-contract.js';
 import { ClientSession, type ClientSessionOptions, type SessionOwner } from '../session/client-session.js';

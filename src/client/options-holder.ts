@@ -1,5 +1,4 @@
 import type { Document } from 'bson';
-import { defer, finalize, type Observable } from 'rxjs';
 import type { CursorHooks, CursorOptions } from '../cursor/abstract-cursor.js';
 import { ChangeStream, type WatchOptions } from '../cursor/change-stream.js';
 import { MongoInvalidArgumentError } from '../errors.js';
@@ -9,6 +8,7 @@ import { AGGREGATE_CONCERNS } from '../operations/aggregate.js';
 import type { Execute } from '../operations/bulk-write.js';
 import type { CommandOperation, ConcernNeeds } from '../operations/operation.js';
 import type { ReadPreference } from '../read-preference.js';
+import { defer, finalize, type Observable } from '../rx.js';
 import type { ClientContext } from './client-context.js';
 import {
   type InheritableOptions,

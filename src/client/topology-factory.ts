@@ -1,3 +1,8 @@
+import { createAuthProvider } from '../connection/auth/index.js';
+import { ClientMetadata } from '../connection/client-metadata.js';
+import { tlsConnectionOptions } from '../connection/tls.js';
+import { MongoTopologyClosedError } from '../errors.js';
+import type { EventBus } from '../events/bus.js';
 import {
   asyncScheduler,
   concatMap,
@@ -12,12 +17,7 @@ import {
   take,
   tap,
   throwError,
-} from 'rxjs';
-import { createAuthProvider } from '../connection/auth/index.js';
-import { ClientMetadata } from '../connection/client-metadata.js';
-import { tlsConnectionOptions } from '../connection/tls.js';
-import { MongoTopologyClosedError } from '../errors.js';
-import type { EventBus } from '../events/bus.js';
+} from '../rx.js';
 import { socketConnector } from '../sdam/connector.js';
 import type { TopologyDescription } from '../sdam/description/topology-description.js';
 import { resolveSrvHost, type SrvHostVerification, type SrvResolver } from '../sdam/srv.js';

@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable } from '../rx.js';
 import { MongoRxWarning } from '../uri/warnings.js';
 
 /**

@@ -1,9 +1,9 @@
 // Command monitoring events of one connection (command-logging-and-monitoring spec): started,
 // then succeeded or failed, with durations on the connection's scheduler clock.
 import type { Document } from 'bson';
-import type { SchedulerLike } from 'rxjs';
 import type { EventBus } from '../events/bus.js';
 import { isSensitiveCommand, isSensitiveReply } from '../events/redact.js';
+import type { SchedulerLike } from '../rx.js';
 import type { DocumentSequence } from '../wire/op-msg.js';
 
 /** The two ends of one command's events; a no-op pair when nobody listens or the command is unmonitored. */

@@ -200,14 +200,16 @@ function codecInstalled(codecs: CodecLookup, name: Compressor): Promise<boolean>
  * implements and can load here, in the URI's order. zlib is built in and needs no probe; snappy and
  * zstd are offered only when their package (or Node's zstd) is installed.
  */
-export async function offeredCompressors(
+export function offeredCompressors(
   names: readonly string[] | undefined,
   codecs: CodecLookup,
-): Promise<readonly string[]> {
+): readonly string[] | Promise<readonly string[]> {
   const known = (names ?? []).filter(isImplementedCompressor);
+  // Synchronous unless a probe is needed: the handshake takes no extra turn (nor leaves virtual time).
   if (!known.some((c) => c === 'snappy' || c === 'zstd')) return known;
-  const usable = await Promise.all(known.map((c) => (c === 'zlib' ? true : codecInstalled(codecs, c))));
-  return known.filter((_, i) => usable[i]);
+  return Promise.all(known.map((c) => (c === 'zlib' ? true : codecInstalled(codecs, c)))).then((usable) =>
+    known.filter((_, i) => usable[i]),
+  );
 }
 
 /** The compressors of the spec this driver implements (noop is never offered). */

@@ -1,3 +1,5 @@
+import { MongoNetworkTimeoutError } from '../errors.js';
+import type { EventBus } from '../events/bus.js';
 import {
   asyncScheduler,
   defer,
@@ -8,9 +10,7 @@ import {
   take,
   throwError,
   timeout,
-} from 'rxjs';
-import { MongoNetworkTimeoutError } from '../errors.js';
-import type { EventBus } from '../events/bus.js';
+} from '../rx.js';
 import { type HandshakeOptions, handshake } from './handshake.js';
 import { SocketConnection } from './socket-connection.js';
 import {

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
-import { concatMap, defer, map, type Observable, of } from 'rxjs';
 import { MongoCompatibilityError, MongoUnexpectedServerResponseError } from '../errors.js';
+import { concatMap, defer, from, map, type Observable, of } from '../rx.js';
 import type { CodecLookup } from '../wire/index.js';
 import type { AuthProvider } from './auth/provider.js';
 import {
@@ -98,7 +98,10 @@ export function applyHandshakeReply(
 
 /** Runs hello then authentication; emits the hello reply once the connection is ready. */
 export function handshake(conn: SocketConnection, uriOptions: HandshakeOptions): Observable<Document> {
-  return defer(() => offeredCompressors(uriOptions.compressors, uriOptions.codecs ?? defaultCodecs)).pipe(
+  return defer(() => {
+    const offered = offeredCompressors(uriOptions.compressors, uriOptions.codecs ?? defaultCodecs);
+    return offered instanceof Promise ? from(offered) : of(offered);
+  }).pipe(
     concatMap((compressors) => {
       const options: HandshakeOptions = { ...uriOptions, compressors };
       const { command, legacy } = buildHandshakeCommand(options);

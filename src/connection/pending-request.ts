@@ -1,5 +1,5 @@
 import type { DeserializeOptions, Document } from 'bson';
-import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
+import type { SchedulerLike, Subscriber, Subscription } from '../rx.js';
 import type { CommandEvents } from './command-monitoring.js';
 
 /**

@@ -1,7 +1,13 @@
 import type { Document } from 'bson';
-import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type TeardownLogic } from 'rxjs';
 import { MongoError, MongoNetworkError, MongoNetworkTimeoutError, MongoProtocolError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
+import {
+  asyncScheduler,
+  Observable,
+  type SchedulerLike,
+  type Subscriber,
+  type TeardownLogic,
+} from '../rx.js';
 import {
   type CodecLookup,
   type Compressor,

@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
-import { Observable } from 'rxjs';
 import { MongoNetworkError } from '../errors.js';
+import { Observable } from '../rx.js';
 
 /** Where to connect: a TCP host and port, or a Unix domain socket path. */
 export type SocketTarget = { readonly host: string; readonly port: number } | { readonly socketPath: string };

@@ -1,5 +1,5 @@
 import type { DeserializeOptions, Document, SerializeOptions } from 'bson';
-import type { Observable } from 'rxjs';
+import type { Observable } from '../rx.js';
 import type { DocumentSequence } from '../wire/op-msg.js';
 
 export type { DocumentSequence } from '../wire/op-msg.js';

@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import type { Document, Long } from 'bson';
-import { Observable, type Subscriber } from 'rxjs';
 import { pickBsonOptions } from '../bson-options.js';
 import { MongoAPIError, MongoInvalidArgumentError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
@@ -9,6 +8,7 @@ import type { ScopeSession } from '../execute/scope.js';
 import type { CursorCommandOptions, CursorReply } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
 import type { ReadPreference } from '../read-preference.js';
+import { Observable, type Subscriber } from '../rx.js';
 import { CursorRun, type CursorSink, type CursorSpec, type CursorTimeout } from './cursor-run.js';
 import { CursorRuns } from './cursor-runs.js';
 import { explainCommand } from './explain.js';

@@ -1,10 +1,10 @@
 import type { Document, Timestamp } from 'bson';
-import { Observable } from 'rxjs';
 import { MongoChangeStreamError, MongoInvalidArgumentError, MongoOperationTimeoutError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
 import { type AggregateOptions, aggregateOperation } from '../operations/aggregate.js';
 import type { CursorReply } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
+import { Observable } from '../rx.js';
 import type { CursorHooks } from './abstract-cursor.js';
 import { type CursorIterator, cursorIterator, runOnDemand } from './abstract-cursor.js';
 import type { ChangeStreamDocument, ChangeStreamOptions, ResumeToken } from './change-stream-events.js';

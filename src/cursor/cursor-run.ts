@@ -1,5 +1,4 @@
 import type { Document } from 'bson';
-import type { Subscription } from 'rxjs';
 import type { BsonOptions } from '../bson-options.js';
 import {
   MongoInvalidArgumentError,
@@ -16,6 +15,7 @@ import {
   killCursorsOperation,
 } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
+import type { Subscription } from '../rx.js';
 import type { CursorRuns, TrackedRun } from './cursor-runs.js';
 
 /** Everything a cursor needs to (re)open itself: each subscription opens a new server cursor. */
@@ -120,11 +120,14 @@ const EMPTY: readonly Document[] = [];
  * One subscription's server cursor: opens it, keeps the current batch, emits documents in a
  * plain loop as demand allows, decides when to send getMore and kills the cursor on cancel.
  *
- * Fetch rule: without prefetch a getMore goes out only when buffered documents cannot cover the
- * outstanding demand (a plain subscriber's demand is infinite, so: when the buffer is empty).
- * With prefetch it goes out as soon as fewer than one batch is buffered beyond the demand.
+ * Fetch rule: with bounded demand and no prefetch a getMore goes out only when buffered documents
+ * cannot cover the outstanding demand. With prefetch it goes out as soon as fewer than one batch
+ * is buffered beyond the demand. A subscriber with unbounded demand (a plain `subscribe`,
+ * `batches()`) is served as with prefetch from its second batch on: each getMore goes out as the
+ * previous batch arrives, before it is emitted, so the server's work and the transfer overlap the
+ * emitting (the first batch is not: `take(5)` sends no getMore).
  * At most one command is in flight, so the buffer never holds more than one batch beyond demand
- * (two with prefetch).
+ * (two with prefetch or unbounded demand).
  */
 export class CursorRun<T> implements TrackedRun {
   private demand = 0;
@@ -424,7 +427,7 @@ export class CursorRun<T> implements TrackedRun {
     // Load-balanced: an exhausted server cursor gives its pinned connection back at once.
     if (isZeroCursorId(this.id)) this.scope.releaseConnection();
     if (this.batchSink) {
-      if (this.spec.prefetch) this.maybeFetch(0);
+      if (this.spec.prefetch || !opening) this.maybeFetch(0, true);
       if (batch.length > 0 && !this.emitBatch(batch)) return;
       this.afterDrain();
       return;
@@ -443,7 +446,10 @@ export class CursorRun<T> implements TrackedRun {
         return;
       }
     }
-    if (this.spec.prefetch) this.maybeFetch(this.buf.length);
+    // Ask for the next batch before emitting this one when it will be wanted anyway (prefetch, or
+    // unbounded demand that already took a whole batch): the server works while this one is
+    // emitted. Not on the first batch: `find().pipe(take(5))` sends no getMore (DESIGN.md).
+    if (this.spec.prefetch || (!opening && this.eager())) this.maybeFetch(this.buf.length);
     this.drain();
   }
 
@@ -510,12 +516,18 @@ export class CursorRun<T> implements TrackedRun {
     this.maybeFetch(buffered);
   }
 
-  private maybeFetch(buffered: number): void {
+  /** Demand no batch can exhaust: a plain `subscribe`, `batches()`. */
+  private eager(): boolean {
+    return this.batchSink !== undefined || this.demand === Number.POSITIVE_INFINITY;
+  }
+
+  private maybeFetch(buffered: number, ahead = false): void {
     if (this.inFlight || this.serverDone || this.ended || !this.scope.server) return;
     const demand = this.batchSink ? Number.POSITIVE_INFINITY : this.demand;
-    const fetch = this.spec.prefetch
-      ? demand > 0 && buffered - Math.min(demand, buffered) < this.batchEstimate()
-      : buffered < demand;
+    const fetch =
+      ahead || this.spec.prefetch
+        ? demand > 0 && buffered - Math.min(demand, buffered) < this.batchEstimate()
+        : buffered < demand;
     if (!fetch) return;
     const poll = this.poll;
     if (poll?.sent) {

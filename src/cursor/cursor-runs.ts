@@ -2,8 +2,8 @@
 // `closed` and `close()`). A cursor is a cold Observable: each subscription (or iterator, stream,
 // `batches()`, `withDemand`) is a run with a server cursor of its own. This keeps them together.
 import type { Long } from 'bson';
-import { Observable } from 'rxjs';
 import { toLong } from '../operations/cursor-commands.js';
+import { Observable } from '../rx.js';
 
 /** What the registry needs of a run (CursorRun implements it). */
 export interface TrackedRun {

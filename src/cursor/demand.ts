@@ -1,3 +1,4 @@
+import { MongoInvalidArgumentError } from '../errors.js';
 import {
   bufferCount,
   concatMap,
@@ -9,8 +10,7 @@ import {
   type OperatorFunction,
   Subject,
   Subscription,
-} from 'rxjs';
-import { MongoInvalidArgumentError } from '../errors.js';
+} from '../rx.js';
 
 /** A source that honours Reactive Streams demand (every cursor is one). */
 export interface DemandSource<T> {

@@ -1,8 +1,8 @@
 import type { Document } from 'bson';
-import { defer, type Observable } from 'rxjs';
 import type { ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import type { ReadPreference } from '../read-preference.js';
+import { defer, type Observable } from '../rx.js';
 
 /** `true` means the server's richest mode, as in the official driver. */
 export function explainVerbosity(verbosity: string | boolean): string {

@@ -1,5 +1,4 @@
 import type { Document, Timestamp } from 'bson';
-import { defer, type Observable } from 'rxjs';
 import { MongoInvalidArgumentError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
@@ -14,6 +13,7 @@ import {
 } from '../operations/find.js';
 import type { Sort, SortDirection } from '../operations/sort.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
+import { defer, type Observable } from '../rx.js';
 import { AbstractCursor, type CursorDefinition, type CursorHooks } from './abstract-cursor.js';
 import { ChangeStream, type WatchOptions } from './change-stream.js';
 import { type LiveQueryOptions, liveQuery, snapshot } from './live-query.js';

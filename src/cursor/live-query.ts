@@ -1,6 +1,6 @@
 import { type Document, Timestamp } from 'bson';
-import { asyncScheduler, Observable, type SchedulerLike, Subscription } from 'rxjs';
 import { MongoInvalidArgumentError, MongoServerError } from '../errors.js';
+import { asyncScheduler, Observable, type SchedulerLike, Subscription } from '../rx.js';
 import { CursorRun, type CursorSpec, type ResumableCursorHooks } from './cursor-run.js';
 
 /** Options of `find(...).live()`. */

@@ -1,4 +1,4 @@
-import { filter, Observable, Subject } from 'rxjs';
+import { filter, Observable, Subject } from '../rx.js';
 import type { EventInit, EventOf, MongoEvent, MongoEventName } from './types.js';
 
 /**

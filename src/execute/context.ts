@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type SchedulerLike } from '../rx.js';
 import type { TopologyLike } from '../sdam/topology-contract.js';
 import type { ClusterClock } from './cluster-clock.js';
 import { BACKPRESSURE } from './retry-rules.js';

@@ -1,4 +1,15 @@
 import type { Document, Long } from 'bson';
+import type { Connection } from '../connection/types.js';
+import {
+  MongoNetworkError,
+  MongoOperationTimeoutError,
+  MongoPoolClearedError,
+  MongoServerSelectionError,
+  MongoWriteConcernError,
+  parseServerResponse,
+  TRANSIENT_TRANSACTION_ERROR,
+} from '../errors.js';
+import type { CommandOperation } from '../operations/operation.js';
 import {
   catchError,
   defer,
@@ -12,18 +23,7 @@ import {
   throwError,
   timeout,
   timer,
-} from 'rxjs';
-import type { Connection } from '../connection/types.js';
-import {
-  MongoNetworkError,
-  MongoOperationTimeoutError,
-  MongoPoolClearedError,
-  MongoServerSelectionError,
-  MongoWriteConcernError,
-  parseServerResponse,
-  TRANSIENT_TRANSACTION_ERROR,
-} from '../errors.js';
-import type { CommandOperation } from '../operations/operation.js';
+} from '../rx.js';
 import type { ServerDescription } from '../sdam/description/server-description.js';
 import type { SelectedServer } from '../sdam/topology-contract.js';
 import { clockOf, type ExecutionContext, maxRetriesOf } from './context.js';

@@ -1,7 +1,7 @@
 import { type Document, ObjectId } from 'bson';
-import { concatMap, defer, EMPTY, finalize, map, type Observable, share, tap, toArray } from 'rxjs';
 import type { FindCursor } from '../cursor/find-cursor.js';
 import { MongoGridFSStreamError, MongoInvalidArgumentError } from '../errors.js';
+import { concatMap, defer, EMPTY, finalize, map, type Observable, share, tap, toArray } from '../rx.js';
 import { GridFSDownload } from './download.js';
 import { ensureIndexes } from './indexes.js';
 import { GridFSBucketReadStream, GridFSBucketWriteStream } from './node-streams.js';

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
-import { concat, concatMap, defer, EMPTY, map, Observable, of, Subject } from 'rxjs';
 import type { DemandSource } from '../cursor/demand.js';
+import { concat, concatMap, defer, EMPTY, map, Observable, of, Subject } from '../rx.js';
 import { ChunkChecker, chunkRange } from './chunk-check.js';
 import { GridFSDeadline } from './deadline.js';
 import { pullIterator } from './pull-iterator.js';

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
-import { catchError, concat, concatMap, defer, EMPTY, type Observable, of, throwError } from 'rxjs';
 import { MongoServerError } from '../errors.js';
+import { catchError, concat, concatMap, defer, EMPTY, type Observable, of, throwError } from '../rx.js';
 import type { GridFSCollection, GridFSOperationOptions } from './types.js';
 
 const NAMESPACE_NOT_FOUND = 26;

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
-import { Subject, type Subscription } from 'rxjs';
 import { MongoAPIError } from '../errors.js';
+import { Subject, type Subscription } from '../rx.js';
 import type { GridFSDownload } from './download.js';
 import type { Puller } from './pull.js';
 import type { GridFSFile } from './types.js';

@@ -1,5 +1,5 @@
-import { Subject } from 'rxjs';
 import type { DemandSource } from '../cursor/demand.js';
+import { Subject } from '../rx.js';
 
 /**
  * An async iterator over a demand source: requests one value per `next()`. A source that ignores

@@ -1,6 +1,6 @@
-import { from, type ObservableInput } from 'rxjs';
 import { type DemandSource, isDemandSource } from '../cursor/demand.js';
 import { MongoInvalidArgumentError } from '../errors.js';
+import { from, type ObservableInput } from '../rx.js';
 import { pullIterator } from './pull-iterator.js';
 
 /** What an upload reads from: one piece per `next()`, and `close()` to stop the source. */

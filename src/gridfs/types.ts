@@ -1,5 +1,4 @@
 import type { Document } from 'bson';
-import type { Observable } from 'rxjs';
 import type { FindCursor } from '../cursor/find-cursor.js';
 import type { DeleteResult } from '../operations/delete.js';
 import type { FindOptions } from '../operations/find.js';
@@ -8,6 +7,7 @@ import type { WriteConcernLike } from '../operations/options.js';
 import type { UpdateResult } from '../operations/update.js';
 import type { ReadConcernLevel, ReadConcernLike } from '../read-concern.js';
 import type { ReadPreferenceLike } from '../read-preference.js';
+import type { Observable } from '../rx.js';
 import type { ClientSession } from '../session/client-session.js';
 
 /** A files collection document (gridfs spec, "Files collection document"). */

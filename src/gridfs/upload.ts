@@ -1,6 +1,6 @@
 import { Long, ObjectId } from 'bson';
-import { type Observable, Observable as Rx } from 'rxjs';
 import { MongoGridFSStreamError } from '../errors.js';
+import { type Observable, Observable as Rx } from '../rx.js';
 import { Chunker } from './chunker.js';
 import { GridFSDeadline } from './deadline.js';
 import type { Puller } from './pull.js';

@@ -1,19 +1,20 @@
 import type { Document } from 'bson';
-import { catchError, concat, concatMap, defer, EMPTY, map, type Observable, of, throwError } from 'rxjs';
 import { MongoBulkWriteError, MongoNetworkError, MongoServerError, parseServerResponse } from '../errors.js';
+import { catchError, concat, concatMap, defer, EMPTY, map, type Observable, of, throwError } from '../rx.js';
 import {
   BulkResultBuilder,
   type BulkWriteOptions,
   type BulkWriteResult,
   type Execute,
   groupStatements,
+  insertStatements,
   toStatements,
   writeBatchOperation,
 } from './bulk-write.js';
 import type { InsertManyOptions, InsertManyResult } from './insert.js';
 import { isUnacknowledged } from './options.js';
 import type { InferIdType } from './schema.js';
-import { writeFields } from './write-command.js';
+import { type WriteCommandType, writeFields } from './write-command.js';
 
 // Orchestration of multi-command writes: each batch is one pass through the injected execution
 // path, so the execution scope (session, txnNumber per batch, deadline) covers every batch.
@@ -29,10 +30,21 @@ export function bulkWrite(
   models: readonly unknown[],
   options: BulkWriteOptions = {},
 ): Observable<BulkWriteResult> {
+  return runStatements(execute, db, collection, () => toStatements(models, options), options);
+}
+
+/** The statements (made on subscribe) sent group by group, batch by batch. */
+function runStatements(
+  execute: Execute,
+  db: string,
+  collection: string,
+  statements: () => { type: WriteCommandType; statement: Document }[],
+  options: BulkWriteOptions,
+): Observable<BulkWriteResult> {
   return defer(() => {
     const ordered = options.ordered ?? true;
-    const groups = groupStatements(toStatements(models, options), ordered);
     const fields = writeFields(options, ordered);
+    const groups = groupStatements(statements(), ordered, fields.serializeOptions);
     const results = new BulkResultBuilder(!isUnacknowledged(fields.writeConcern), ordered);
     const step = (g: number, offset: number): Observable<never> => {
       if (g >= groups.length) return EMPTY;
@@ -73,10 +85,7 @@ export function insertMany<TSchema = Document>(
   documents: readonly unknown[],
   options: InsertManyOptions = {},
 ): Observable<InsertManyResult<TSchema>> {
-  const models = Array.isArray(documents)
-    ? documents.map((document) => ({ insertOne: { document } }))
-    : documents;
-  return bulkWrite(execute, db, collection, models, options).pipe(
+  return runStatements(execute, db, collection, () => insertStatements(documents, options), options).pipe(
     map((r) => ({
       acknowledged: r.acknowledged,
       insertedCount: r.insertedCount,

@@ -1,5 +1,4 @@
-import { calculateObjectSize, type Document } from 'bson';
-import type { Observable } from 'rxjs';
+import { calculateObjectSize, type Document, type SerializeOptions } from 'bson';
 import {
   BulkWriteResult,
   MongoBulkWriteError,
@@ -7,8 +6,10 @@ import {
   MongoInvalidArgumentError,
   WriteError,
 } from '../errors.js';
+import type { Observable } from '../rx.js';
 import { type DeleteStatementOptions, deleteStatement } from './delete.js';
 import { type DocumentIdOptions, withId } from './document-id.js';
+import { EncodedStatements } from './encoded-statements.js';
 import type { CommandOperation, ServerInfo } from './operation.js';
 import { assertDocument, isUnacknowledged } from './options.js';
 import type { Filter, OptionalId, UpdateFilter, WithoutId } from './schema.js';
@@ -67,6 +68,8 @@ export interface WriteGroup {
   readonly indexes: number[];
   /** BSON size of each statement, computed once. */
   readonly sizes: number[];
+  /** The statements' bytes, encoded once (absent when they could not be: the wire encoder then tries and reports). */
+  readonly encoded?: EncodedStatements;
 }
 
 /**
@@ -110,25 +113,54 @@ export function toStatements(
   });
 }
 
-/** Ordered: consecutive runs of one type, so order is kept. Unordered: one group per type. */
+/** insertMany's statements straight from its documents (what toStatements makes of insertOne models). */
+export function insertStatements(
+  documents: readonly unknown[],
+  options: DocumentIdOptions = {},
+): { type: WriteCommandType; statement: Document }[] {
+  if (!Array.isArray(documents) || documents.length === 0) {
+    throw new MongoInvalidArgumentError('bulk write requires a non-empty array of operations');
+  }
+  const out = new Array<{ type: WriteCommandType; statement: Document }>(documents.length);
+  for (let i = 0; i < documents.length; i++) {
+    const document: unknown = documents[i];
+    assertDocument(document, 'document');
+    out[i] = { type: 'insert', statement: withId(document, options) };
+  }
+  return out;
+}
+
+/**
+ * Ordered: consecutive runs of one type, so order is kept. Unordered: one group per type. Each
+ * group's statements are serialized once here (with the user's BSON options), giving their sizes.
+ */
 export function groupStatements(
   statements: readonly { type: WriteCommandType; statement: Document }[],
   ordered: boolean,
+  serializeOptions?: SerializeOptions,
 ): WriteGroup[] {
-  const groups: WriteGroup[] = [];
-  const byType = new Map<WriteCommandType, WriteGroup>();
+  const groups: { type: WriteCommandType; statements: Document[]; indexes: number[] }[] = [];
+  const byType = new Map<WriteCommandType, (typeof groups)[number]>();
   statements.forEach(({ type, statement }, index) => {
     let group = ordered ? groups[groups.length - 1] : byType.get(type);
     if (!group || group.type !== type) {
-      group = { type, statements: [], indexes: [], sizes: [] };
+      group = { type, statements: [], indexes: [] };
       groups.push(group);
       byType.set(type, group);
     }
     group.statements.push(statement);
     group.indexes.push(index);
-    group.sizes.push(calculateObjectSize(statement));
   });
-  return groups;
+  return groups.map((g) => {
+    const encoded = new EncodedStatements(serializeOptions);
+    try {
+      for (const statement of g.statements) encoded.add(statement);
+      return { ...g, sizes: encoded.sizes, encoded };
+    } catch {
+      // Left to the wire encoder, which raises the error through the operation as it always did.
+      return { ...g, sizes: g.statements.map((st) => calculateObjectSize(st)) };
+    }
+  });
 }
 
 /** Room for the OP_MSG header, section headers and the fields execute adds ($db, lsid, $clusterTime, ...). */
@@ -207,10 +239,9 @@ export function writeBatchOperation(
     build: (server) => {
       if (checkSizes) assertStatementSizes(checkSizes, server);
       const { base, count } = plan(server);
-      return {
-        ...base,
-        sequences: [{ ...base.sequences![0], documents: group.statements.slice(offset, offset + count) }],
-      };
+      const documents = group.statements.slice(offset, offset + count);
+      const encoded = group.encoded?.bytes(offset, offset + count);
+      return { ...base, sequences: [{ ...base.sequences![0], documents, encoded }] };
     },
     parse: (reply, server) => ({ count: plan(server).count, reply }),
   };

@@ -1,4 +1,6 @@
 import type { Document } from 'bson';
+import { writeBsonOptions } from '../bson-options.js';
+import { MongoInvalidArgumentError, parseServerResponse } from '../errors.js';
 import {
   catchError,
   concat,
@@ -9,9 +11,7 @@ import {
   type Observable,
   of,
   throwError,
-} from 'rxjs';
-import { writeBsonOptions } from '../bson-options.js';
-import { MongoInvalidArgumentError, parseServerResponse } from '../errors.js';
+} from '../rx.js';
 import type { Execute } from './bulk-write.js';
 import {
   type BatchLimits,

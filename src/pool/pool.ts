@@ -1,18 +1,3 @@
-import {
-  asyncScheduler,
-  catchError,
-  defer,
-  finalize,
-  mergeMap,
-  Observable,
-  type SchedulerLike,
-  type Subscriber,
-  type Subscription,
-  take,
-  tap,
-  throwError,
-  timeout,
-} from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import {
   isNetworkError,
@@ -34,6 +19,21 @@ import type {
   ConnectionsInUse,
   EventInit,
 } from '../events/types.js';
+import {
+  asyncScheduler,
+  catchError,
+  defer,
+  finalize,
+  mergeMap,
+  Observable,
+  type SchedulerLike,
+  type Subscriber,
+  type Subscription,
+  take,
+  tap,
+  throwError,
+  timeout,
+} from '../rx.js';
 import { type ConnectionErrorContext, type PoolOptions, resolvePoolOptions } from './options.js';
 import { ServiceGenerations, serviceKey } from './service-generations.js';
 

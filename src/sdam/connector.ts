@@ -1,10 +1,10 @@
-import type { Observable, SchedulerLike } from 'rxjs';
 import type { AuthProvider } from '../connection/auth/provider.js';
 import { connect } from '../connection/connect.js';
 import type { HandshakeOptions } from '../connection/handshake.js';
 import type { SocketOptions, SocketTarget, Transport } from '../connection/transport.js';
 import type { Connection } from '../connection/types.js';
 import type { EventBus } from '../events/bus.js';
+import type { Observable, SchedulerLike } from '../rx.js';
 import { splitAddress } from './description/address.js';
 
 /** What a connection is for: the pool's (authenticated, command events), a monitor's, an RTT pinger's. */

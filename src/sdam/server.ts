@@ -1,6 +1,6 @@
-import { defer, finalize, map, type Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import type { CheckOutOptions, ConnectionErrorContext, ConnectionPool, PinKind } from '../pool/index.js';
+import { defer, finalize, map, type Observable } from '../rx.js';
 import { applicationErrorOf, handleApplicationError } from './description/error-handling.js';
 import type { TopologyDescription } from './description/topology-description.js';
 import type { Monitor } from './monitor/monitor.js';

@@ -1,4 +1,4 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from '../rx.js';
 import type { TopologyType } from './description/topology-description.js';
 import {
   acceptedSrvRecords,

@@ -1,7 +1,7 @@
 import type { SrvRecord } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
-import { defer, from, map, type Observable, zip } from 'rxjs';
 import { MongoAPIError, MongoParseError } from '../errors.js';
+import { defer, from, map, type Observable, zip } from '../rx.js';
 import { dnsNameToAscii } from '../uri/srv-host-suffix.js';
 
 /**

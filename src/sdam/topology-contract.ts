@@ -1,7 +1,7 @@
-import type { Observable } from 'rxjs';
 import type { Connection } from '../connection/types.js';
 import type { CheckOutOptions, PinKind } from '../pool/index.js';
 import type { ReadPreference } from '../read-preference.js';
+import type { Observable } from '../rx.js';
 import type { ServerDescription } from './description/server-description.js';
 import type { TopologyDescription, TopologyType } from './description/topology-description.js';
 

@@ -1,3 +1,8 @@
+import { type ServerApi, serverApiFields } from '../connection/handshake.js';
+import type { Connection } from '../connection/types.js';
+import { MongoNetworkTimeoutError, MongoServerSelectionError, MongoTopologyClosedError } from '../errors.js';
+import { EventBus } from '../events/bus.js';
+import { ConnectionPool, type PoolInit } from '../pool/index.js';
 import {
   BehaviorSubject,
   Observable,
@@ -6,12 +11,7 @@ import {
   type Subscription,
   throwError,
   timeout,
-} from 'rxjs';
-import { type ServerApi, serverApiFields } from '../connection/handshake.js';
-import type { Connection } from '../connection/types.js';
-import { MongoNetworkTimeoutError, MongoServerSelectionError, MongoTopologyClosedError } from '../errors.js';
-import { EventBus } from '../events/bus.js';
-import { ConnectionPool, type PoolInit } from '../pool/index.js';
+} from '../rx.js';
 import type { ReadPreferenceLike } from '../selection/read-preference-like.js';
 import { pickServer, selectServers } from '../selection/select.js';
 import {

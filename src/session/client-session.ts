@@ -1,5 +1,4 @@
 import { type Document, Long, type Timestamp } from 'bson';
-import { catchError, defer, finalize, type Observable, type ObservableInput, of, throwError } from 'rxjs';
 import {
   MongoAPIError,
   MongoCompatibilityError,
@@ -27,6 +26,7 @@ import {
 import { type EndTransactionCommand, endTransactionOperation } from '../operations/end-transaction.js';
 import type { CommandOperation } from '../operations/operation.js';
 import { readConcernToDocument } from '../read-concern.js';
+import { catchError, defer, finalize, type Observable, type ObservableInput, of, throwError } from '../rx.js';
 import type { HeldConnection, SelectedServer } from '../sdam/topology-contract.js';
 import type { ServerSession, ServerSessionPool } from './server-session-pool.js';
 import {

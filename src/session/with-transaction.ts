@@ -1,4 +1,12 @@
 import {
+  MongoError,
+  MongoOperationTimeoutError,
+  MongoServerError,
+  TRANSIENT_TRANSACTION_ERROR,
+  UNKNOWN_TRANSACTION_COMMIT_RESULT,
+} from '../errors.js';
+import { ExecutionScope } from '../execute/scope.js';
+import {
   catchError,
   defer,
   EMPTY,
@@ -13,15 +21,7 @@ import {
   switchMap,
   tap,
   throwError,
-} from 'rxjs';
-import {
-  MongoError,
-  MongoOperationTimeoutError,
-  MongoServerError,
-  TRANSIENT_TRANSACTION_ERROR,
-  UNKNOWN_TRANSACTION_COMMIT_RESULT,
-} from '../errors.js';
-import { ExecutionScope } from '../execute/scope.js';
+} from '../rx.js';
 import { isActive, type TransactionOptions, type TransactionState } from './transaction.js';
 
 /** Options of `withTransaction`: the transaction's, and CSOT's timeoutMS for the whole call. */

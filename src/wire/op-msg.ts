@@ -1,4 +1,10 @@
-import { type DeserializeOptions, type Document, type SerializeOptions, serialize } from 'bson';
+import {
+  type DeserializeOptions,
+  type Document,
+  type SerializeOptions,
+  serialize,
+  serializeWithBufferAndIndex,
+} from 'bson';
 import { MongoInvalidArgumentError, MongoProtocolError } from '../errors.js';
 import { readCString, readDocument } from './bson-reader.js';
 import {
@@ -15,6 +21,8 @@ import { type MessageHeader, writeHeader } from './header.js';
 export interface DocumentSequence {
   readonly identifier: string;
   readonly documents: readonly Document[];
+  /** The documents already serialized (their bytes in order, in one or more pieces): sent as they are. */
+  readonly encoded?: readonly Uint8Array[];
 }
 
 export interface OpMsgRequest {
@@ -45,61 +53,115 @@ export interface OpMsgMessage {
 const FLAG_BITS_LENGTH = 4;
 const CHECKSUM_LENGTH = 4;
 
-/** Encodes an OP_MSG (header, flagBits, one kind-0 section, then one kind-1 section per sequence). */
+/**
+ * Encodes an OP_MSG (header, flagBits, one kind-0 section, then one kind-1 section per sequence).
+ * Documents already encoded are copied in as they are; others are serialized straight into the
+ * outgoing buffer (grown when the estimate fell short): no buffer per document, no second copy.
+ */
 export function encodeOpMsg(req: OpMsgRequest): Buffer {
   // The body is the driver's own (undefined fields left out, whatever the user's ignoreUndefined
   // says); the user's encoding options apply to the documents of the sequences.
   const body = req.serializeOptions
     ? serialize(req.command, { ...req.serializeOptions, ignoreUndefined: true })
     : serialize(req.command);
-  const sequences = (req.sequences ?? []).map((s) => encodeSequence(s, req.serializeOptions));
-  let length = HEADER_LENGTH + FLAG_BITS_LENGTH + 1 + body.length;
-  for (const s of sequences) length += 1 + s.size;
-
-  const out = Buffer.allocUnsafe(length);
-  writeHeader(out, {
-    messageLength: length,
+  const sequences = req.sequences ?? [];
+  const identifiers = sequences.map((s) => identifierBytes(s.identifier));
+  let estimate = HEADER_LENGTH + FLAG_BITS_LENGTH + 1 + body.length;
+  sequences.forEach((s, i) => {
+    estimate +=
+      6 +
+      (identifiers[i] as Buffer).length +
+      (s.encoded ? byteLengthOf(s.encoded) : s.documents.length * 256);
+  });
+  const out = new GrowableBuffer(estimate);
+  const options = { ...req.serializeOptions, index: 0 };
+  let offset = HEADER_LENGTH + FLAG_BITS_LENGTH;
+  out.buffer[offset++] = 0;
+  out.buffer.set(body, offset);
+  offset += body.length;
+  sequences.forEach((s, i) => {
+    const identifier = identifiers[i] as Buffer;
+    out.reserve(offset, 6 + identifier.length);
+    const sizeAt = offset + 1;
+    out.buffer[offset] = 1;
+    offset = sizeAt + 4;
+    offset += identifier.copy(out.buffer, offset);
+    out.buffer[offset++] = 0;
+    if (s.encoded) {
+      for (const piece of s.encoded) {
+        out.reserve(offset, piece.length);
+        out.buffer.set(piece, offset);
+        offset += piece.length;
+      }
+    } else {
+      for (const doc of s.documents) offset = out.serialize(doc, offset, options);
+    }
+    out.buffer.writeInt32LE(offset - sizeAt, sizeAt);
+  });
+  const message = out.buffer;
+  writeHeader(message, {
+    messageLength: offset,
     requestId: req.requestId,
     responseTo: req.responseTo ?? 0,
     opCode: OP_MSG,
   });
   const flags = (req.moreToCome ? MORE_TO_COME : 0) | (req.exhaustAllowed ? EXHAUST_ALLOWED : 0);
-  out.writeUInt32LE(flags >>> 0, HEADER_LENGTH);
-  let offset = HEADER_LENGTH + FLAG_BITS_LENGTH;
-  out[offset++] = 0;
-  out.set(body, offset);
-  offset += body.length;
-  for (const s of sequences) {
-    out[offset++] = 1;
-    offset = out.writeInt32LE(s.size, offset);
-    offset += s.identifier.copy(out, offset);
-    out[offset++] = 0;
-    for (const doc of s.documents) {
-      out.set(doc, offset);
-      offset += doc.length;
-    }
-  }
-  return out;
+  message.writeUInt32LE(flags >>> 0, HEADER_LENGTH);
+  return offset === message.length ? message : message.subarray(0, offset);
 }
 
-interface EncodedSequence {
-  identifier: Buffer;
-  documents: Uint8Array[];
-  /** Section size as written on the wire: int32 size + identifier cstring + documents. */
-  size: number;
+function byteLengthOf(pieces: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  return n;
 }
 
-function encodeSequence(seq: DocumentSequence, options: SerializeOptions | undefined): EncodedSequence {
-  const identifier = Buffer.from(seq.identifier, 'utf8');
-  if (identifier.includes(0)) {
+function identifierBytes(identifier: string): Buffer {
+  const bytes = Buffer.from(identifier, 'utf8');
+  if (bytes.includes(0)) {
     throw new MongoInvalidArgumentError(
-      `Document sequence identifier ${JSON.stringify(seq.identifier)} contains NUL`,
+      `Document sequence identifier ${JSON.stringify(identifier)} contains NUL`,
     );
   }
-  const documents = seq.documents.map((d) => serialize(d, options));
-  let size = 4 + identifier.length + 1;
-  for (const d of documents) size += d.length;
-  return { identifier, documents, size };
+  return bytes;
+}
+
+/** bson serializes into its internal buffer of this size, then copies out: no document is larger. */
+const BSON_INTERNAL_BUFFER = 17_825_792;
+
+/** The outgoing message, grown (doubling, one copy) when a size hint fell short. */
+class GrowableBuffer {
+  buffer: Buffer;
+
+  constructor(size: number) {
+    this.buffer = Buffer.allocUnsafe(size);
+  }
+
+  /** Makes room for `bytes` more after `offset`. */
+  reserve(offset: number, bytes: number): void {
+    if (offset + bytes > this.buffer.length) this.grow(offset, offset + bytes);
+  }
+
+  /** Serializes `doc` at `offset`; returns the offset after it. */
+  serialize(doc: Document, offset: number, options: SerializeOptions & { index: number }): number {
+    for (;;) {
+      try {
+        options.index = offset;
+        return serializeWithBufferAndIndex(doc, this.buffer, options) + 1;
+      } catch (e) {
+        // Uint8Array.set past the end: the document did not fit. Anything else is the document's
+        // own error (a stack overflow too, once any document would fit).
+        if (!(e instanceof RangeError) || this.buffer.length - offset >= BSON_INTERNAL_BUFFER) throw e;
+        this.grow(offset, this.buffer.length * 2);
+      }
+    }
+  }
+
+  private grow(used: number, atLeast: number): void {
+    const next = Buffer.allocUnsafe(Math.max(atLeast, this.buffer.length * 2));
+    this.buffer.copy(next, 0, 0, used);
+    this.buffer = next;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import type { Observable } from 'rxjs';
+import type { Observable } from '../../rx.js';
 import type { Connection } from '../types.js';
 import type { AuthProvider } from './provider.js';
 import { type SaslClient, saslAuthenticate, wrapAuthErrors } from './sasl.js';

@@ -1,6 +1,17 @@
 import { Binary, type Document } from 'bson';
-import { catchError, concatMap, defer, EMPTY, expand, from, map, type Observable, of, takeLast } from 'rxjs';
 import { MongoAuthError, MongoError, MongoNetworkError } from '../../errors.js';
+import {
+  catchError,
+  concatMap,
+  defer,
+  EMPTY,
+  expand,
+  from,
+  map,
+  type Observable,
+  of,
+  takeLast,
+} from '../../rx.js';
 import type { Connection } from '../types.js';
 
 /** A server that keeps a conversation going longer than this is refused (SCRAM needs at most 3). */

@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { defer, type Observable, of } from 'rxjs';
+import { defer, type Observable, of } from '../../rx.js';
 import type { Connection } from '../types.js';
 import type { AuthProvider } from './provider.js';
 import {

@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { defer, map, type Observable } from 'rxjs';
+import { defer, map, type Observable } from '../../rx.js';
 import type { Connection } from '../types.js';
 import type { AuthProvider } from './provider.js';
 import { DONE, wrapAuthErrors } from './sasl.js';

@@ -1,8 +1,9 @@
 // The logger of one client (logging spec): a subscriber of the client's event bus that turns the
 // events of the enabled components into structured messages. It subscribes to those events only,
 // so with logging off nothing listens and emitters build nothing.
-import { Subscription as RxSubscription, type Subscription } from 'rxjs';
+
 import type { Log, MongoLoggableComponent, SeverityLevel } from '../../log-options.js';
+import { Subscription as RxSubscription, type Subscription } from '../../rx.js';
 import type { EventBus } from '../bus.js';
 import type { MongoEvent, MongoEventName } from '../types.js';
 import { COMMAND_MESSAGES } from './command-messages.js';

@@ -1,8 +1,8 @@
 import type { Document } from 'bson';
-import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Connection } from '../../connection/types.js';
 import { isNetworkError } from '../../errors.js';
 import type { EventBus } from '../../events/bus.js';
+import type { SchedulerLike, Subscription } from '../../rx.js';
 import {
   type ServerDescription,
   serverDescriptionFromHello,

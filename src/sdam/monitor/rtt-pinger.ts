@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
-import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Connection } from '../../connection/types.js';
+import type { SchedulerLike, Subscription } from '../../rx.js';
 import type { RttStats } from './rtt-stats.js';
 import type { MonitorConnector } from './types.js';
 

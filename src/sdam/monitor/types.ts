@@ -1,5 +1,5 @@
-import type { Observable } from 'rxjs';
 import type { Connection } from '../../connection/types.js';
+import type { Observable } from '../../rx.js';
 
 /**
  * Opens a dedicated, handshaken (never authenticated) connection to a server for monitoring or

@@ -1,0 +1,30 @@
+// A long-lived benchmark worker for one driver: the orchestrator sends it trials one at a time
+// (interleaved with the other driver's worker) and gets each result back over IPC.
+import type { TrialResult, TrialSpec } from './meter.js';
+
+interface Driver {
+  runTrial(spec: TrialSpec): Promise<TrialResult>;
+  closeAll(): Promise<void>;
+}
+
+const which = process.argv[2];
+const driver: Driver =
+  which === 'rx'
+    ? await import('./cases-rx.js')
+    : which === 'official'
+      ? await import('./cases-official.js')
+      : await import('./cases-raw.js');
+
+process.on('message', (message: { id: number; spec?: TrialSpec; close?: boolean }) => {
+  if (message.close) {
+    driver.closeAll().finally(() => process.exit(0));
+    return;
+  }
+  const spec = message.spec as TrialSpec;
+  driver.runTrial(spec).then(
+    (result) => process.send?.({ id: message.id, result }),
+    (e: unknown) =>
+      process.send?.({ id: message.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+  );
+});
+process.send?.({ ready: true });
