@@ -27,12 +27,10 @@ import {
 import type { ReadConcern } from '../read-concern.js';
 import type { ReadPreference } from '../read-preference.js';
 import {
-  catchError,
   concat,
   defer,
   finalize,
   from,
-  ignoreElements,
   map,
   type Observable,
   type ObservableInput,
