@@ -1,7 +1,15 @@
 // Packs the built package and imports it from an ES module project and a CommonJS project.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -58,5 +66,15 @@ describe('the packed tarball', () => {
     const files = readdirSync(join(dir, 'node_modules/mongorx/dist/esm'));
     assert.ok(files.includes('index.d.ts'));
     assert.ok(readdirSync(join(dir, 'node_modules/mongorx/dist/cjs')).includes('index.d.ts'));
+  });
+
+  it('ships source maps that carry their sources (src/ is not in the package)', () => {
+    for (const kind of ['esm', 'cjs']) {
+      const map = JSON.parse(
+        readFileSync(join(dir, `node_modules/mongorx/dist/${kind}/index.js.map`), 'utf8'),
+      ) as { sources: string[]; sourcesContent?: (string | null)[] };
+      assert.equal(map.sourcesContent?.length, map.sources.length, `${kind}: every source embedded`);
+      assert.ok(map.sourcesContent?.every((c) => typeof c === 'string' && c.length > 0));
+    }
   });
 });
