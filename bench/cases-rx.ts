@@ -1,8 +1,7 @@
 // The mongorx side of each case. One client per URI, connected and warmed once per worker.
 import { lastValueFrom, type Observable, take } from 'rxjs';
-import { MongoClient } from '../src/client/mongo-client.js';
-import { mergeMapWithDemand } from '../src/cursor/demand.js';
-import type { AnyBulkWriteOperation } from '../src/operations/bulk-write.js';
+// The compiled package (what users run), not src/ through tsx: `npm run bench` builds it first.
+import { type AnyBulkWriteOperation, MongoClient, mergeMapWithDemand } from '../dist/esm/index.js';
 import { bulkModels, insertDocuments, SLOW_CONCURRENCY } from './cases-shared.js';
 import { Meter, slowWork, spin, type TrialResult, type TrialSpec, timed } from './meter.js';
 

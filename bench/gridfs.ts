@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GridFSBucket as OfficialBucket, MongoClient as OfficialClient } from 'mongodb';
 import { lastValueFrom } from 'rxjs';
-import { GridFSBucket, MongoClient } from '../src/index.js';
+import { GridFSBucket, MongoClient } from '../dist/esm/index.js';
 import { load1, loadNote, median, spread } from './stats.js';
 
 const FILE_BYTES = 32 * 1024 * 1024;

@@ -543,8 +543,15 @@ async function coldStart(uri: string): Promise<{ lines: string[]; rows: [string,
   return { lines, rows: runs.map((r) => [r.label, total(r.times) / official]) };
 }
 
+/** Builds a tree's dist/ (the workers load the compiled package, as users do, not src/ through tsx). */
+function buildDist(tree: string): void {
+  execFileSync(process.execPath, [join(tree, 'scripts/build.mjs')], { cwd: tree, stdio: 'ignore' });
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  buildDist(root);
+  if (compareDir) buildDist(compareDir);
   const command =
     process.env.npm_lifecycle_event === 'bench'
       ? `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`
@@ -628,7 +635,7 @@ async function main(): Promise<void> {
   const file =
     argv.find((a) => a.startsWith('--out='))?.slice(6) ??
     (quick || only ? 'bench/RESULTS-quick.md' : 'bench/RESULTS.md');
-  writeFileSync(join(root, file), text);
+  writeFileSync(resolve(root, file), text);
   console.error(`wrote ${file}`);
 }
 

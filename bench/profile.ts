@@ -43,6 +43,11 @@ const CASES: Record<string, { title: string; spec: Omit<TrialSpec, 'uri'>; repea
     spec: { case: 'ping', collection: 'docs1k', total: 5_000, batchSize: 0 },
     repeat: 3,
   },
+  findOne: {
+    title: 'Sequential findOne, 5,000 (x3)',
+    spec: { case: 'findOne', collection: 'docs1k', total: 5_000, batchSize: 0 },
+    repeat: 3,
+  },
 };
 
 /** Which part of the stack a profile node's script belongs to. */
@@ -60,7 +65,7 @@ function area(url: string, name: string): string {
     name === 'waitForWorker'
   )
     return 'module loading (worker start-up, not the case)';
-  if (url.includes('/src/')) return 'mongorx (src/)';
+  if (url.includes('/src/') || url.includes('/dist/')) return 'mongorx';
   if (url.includes('/bench/')) return 'bench harness';
   if (url.startsWith('node:') || url === '') return 'node internals (streams, net, timers)';
   return 'other';

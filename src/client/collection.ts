@@ -23,10 +23,11 @@ import {
   estimatedDocumentCountOperation,
 } from '../operations/count.js';
 import { type CountDocumentsOptions, countDocumentsOperation } from '../operations/count-documents.js';
+import { killCursorsOperation } from '../operations/cursor-commands.js';
 import { type DeleteOptions, type DeleteResult, deleteOperation } from '../operations/delete.js';
 import { type DistinctOptions, distinctOperation } from '../operations/distinct.js';
 import type { DocumentIdOptions } from '../operations/document-id.js';
-import type { FindOptions } from '../operations/find.js';
+import { type FindOptions, findOneOperation, validateFindOptions } from '../operations/find.js';
 import {
   type FindOneAndDeleteOptions,
   type FindOneAndReplaceOptions,
@@ -298,9 +299,26 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
     filter: Filter<TSchema> = {},
     options: Omit<FindOptions, 'limit' | 'batchSize'> & SessionOption = {},
   ): Observable<WithId<TSchema> | null> {
-    return defer(() =>
-      this.find(filter, { ...options, limit: 1, singleBatch: true }).pipe(take(1), defaultIfEmpty(null)),
-    );
+    // One command, no cursor machinery around it (the latency path): find with limit 1, singleBatch.
+    return defer(() => {
+      assertOptions(options);
+      validateFindOptions(options, filter);
+      const resolved = this.resolve(options, READ_CONCERNS);
+      const { execute, end } = this.executeInScope(options);
+      const op = findOneOperation<WithId<TSchema>>(this.dbName, this.collectionName, filter, resolved);
+      return execute(op).pipe(
+        switchMap(({ document, openCursor }) =>
+          // singleBatch closes the cursor on MongoDB; a server that kept one open gets killCursors.
+          openCursor
+            ? execute(killCursorsOperation(openCursor.ns, openCursor.id)).pipe(
+                catchError(() => of(undefined)),
+                map(() => document),
+              )
+            : of(document),
+        ),
+        finalize(end),
+      );
+    });
   }
 
   /** A cursor over the results of an aggregation pipeline (`$out`/`$merge` run on the primary). */

@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import type { BsonOptions } from '../bson-options.js';
 import { MongoInvalidArgumentError } from '../errors.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
-import { type CursorReply, cursorBson, parseCursorReply } from './cursor-commands.js';
+import { type CursorReply, cursorBson, isZeroCursorId, parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
 import { assertDocument, assertInteger } from './options.js';
 import { type Sort, sortDocument } from './sort.js';
@@ -139,5 +139,35 @@ export function findOperation<T>(
     readPreference: readPreferenceOf(options.readPreference),
     build: () => ({ command: buildFindCommand(collection, filter, options), replyBson: bson.replyBson }),
     parse: (reply) => parseCursorReply<T>(reply, bson.batch),
+  };
+}
+
+/** What `findOne`'s command yields: the document (or null) and, should the server keep one, its cursor. */
+export interface FindOneReply<T> {
+  readonly document: T | null;
+  /** Non-zero only when the server left a cursor open despite `singleBatch` (then killed by the caller). */
+  readonly openCursor?: { readonly ns: string; readonly id: CursorReply<T>['id'] };
+}
+
+/**
+ * `findOne` as one command (crud spec: find with limit 1 and singleBatch), without a cursor around
+ * it: the first document of the first batch, or null.
+ */
+export function findOneOperation<T>(
+  db: string,
+  collection: string,
+  filter: Document,
+  options: FindOptions,
+): CommandOperation<FindOneReply<T>> {
+  const find = findOperation<T>(db, collection, filter, { ...options, limit: 1, singleBatch: true });
+  return {
+    ...find,
+    parse: (reply, info) => {
+      const cursor = find.parse(reply, info);
+      const document = cursor.batch[0] ?? null;
+      return isZeroCursorId(cursor.id)
+        ? { document }
+        : { document, openCursor: { ns: cursor.ns, id: cursor.id } };
+    },
   };
 }
