@@ -129,7 +129,8 @@ async function profileCase(name: string, uri: string): Promise<string[]> {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no profile written');
   const { top, areas } = summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.MONGORX_KEEP_PROFILE) console.error(`kept ${join(dir, file)}`);
+  else rmSync(dir, { recursive: true, force: true });
   return [
     `### ${c.title}`,
     '',

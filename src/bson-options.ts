@@ -75,9 +75,27 @@ export function layerBsonOptions(
   return { ...parent, ...own };
 }
 
+const READ_BSON_OPTIONS = new Set<string>([
+  'raw',
+  'promoteLongs',
+  'promoteValues',
+  'promoteBuffers',
+  'useBigInt64',
+  'bsonRegExp',
+  'enableUtf8Validation',
+  'fieldsAsRaw',
+]);
+
+/** Whether any decoding option is set (the options' own keys: few, unlike the names to look up). */
+function hasReadBsonOption(options: BsonOptions): boolean {
+  const given = options as Record<string, unknown>;
+  for (const key in given) if (given[key] !== undefined && READ_BSON_OPTIONS.has(key)) return true;
+  return false;
+}
+
 /** How the user's documents are decoded; undefined: the defaults (the fast path, nothing to redo). */
 export function readBsonOptions(options: BsonOptions | undefined): DeserializeOptions | undefined {
-  if (!options) return undefined;
+  if (!options || !hasReadBsonOption(options)) return undefined;
   const out: DeserializeOptions & { raw?: boolean } = {};
   if (options.promoteLongs !== undefined) out.promoteLongs = options.promoteLongs;
   if (options.promoteValues !== undefined) out.promoteValues = options.promoteValues;

@@ -8,7 +8,7 @@ import { AGGREGATE_CONCERNS } from '../operations/aggregate.js';
 import type { Execute } from '../operations/bulk-write.js';
 import type { CommandOperation, ConcernNeeds } from '../operations/operation.js';
 import type { ReadPreference } from '../read-preference.js';
-import { defer, finalize, type Observable } from '../rx.js';
+import { Observable } from '../rx.js';
 import type { ClientContext } from './client-context.js';
 import {
   type InheritableOptions,
@@ -65,11 +65,24 @@ export abstract class OptionsHolder {
    * in the session the options name (checked), or in an implicit one.
    */
   protected run<T>(options: SessionOption | undefined, build: () => CommandOperation<T>): Observable<T> {
-    return defer(() => {
-      assertOptions(options);
-      const ctx = this.context.execution();
-      const { scope, end } = this.scopeOf(ctx, options);
-      return executeOperation(ctx, build(), scope).pipe(finalize(end));
+    // One Observable rather than defer + finalize: every Db/Collection operation passes here.
+    return new Observable<T>((subscriber) => {
+      let end: (() => void) | undefined;
+      try {
+        assertOptions(options);
+        const ctx = this.context.execution();
+        const scoped = this.scopeOf(ctx, options);
+        end = scoped.end;
+        const work = executeOperation(ctx, build(), scoped.scope).subscribe(subscriber);
+        return () => {
+          work.unsubscribe();
+          end?.();
+        };
+      } catch (e) {
+        end?.();
+        subscriber.error(e);
+        return undefined;
+      }
     });
   }
 

@@ -13,13 +13,11 @@ import type { CommandOperation } from '../operations/operation.js';
 import {
   catchError,
   defer,
-  finalize,
-  map,
-  type Observable,
+  Observable,
   of,
+  type Subscription,
   switchMap,
   take,
-  tap,
   throwError,
   timeout,
   timer,
@@ -99,10 +97,14 @@ export function executeOperation<T>(
   scope?: ExecutionScope,
 ): Observable<T> {
   if (scope) return defer(() => underDeadline(ctx, op, scope));
-  return defer(() => {
+  return new Observable<T>((subscriber) => {
     const own = new ExecutionScope({ session: ctx.implicitSession?.(), timeoutMS: ctx.timeoutMS });
     own.startDeadline(clockOf(ctx).now());
-    return underDeadline(ctx, op, own).pipe(finalize(() => own.session?.done()));
+    const work = underDeadline(ctx, op, own).subscribe(subscriber);
+    return () => {
+      work.unsubscribe();
+      own.session?.done();
+    };
   });
 }
 
@@ -186,20 +188,38 @@ function run<T>(
   scope: ExecutionScope,
   state: Attempts,
 ): Observable<T> {
+  // Select (or take the pinned server), then run on it: one Observable, not an operator chain.
   const attempt = (deprioritized: readonly ServerDescription[]): Observable<T> =>
-    defer(() => {
+    new Observable<T>((subscriber) => {
       state.stage = 'server selection';
-      return serverFor(ctx, op, scope, deprioritized, state);
-    }).pipe(
-      tap((server) => {
-        state.failedOn = server.description;
-        if (scope.pinsServer && !scope.server) {
-          scope.server = server;
-          state.pinnedHere = true;
-        }
-      }),
-      switchMap((server) => runOnServer(ctx, server, op, scope, state)),
-    );
+      let onServer: Subscription | undefined;
+      const selection = serverFor(ctx, op, scope, deprioritized, state).subscribe({
+        next: (server) => {
+          if (onServer) return;
+          state.failedOn = server.description;
+          if (scope.pinsServer && !scope.server) {
+            scope.server = server;
+            state.pinnedHere = true;
+          }
+          let work: Observable<T>;
+          try {
+            work = runOnServer(ctx, server, op, scope, state);
+          } catch (e) {
+            subscriber.error(e);
+            return;
+          }
+          onServer = work.subscribe(subscriber);
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          if (!onServer) subscriber.complete();
+        },
+      });
+      return () => {
+        selection.unsubscribe();
+        onServer?.unsubscribe();
+      };
+    });
   // retryable reads/writes: one retry; CSOT: as many as fit before the deadline ("Retryability");
   // client-backpressure: any command on a retryable overload error, after a backoff, and once an
   // overload error was seen, at most maxAdaptiveRetries retries in all.
@@ -419,54 +439,57 @@ function sendOn<T>(
   if (scope.csot) applyDeadline(command, op, scope, description, clockOf(ctx).now());
   state.stage = 'command';
   const clock = ctx.clusterClock;
-  let answered = false;
-  return connection
-    .command(op.dbName, command, {
-      sequences: built.sequences,
-      moreToCome: built.moreToCome,
-      serializeOptions: built.serializeOptions,
-      bsonOptions: built.replyBson,
-      operationId: state.operationId,
-      // CSOT: the deadline bounds the reply (the guard in underDeadline); socketTimeoutMS is deprecated.
-      socketTimeoutMS: scope.csot ? 0 : ctx.socketTimeoutMS,
-    })
-    .pipe(
-      tap({
-        next: () => {
-          answered = true;
-        },
-        error: () => {
-          answered = true;
-        },
-      }),
-      // Cut short while a reply may still come (deadline, timeout(), takeUntil(), unsubscribe): the
-      // connection is in an unknown state and is closed, never handed to the next operation (CSOT
-      // "Command Execution"); the pool discards it on check-in.
-      finalize(() => {
-        if (!answered && !built.moreToCome) connection.close();
-      }),
-      tap((reply: Document) => {
-        clock?.advance(reply.$clusterTime);
-        session?.onReply(reply);
-      }),
-      catchError((error: unknown) => {
+  const reply$ = connection.command(op.dbName, command, {
+    sequences: built.sequences,
+    moreToCome: built.moreToCome,
+    serializeOptions: built.serializeOptions,
+    bsonOptions: built.replyBson,
+    operationId: state.operationId,
+    // CSOT: the deadline bounds the reply (the guard in underDeadline); socketTimeoutMS is deprecated.
+    socketTimeoutMS: scope.csot ? 0 : ctx.socketTimeoutMS,
+  });
+  // One Observable, not an operator chain: every command of the driver passes here.
+  return new Observable<T>((subscriber) => {
+    let answered = false;
+    const sent = reply$.subscribe({
+      next: (reply: Document) => {
+        answered = true;
+        let parsed: T;
+        try {
+          clock?.advance(reply.$clusterTime);
+          session?.onReply(reply);
+          // retryable-writes: an ok:1 reply whose writeConcernError is retryable is retried like an
+          // error (first attempt only; the retry's reply is parsed as it is).
+          if (state.retry === 'write' && !state.retrying && state.txnNumber !== undefined) {
+            const wce = retryableWriteConcernError(reply, description.maxWireVersion);
+            if (wce) throw wce;
+          }
+          parsed = parseServerResponse(op.commandName, () => op.parse(reply, info));
+        } catch (e) {
+          subscriber.error(e);
+          return;
+        }
+        subscriber.next(parsed);
+      },
+      error: (error: unknown) => {
+        answered = true;
         const response = (error as { errorResponse?: Document }).errorResponse;
         if (response) clock?.advance(response.$clusterTime);
         if (state.transaction?.role === 'statement' && error instanceof MongoNetworkError)
           error.addErrorLabel(TRANSIENT_TRANSACTION_ERROR);
         session?.onError(error);
-        return throwError(() => error);
-      }),
-      map((reply) => {
-        // retryable-writes: an ok:1 reply whose writeConcernError is retryable is retried like an
-        // error (first attempt only; the retry's reply is parsed as it is).
-        if (state.retry === 'write' && !state.retrying && state.txnNumber !== undefined) {
-          const wce = retryableWriteConcernError(reply, description.maxWireVersion);
-          if (wce) throw wce;
-        }
-        return parseServerResponse(op.commandName, () => op.parse(reply, info));
-      }),
-    );
+        subscriber.error(error);
+      },
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      sent.unsubscribe();
+      // Cut short while a reply may still come (deadline, timeout(), takeUntil(), unsubscribe): the
+      // connection is in an unknown state and is closed, never handed to the next operation (CSOT
+      // "Command Execution"); the pool discards it on check-in.
+      if (!answered && !built.moreToCome) connection.close();
+    };
+  });
 }
 
 /**

@@ -61,7 +61,7 @@ export interface FindOptions extends BsonOptions {
   readonly prefetch?: boolean;
 }
 
-const PASS_THROUGH = [
+const PASS_THROUGH = new Set<string>([
   'sort',
   'projection',
   'hint',
@@ -81,7 +81,7 @@ const PASS_THROUGH = [
   'allowPartialResults',
   'oplogReplay',
   'readConcern',
-] as const;
+]);
 
 /**
  * Builds `find` (find_getmore_killcursors_commands spec): a negative or limit-sized batch means one
@@ -89,7 +89,12 @@ const PASS_THROUGH = [
  */
 export function buildFindCommand(collection: string, filter: Document, options: FindOptions): Document {
   const command: Document = { find: collection, filter };
-  for (const key of PASS_THROUGH) if (options[key] !== undefined) command[key] = options[key];
+  // The options' own keys (few) rather than every known one: missing-key lookups are the cost here.
+  const given = options as Record<string, unknown>;
+  for (const key in given) {
+    const value = given[key];
+    if (value !== undefined && PASS_THROUGH.has(key)) command[key] = value;
+  }
   if (options.sort !== undefined) command.sort = sortDocument(options.sort);
   // find spec, "Mapping OP_QUERY behavior to the find command limit and batchSize fields".
   const rawLimit = options.limit ?? 0;
@@ -159,11 +164,24 @@ export function findOneOperation<T>(
   filter: Document,
   options: FindOptions,
 ): CommandOperation<FindOneReply<T>> {
-  const find = findOperation<T>(db, collection, filter, { ...options, limit: 1, singleBatch: true });
+  const bson = cursorBson(options);
   return {
-    ...find,
-    parse: (reply, info) => {
-      const cursor = find.parse(reply, info);
+    commandName: 'find',
+    dbName: db,
+    kind: 'read',
+    retryable: 'read',
+    readConcernSupport: true,
+    readPreference: readPreferenceOf(options.readPreference),
+    build: () => {
+      const command = buildFindCommand(collection, filter, options);
+      // The official findOne: limit 1 in a single batch, whatever limit/batchSize were passed.
+      command.limit = 1;
+      delete command.batchSize;
+      command.singleBatch = true;
+      return { command, replyBson: bson.replyBson };
+    },
+    parse: (reply) => {
+      const cursor = parseCursorReply<T>(reply, bson.batch);
       const document = cursor.batch[0] ?? null;
       return isZeroCursorId(cursor.id)
         ? { document }

@@ -21,16 +21,12 @@ import type {
 } from '../events/types.js';
 import {
   asyncScheduler,
-  catchError,
   defer,
-  finalize,
-  mergeMap,
   Observable,
   type SchedulerLike,
   type Subscriber,
   type Subscription,
   take,
-  tap,
   throwError,
   timeout,
 } from '../rx.js';
@@ -286,37 +282,58 @@ export class ConnectionPool {
    * MongoPoolClearedError, one closed with the pool with MongoPoolClosedError; neither is reported.
    */
   withConnection<T>(fn: (conn: Connection) => Observable<T>, options?: CheckOutOptions): Observable<T> {
-    return this.checkOut(options).pipe(
-      mergeMap((conn) => {
-        let released = false;
-        const release = () => {
-          if (released) return;
-          released = true;
-          if (this.entries.get(conn)?.inUse) this.checkIn(conn);
-        };
-        return defer(() => fn(conn)).pipe(
-          catchError((error: unknown) => {
-            const network = isNetworkError(error);
-            if (network) conn.close();
-            if (network && this._state === 'closed') {
+    // One Observable rather than an operator chain: every operation passes here (the latency path).
+    return new Observable<T>((subscriber) => {
+      let conn: Connection | undefined;
+      let released = false;
+      const release = () => {
+        if (released || !conn) return;
+        released = true;
+        if (this.entries.get(conn)?.inUse) this.checkIn(conn);
+      };
+      const failed = (error: unknown) => {
+        const c = conn as Connection;
+        const network = isNetworkError(error);
+        if (network) c.close();
+        let raised = error;
+        if (network && this._state === 'closed') {
+          const message = `Connection to ${this.address} closed because its pool was closed`;
+          raised = new MongoPoolClosedError(message, { cause: error });
+        } else if (network && this.entries.get(c)?.interrupted === true) {
+          const message = `Connection to ${this.address} interrupted due to server monitor timeout`;
+          raised = new MongoPoolClearedError(message, { cause: error });
+        } else if (this._state !== 'closed') this.options.onError?.(error, this.errorContextOf(c));
+        release();
+        subscriber.error(raised);
+      };
+      let inner: Subscription | undefined;
+      const checkOut = this.checkOut(options).subscribe({
+        next: (checkedOut) => {
+          conn = checkedOut;
+          let work: Observable<T>;
+          try {
+            work = fn(checkedOut);
+          } catch (e) {
+            failed(e);
+            return;
+          }
+          inner = work.subscribe({
+            next: (value) => subscriber.next(value),
+            error: failed,
+            complete: () => {
               release();
-              const message = `Connection to ${this.address} closed because its pool was closed`;
-              return throwError(() => new MongoPoolClosedError(message, { cause: error }));
-            }
-            if (network && this.entries.get(conn)?.interrupted === true) {
-              release();
-              const message = `Connection to ${this.address} interrupted due to server monitor timeout`;
-              return throwError(() => new MongoPoolClearedError(message, { cause: error }));
-            }
-            if (this._state !== 'closed') this.options.onError?.(error, this.errorContextOf(conn));
-            release();
-            return throwError(() => error);
-          }),
-          tap({ complete: release }),
-          finalize(release),
-        );
-      }),
-    );
+              subscriber.complete();
+            },
+          });
+        },
+        error: (e: unknown) => subscriber.error(e),
+      });
+      return () => {
+        checkOut.unsubscribe();
+        inner?.unsubscribe();
+        release();
+      };
+    });
   }
 
   /** What SDAM needs to judge an error on this checked-out connection (`phase: 'command'`). */

@@ -1,6 +1,6 @@
 import type { Connection } from '../connection/types.js';
 import type { CheckOutOptions, ConnectionErrorContext, ConnectionPool, PinKind } from '../pool/index.js';
-import { defer, finalize, map, type Observable } from '../rx.js';
+import { map, Observable } from '../rx.js';
 import { applicationErrorOf, handleApplicationError } from './description/error-handling.js';
 import type { TopologyDescription } from './description/topology-description.js';
 import type { Monitor } from './monitor/monitor.js';
@@ -47,10 +47,14 @@ export class Server {
    * updated topology.
    */
   withConnection<T>(fn: (connection: Connection) => Observable<T>, options?: CheckOutOptions): Observable<T> {
-    return defer(() => {
+    return new Observable<T>((subscriber) => {
       this.inFlight++;
-      return this.pool.withConnection(fn, options);
-    }).pipe(finalize(() => this.inFlight--));
+      const work = this.pool.withConnection(fn, options).subscribe(subscriber);
+      return () => {
+        work.unsubscribe();
+        this.inFlight--;
+      };
+    });
   }
 
   /**
