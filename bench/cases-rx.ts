@@ -1,9 +1,12 @@
 // The mongorx side of each case. One client per URI, connected and warmed once per worker.
 import { lastValueFrom, type Observable, take } from 'rxjs';
-// The compiled package (what users run), not src/ through tsx: `npm run bench` builds it first.
-import { type AnyBulkWriteOperation, MongoClient, mergeMapWithDemand } from '../dist/esm/index.js';
+import type { AnyBulkWriteOperation, MongoClient } from '../src/index.js';
 import { bulkModels, insertDocuments, SLOW_CONCURRENCY } from './cases-shared.js';
 import { Meter, slowWork, spin, type TrialResult, type TrialSpec, timed } from './meter.js';
+import { loadPackage } from './package-under-test.js';
+
+const rx = await loadPackage();
+const { mergeMapWithDemand } = rx;
 
 const clients = new Map<string, { client: MongoClient; meter: Meter }>();
 
@@ -12,7 +15,7 @@ async function clientFor(uri: string, monitor: boolean): Promise<{ client: Mongo
   let entry = clients.get(key);
   if (!entry) {
     const meter = new Meter();
-    const client = new MongoClient(uri, { monitorCommands: monitor });
+    const client = new rx.MongoClient(uri, { monitorCommands: monitor });
     // Counts documents received (slow-consumer cases: received - done = held by the pipeline).
     // Only then: a subscriber on events$ makes every event get built (the official driver's
     // listener is likewise only for command events, which it emits only with monitorCommands).

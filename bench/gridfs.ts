@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GridFSBucket as OfficialBucket, MongoClient as OfficialClient } from 'mongodb';
 import { lastValueFrom } from 'rxjs';
-import { GridFSBucket, MongoClient } from '../dist/esm/index.js';
+import { loadPackage } from './package-under-test.js';
 import { load1, loadNote, median, spread } from './stats.js';
 
 const FILE_BYTES = 32 * 1024 * 1024;
@@ -35,6 +35,7 @@ async function timed(fn: () => Promise<number>): Promise<number> {
 }
 
 export async function gridfsBench(uri: string, trials: number): Promise<string[]> {
+  const { GridFSBucket, MongoClient } = await loadPackage();
   const loads: number[] = [];
   const rx = new MongoClient(uri);
   const official = new OfficialClient(uri);
