@@ -11,6 +11,7 @@ export {
 } from './hello.js';
 export { type MockReplicaSet, startReplicaSet } from './replica-set.js';
 export { MockServer } from './server.js';
+export { type MockShardedCluster, startShardedCluster } from './sharded.js';
 export {
   type FinalReply,
   finalReply,

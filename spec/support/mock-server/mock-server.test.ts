@@ -15,7 +15,14 @@ import {
   type OP_REPLY,
   type WireMessage,
 } from '../../../src/wire/index.js';
-import { cursorReply, finalReply, helloReply, MockServer, startReplicaSet } from './index.js';
+import {
+  cursorReply,
+  finalReply,
+  helloReply,
+  MockServer,
+  startReplicaSet,
+  startShardedCluster,
+} from './index.js';
 
 type Msg = Extract<WireMessage, { opCode: typeof OP_MSG }>;
 
@@ -466,6 +473,32 @@ describe('startReplicaSet', () => {
       assert.equal((await hello(2)).primary, undefined);
     } finally {
       await rs.stop();
+    }
+  });
+});
+
+describe('startShardedCluster', () => {
+  it('plays mongos routers that answer hello with isdbgrid, named by one seed list', async () => {
+    const cluster = await startShardedCluster(3);
+    try {
+      assert.equal(cluster.mongoses.length, 3);
+      assert.deepEqual(
+        cluster.hosts,
+        cluster.mongoses.map((m) => m.address),
+      );
+      assert.equal(cluster.uri, `mongodb://${cluster.hosts.join(',')}/`);
+      for (const mongos of cluster.mongoses) {
+        const c = await RawClient.open(mongos);
+        const { body } = await c.reply(c.command({ hello: 1, $db: 'admin' }));
+        c.close();
+        assert.equal(body.msg, 'isdbgrid');
+        assert.equal(body.isWritablePrimary, true);
+        assert.equal(body.setName, undefined);
+        assert.equal(body.hosts, undefined);
+        assert.ok(body.topologyVersion, 'reports a topologyVersion (streaming monitoring)');
+      }
+    } finally {
+      await cluster.stop();
     }
   });
 });
