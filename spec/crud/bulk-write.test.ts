@@ -75,7 +75,7 @@ describe('bulk write planning', () => {
     );
     assert.equal(batchLength(group, 0, { ...SERVER, maxWriteBatchSize: 4 }, 50), 4);
     assert.equal(batchLength(group, 8, { ...SERVER, maxWriteBatchSize: 4 }, 50), 2);
-    const size = group.sizes[0];
+    const size = group.encoded.sizeOf(0);
     // 2048 bytes of overhead are reserved for the header and the fields execute adds.
     assert.equal(batchLength(group, 0, { ...SERVER, maxMessageSizeBytes: 2048 + 50 + 3 * size }, 50), 3);
     // A statement larger than the budget still goes alone (its size was checked against maxBsonObjectSize).

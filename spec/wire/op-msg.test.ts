@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Long } from 'bson';
+import { Long, serialize } from 'bson';
 import { MongoProtocolError } from '../../src/errors.js';
-import { decodeMessage, encodeOpMsg, OP_MSG, type WireMessage } from '../../src/wire/index.js';
+import {
+  decodeMessage,
+  encodeOpMsg,
+  encodeOpMsgPieces,
+  OP_MSG,
+  type WireMessage,
+} from '../../src/wire/index.js';
 
 /** Builds bytes from hex strings, numbers as int32 LE, and plain strings as UTF-8. */
 function bytes(...parts: (string | number | Buffer)[]): Buffer {
@@ -144,5 +150,31 @@ describe('OP_MSG decode', () => {
   it('rejects a frame over maxMessageSizeBytes', () => {
     const frame = bytes(51, 1, 0, 2013, 0, '0x00', PING_BSON);
     assert.throws(() => decodeMessage(frame, { maxMessageSizeBytes: 50 }), /exceeds maxMessageSizeBytes/);
+  });
+
+  it('sends documents already encoded as pieces of their own, never copied, decoding as one message', () => {
+    const docs = [{ _id: 1 }, { _id: 2, s: 'x' }, { _id: 3 }];
+    const slab = Buffer.concat(docs.map((d) => serialize(d)));
+    const encoded = [slab.subarray(0, serialize(docs[0]).length), slab.subarray(serialize(docs[0]).length)];
+    const req = {
+      requestId: 9,
+      command: { insert: 'c', $db: 'db' },
+      sequences: [
+        { identifier: 'documents', documents: docs, encoded },
+        { identifier: 'more', documents: [{ a: 1 }] },
+      ],
+    };
+    const pieces = encodeOpMsgPieces(req);
+    // header + body + first sequence header | the two slab slices as they are | the second sequence
+    assert.equal(pieces.length, 4);
+    assert.equal(pieces[1]?.buffer, slab.buffer, 'the slab itself, not a copy');
+    const whole = Buffer.concat(pieces);
+    assert.equal(whole.readInt32LE(0), whole.length);
+    assert.deepEqual(whole, encodeOpMsg(req));
+    const message = decodeMessage(whole);
+    assert.equal(message.opCode, OP_MSG);
+    if (message.opCode !== OP_MSG) return;
+    assert.deepEqual(message.sequences[0]?.documents, docs);
+    assert.deepEqual(message.sequences[1]?.documents, [{ a: 1 }]);
   });
 });

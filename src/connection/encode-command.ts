@@ -5,7 +5,7 @@ import {
   type CompressionCodec,
   type Compressor,
   compressiblePart,
-  encodeOpMsg,
+  encodeOpMsgPieces,
   encodeOpQuery,
   frameOpCompressed,
 } from '../wire/index.js';
@@ -42,8 +42,14 @@ export interface OutgoingCommand {
   readonly body: Document;
 }
 
+/**
+ * The bytes of one request: one buffer, or the pieces to write one after another (statements
+ * already encoded are not copied into the message).
+ */
+export type OutgoingBytes = Buffer | readonly Buffer[];
+
 /** Encodes the request (uncompressed); throws (MongoInvalidArgumentError, BSON errors) before anything is written. */
-export function encodeCommand(out: OutgoingCommand, options: CommandOptions): Buffer {
+export function encodeCommand(out: OutgoingCommand, options: CommandOptions): OutgoingBytes {
   return options.legacyOpQuery
     ? encodeOpQuery({
         requestId: out.requestId,
@@ -51,7 +57,7 @@ export function encodeCommand(out: OutgoingCommand, options: CommandOptions): Bu
         query: out.command,
         numberToReturn: -1,
       })
-    : encodeOpMsg({
+    : encodeOpMsgPieces({
         requestId: out.requestId,
         command: out.body,
         sequences: options.sequences,
@@ -70,10 +76,11 @@ export function encodeCommand(out: OutgoingCommand, options: CommandOptions): Bu
 export function compressCommand(
   out: OutgoingCommand,
   options: CommandOptions,
-  message: Buffer,
+  bytes: OutgoingBytes,
   compression: NegotiatedCompression | undefined,
-): Buffer | Promise<Buffer> {
-  if (!compression || options.noCompress || UNCOMPRESSIBLE.has(out.commandName.toLowerCase())) return message;
+): OutgoingBytes | Promise<Buffer> {
+  if (!compression || options.noCompress || UNCOMPRESSIBLE.has(out.commandName.toLowerCase())) return bytes;
+  const message = Buffer.isBuffer(bytes) ? bytes : Buffer.concat(bytes as readonly Buffer[]);
   const { compressor, codec } = compression;
   const compressed = codec.compress(compressiblePart(message));
   return compressed instanceof Promise

@@ -24,6 +24,7 @@ import {
   compressCommand,
   encodeCommand,
   type NegotiatedCompression,
+  type OutgoingBytes,
   type OutgoingCommand,
 } from './encode-command.js';
 import { LateReplies } from './late-replies.js';
@@ -145,7 +146,7 @@ export class SocketConnection implements Connection {
         this.monitor && !options.unmonitored
           ? this.monitor.start({ ...out, sequences: options.sequences, operationId: options.operationId })
           : UNMONITORED;
-      let bytes: Buffer | Promise<Buffer>;
+      let bytes: OutgoingBytes | Promise<Buffer>;
       try {
         bytes = compressCommand(out, options, encodeCommand(out, options), this.compression);
       } catch (e) {
@@ -153,7 +154,7 @@ export class SocketConnection implements Connection {
         subscriber.error(e);
         return;
       }
-      const send = (message: Buffer) =>
+      const send = (message: OutgoingBytes) =>
         options.moreToCome
           ? this.sendUnacknowledged(out.requestId, message, events, subscriber)
           : this.sendRequest(out.requestId, message, options, events, subscriber);
@@ -169,7 +170,7 @@ export class SocketConnection implements Connection {
    */
   private sendWhenCompressed(
     bytes: Promise<Buffer>,
-    send: (message: Buffer) => () => void,
+    send: (message: OutgoingBytes) => () => void,
     events: CommandEvents,
     subscriber: Subscriber<Document>,
   ): TeardownLogic {
@@ -201,7 +202,7 @@ export class SocketConnection implements Connection {
   /** moreToCome (w:0): done once the bytes are handed to the socket; a late reply is dropped. */
   private sendUnacknowledged(
     requestId: number,
-    message: Buffer,
+    message: OutgoingBytes,
     events: CommandEvents,
     subscriber: Subscriber<Document>,
   ): () => void {
@@ -211,7 +212,7 @@ export class SocketConnection implements Connection {
     };
     this.unwritten.add(fail);
     this.lateReplies.expect(requestId);
-    this.socket.write(message, (err) => {
+    this.write(message, (err) => {
       if (!this.unwritten.delete(fail)) return; // the connection failed first, or the subscriber left
       if (err) {
         const error = new MongoNetworkError(this.describe(`failed: ${err.message}`), { cause: err });
@@ -231,7 +232,7 @@ export class SocketConnection implements Connection {
 
   private sendRequest(
     requestId: number,
-    message: Buffer,
+    message: OutgoingBytes,
     options: CommandOptions,
     events: CommandEvents,
     subscriber: Subscriber<Document>,
@@ -245,7 +246,7 @@ export class SocketConnection implements Connection {
       options.bsonOptions,
     );
     this.track(request);
-    this.socket.write(message);
+    this.write(message);
     return () => {
       if (request.done) return;
       request.settle();
@@ -258,6 +259,27 @@ export class SocketConnection implements Connection {
       if (request.exhaust) this.close();
       else this.lateReplies.expect(request.awaiting);
     };
+  }
+
+  /**
+   * Writes one message: the pieces of a message corked into one write (net and TLS sockets), or
+   * joined for a socket that cannot cork (in-memory fakes read one message per write).
+   */
+  private write(message: OutgoingBytes, callback?: (error?: Error | null) => void): void {
+    if (Buffer.isBuffer(message)) {
+      this.socket.write(message, callback);
+      return;
+    }
+    const pieces = message as readonly Buffer[];
+    const socket = this.socket;
+    if (pieces.length === 1 || !socket.cork || !socket.uncork) {
+      socket.write(pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces), callback);
+      return;
+    }
+    socket.cork();
+    for (let i = 0; i < pieces.length; i++)
+      socket.write(pieces[i] as Buffer, i === pieces.length - 1 ? callback : undefined);
+    socket.uncork();
   }
 
   /** Registers `request` under the id it awaits and starts its socket timer. */

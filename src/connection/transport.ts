@@ -24,6 +24,9 @@ export interface SocketOptions {
  */
 export interface TransportSocket {
   write(data: Uint8Array, callback?: (error?: Error | null) => void): unknown;
+  /** Buffers the writes that follow until `uncork` (net.Socket), so a message's pieces go out as one. */
+  cork?(): void;
+  uncork?(): void;
   destroy(): void;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;

@@ -49,8 +49,7 @@ function runStatements(
     const step = (g: number, offset: number): Observable<never> => {
       if (g >= groups.length) return EMPTY;
       const group = groups[g];
-      const first = g === 0 && offset === 0 ? groups : undefined;
-      return execute(writeBatchOperation(db, collection, group, offset, fields, first)).pipe(
+      return execute(writeBatchOperation(db, collection, group, offset, fields)).pipe(
         concatMap((outcome) => {
           parseServerResponse(group.type, () => results.merge(group, offset, outcome));
           if (results.stopped) return EMPTY;

@@ -66,10 +66,8 @@ export interface WriteGroup {
   readonly type: WriteCommandType;
   readonly statements: Document[];
   readonly indexes: number[];
-  /** BSON size of each statement, computed once. */
-  readonly sizes: number[];
-  /** The statements' bytes, encoded once (absent when they could not be: the wire encoder then tries and reports). */
-  readonly encoded?: EncodedStatements;
+  /** The statements' bytes and BSON sizes, each encoded once, when batching first needs it. */
+  readonly encoded: EncodedStatements;
 }
 
 /**
@@ -151,16 +149,7 @@ export function groupStatements(
     group.statements.push(statement);
     group.indexes.push(index);
   });
-  return groups.map((g) => {
-    const encoded = new EncodedStatements(serializeOptions);
-    try {
-      for (const statement of g.statements) encoded.add(statement);
-      return { ...g, sizes: encoded.sizes, encoded };
-    } catch {
-      // Left to the wire encoder, which raises the error through the operation as it always did.
-      return { ...g, sizes: g.statements.map((st) => calculateObjectSize(st)) };
-    }
-  });
+  return groups.map((g) => ({ ...g, encoded: new EncodedStatements(g.statements, serializeOptions) }));
 }
 
 /** Room for the OP_MSG header, section headers and the fields execute adds ($db, lsid, $clusterTime, ...). */
@@ -168,17 +157,13 @@ const MESSAGE_OVERHEAD = 2048;
 /** The server accepts update/delete statements up to maxBsonObjectSize plus this (server_write_commands). */
 const STATEMENT_ALLOWANCE = 16 * 1024;
 
-/** Throws MongoInvalidArgumentError when a statement can never be sent to this server. */
-export function assertStatementSizes(groups: readonly WriteGroup[], server: ServerInfo): void {
-  for (const group of groups) {
-    const limit = server.maxBsonObjectSize + (group.type === 'insert' ? 0 : STATEMENT_ALLOWANCE);
-    group.sizes.forEach((size, i) => {
-      if (size > limit) {
-        throw new MongoInvalidArgumentError(
-          `operation ${group.indexes[i]} is ${size} bytes, larger than the server's maxBsonObjectSize (${server.maxBsonObjectSize})`,
-        );
-      }
-    });
+/** Throws MongoInvalidArgumentError when statement `i` of the group can never be sent to this server. */
+function assertStatementSize(group: WriteGroup, i: number, size: number, server: ServerInfo): void {
+  const limit = server.maxBsonObjectSize + (group.type === 'insert' ? 0 : STATEMENT_ALLOWANCE);
+  if (size > limit) {
+    throw new MongoInvalidArgumentError(
+      `operation ${group.indexes[i]} is ${size} bytes, larger than the server's maxBsonObjectSize (${server.maxBsonObjectSize})`,
+    );
   }
 }
 
@@ -196,8 +181,9 @@ export function batchLength(
   let n = 0;
   let bytes = 0;
   while (offset + n < group.statements.length && n < server.maxWriteBatchSize) {
-    const size = group.sizes[offset + n];
+    const size = group.encoded.sizeOf(offset + n);
     if (n > 0 && bytes + size > budget) break;
+    assertStatementSize(group, offset + n, size, server);
     bytes += size;
     n++;
   }
@@ -220,7 +206,6 @@ export function writeBatchOperation(
   group: WriteGroup,
   offset: number,
   fields: WriteCommandFields,
-  checkSizes?: readonly WriteGroup[],
 ): CommandOperation<BatchOutcome> {
   const plan = (server: ServerInfo) => {
     const base = buildWriteCommand(group.type, collection, fields, []);
@@ -237,10 +222,11 @@ export function writeBatchOperation(
     sessionSupport: acknowledged,
     causalWrite: true,
     build: (server) => {
-      if (checkSizes) assertStatementSizes(checkSizes, server);
       const { base, count } = plan(server);
+      // The batches before this one are done (they run one after another): their bytes can go.
+      group.encoded.releaseBefore(offset);
       const documents = group.statements.slice(offset, offset + count);
-      const encoded = group.encoded?.bytes(offset, offset + count);
+      const encoded = group.encoded.bytes(offset, offset + count);
       return { ...base, sequences: [{ ...base.sequences![0], documents, encoded }] };
     },
     parse: (reply, server) => ({ count: plan(server).count, reply }),

@@ -22,7 +22,13 @@ export {
 export { type DecodeOptions, decodeFrame, decodeMessage, type WireMessage } from './decode.js';
 export { FrameSplitter } from './frame-splitter.js';
 export { type MessageHeader, readHeader } from './header.js';
-export { type DocumentSequence, encodeOpMsg, type OpMsgMessage, type OpMsgRequest } from './op-msg.js';
+export {
+  type DocumentSequence,
+  encodeOpMsg,
+  encodeOpMsgPieces,
+  type OpMsgMessage,
+  type OpMsgRequest,
+} from './op-msg.js';
 export {
   encodeOpQuery,
   encodeOpReply,

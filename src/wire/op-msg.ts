@@ -54,11 +54,21 @@ const FLAG_BITS_LENGTH = 4;
 const CHECKSUM_LENGTH = 4;
 
 /**
- * Encodes an OP_MSG (header, flagBits, one kind-0 section, then one kind-1 section per sequence).
- * Documents already encoded are copied in as they are; others are serialized straight into the
- * outgoing buffer (grown when the estimate fell short): no buffer per document, no second copy.
+ * Encodes an OP_MSG (header, flagBits, one kind-0 section, then one kind-1 section per sequence)
+ * into one buffer. See encodeOpMsgPieces.
  */
 export function encodeOpMsg(req: OpMsgRequest): Buffer {
+  const pieces = encodeOpMsgPieces(req);
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+}
+
+/**
+ * Encodes an OP_MSG as the pieces to write one after another: the bytes of documents already
+ * encoded (a write's statements in their slabs) are pieces of their own, never copied; other
+ * documents are serialized straight into the outgoing buffer (grown when the estimate fell short).
+ * No buffer per document, no second copy. The first piece starts with the header.
+ */
+export function encodeOpMsgPieces(req: OpMsgRequest): Buffer[] {
   // The body is the driver's own (undefined fields left out, whatever the user's ignoreUndefined
   // says); the user's encoding options apply to the documents of the sequences.
   const body = req.serializeOptions
@@ -68,12 +78,11 @@ export function encodeOpMsg(req: OpMsgRequest): Buffer {
   const identifiers = sequences.map((s) => identifierBytes(s.identifier));
   let estimate = HEADER_LENGTH + FLAG_BITS_LENGTH + 1 + body.length;
   sequences.forEach((s, i) => {
-    estimate +=
-      6 +
-      (identifiers[i] as Buffer).length +
-      (s.encoded ? byteLengthOf(s.encoded) : s.documents.length * 256);
+    estimate += 6 + (identifiers[i] as Buffer).length + (s.encoded ? 0 : s.documents.length * 256);
   });
-  const out = new GrowableBuffer(estimate);
+  const pieces: Buffer[] = [];
+  let length = 0;
+  let out = new GrowableBuffer(estimate);
   const options = { ...req.serializeOptions, index: 0 };
   let offset = HEADER_LENGTH + FLAG_BITS_LENGTH;
   out.buffer[offset++] = 0;
@@ -88,26 +97,34 @@ export function encodeOpMsg(req: OpMsgRequest): Buffer {
     offset += identifier.copy(out.buffer, offset);
     out.buffer[offset++] = 0;
     if (s.encoded) {
+      out.buffer.writeInt32LE(offset - sizeAt + byteLengthOf(s.encoded), sizeAt);
+      pieces.push(out.buffer.subarray(0, offset));
+      length += offset;
       for (const piece of s.encoded) {
-        out.reserve(offset, piece.length);
-        out.buffer.set(piece, offset);
-        offset += piece.length;
+        pieces.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+        length += piece.byteLength;
       }
+      out = new GrowableBuffer(256);
+      offset = 0;
     } else {
       for (const doc of s.documents) offset = out.serialize(doc, offset, options);
+      out.buffer.writeInt32LE(offset - sizeAt, sizeAt);
     }
-    out.buffer.writeInt32LE(offset - sizeAt, sizeAt);
   });
-  const message = out.buffer;
-  writeHeader(message, {
-    messageLength: offset,
+  if (offset > 0 || pieces.length === 0) {
+    pieces.push(offset === out.buffer.length ? out.buffer : out.buffer.subarray(0, offset));
+    length += offset;
+  }
+  const first = pieces[0] as Buffer;
+  writeHeader(first, {
+    messageLength: length,
     requestId: req.requestId,
     responseTo: req.responseTo ?? 0,
     opCode: OP_MSG,
   });
   const flags = (req.moreToCome ? MORE_TO_COME : 0) | (req.exhaustAllowed ? EXHAUST_ALLOWED : 0);
-  message.writeUInt32LE(flags >>> 0, HEADER_LENGTH);
-  return offset === message.length ? message : message.subarray(0, offset);
+  first.writeUInt32LE(flags >>> 0, HEADER_LENGTH);
+  return pieces;
 }
 
 function byteLengthOf(pieces: readonly Uint8Array[]): number {
