@@ -223,7 +223,7 @@ export function writeBatchOperation(
   checkSizes?: readonly WriteGroup[],
 ): CommandOperation<BatchOutcome> {
   const plan = (server: ServerInfo) => {
-    const base = buildWriteCommand(group.type, collection, fields, []);
+    const base = buildWriteCommand(group.type, collection, fields, [], server);
     const count = batchLength(group, offset, server, calculateObjectSize(base.command));
     return { base, count };
   };
