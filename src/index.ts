@@ -105,7 +105,7 @@ export type {
   InsertOptions,
 } from './operations/insert.js';
 export type { DatabaseInfo, ListDatabasesOptions, ListDatabasesResult } from './operations/list-databases.js';
-export type { WriteConcernLike } from './operations/options.js';
+export type { RawDataOptions, WriteConcernLike } from './operations/options.js';
 export type {
   Condition,
   Filter,
@@ -121,7 +121,7 @@ export type {
   WithoutId,
 } from './operations/schema.js';
 export type { ReplaceOptions, UpdateOptions, UpdateResult } from './operations/update.js';
-export type { DdlOptions } from './operations/write-command.js';
+export type { DdlOptions, RawDataDdlOptions } from './operations/write-command.js';
 export { ReadConcern } from './read-concern.js';
 export {
   ReadPreference,

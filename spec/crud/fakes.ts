@@ -46,9 +46,13 @@ export interface SentCommand {
   readonly criteria: SelectionCriteria;
 }
 
-/** A ClientContext over one fake server: `reply` answers each command (throw to fail it). */
+/**
+ * A ClientContext over one fake server: `reply` answers each command (throw to fail it); the server
+ * reports `maxWireVersion` (default 21, MongoDB 7.0).
+ */
 export function fakeContext(
   reply: (command: Document, options?: CommandOptions) => Document = () => ({ ok: 1 }),
+  maxWireVersion = 21,
 ): {
   context: ClientContext;
   sent: SentCommand[];
@@ -57,7 +61,7 @@ export function fakeContext(
   const description = {
     ...unknownServerDescription('localhost:27017'),
     type: 'RSPrimary' as const,
-    maxWireVersion: 21,
+    maxWireVersion,
   };
   const selectServer = (criteria: SelectionCriteria) => {
     const connection: Connection = {

@@ -7,6 +7,7 @@ import {
   parseCursorReply,
 } from './cursor-commands.js';
 import type { CommandOperation, ConcernNeeds } from './operation.js';
+import { type RawDataOptions, withRawData } from './options.js';
 
 /** A pipeline reads by read preference and read concern; one ending in $out/$merge also takes the write concern. */
 export const AGGREGATE_CONCERNS: ConcernNeeds = {
@@ -16,7 +17,7 @@ export const AGGREGATE_CONCERNS: ConcernNeeds = {
 };
 
 /** Options of `aggregate` (crud spec "Aggregate"). */
-export interface AggregateOptions extends CursorCommandOptions {
+export interface AggregateOptions extends CursorCommandOptions, RawDataOptions {
   /** Stages may use temporary files past their memory limit. */
   readonly allowDiskUse?: boolean;
   /** `$out`/`$merge` write documents that fail the target's validator. */
@@ -91,8 +92,8 @@ export function aggregateOperation(
     retryable: writing ? false : 'read',
     readConcernSupport: true,
     readPreference: writing ? undefined : readPreferenceOf(options.readPreference),
-    build: () => ({
-      command: buildAggregateCommand(collection, pipeline, options),
+    build: (server) => ({
+      command: withRawData(buildAggregateCommand(collection, pipeline, options), options.rawData, server),
       replyBson: bson.replyBson,
     }),
     parse: (reply) => parseCursorReply<Document>(reply, bson.batch),

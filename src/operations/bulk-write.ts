@@ -208,7 +208,7 @@ export function writeBatchOperation(
   fields: WriteCommandFields,
 ): CommandOperation<BatchOutcome> {
   const plan = (server: ServerInfo) => {
-    const base = buildWriteCommand(group.type, collection, fields, []);
+    const base = buildWriteCommand(group.type, collection, fields, [], server);
     const count = batchLength(group, offset, server, calculateObjectSize(base.command));
     return { base, count };
   };

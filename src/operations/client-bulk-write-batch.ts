@@ -3,7 +3,7 @@ import { MongoInvalidArgumentError } from '../errors.js';
 import type { ClientOp } from './client-bulk-write-models.js';
 import { type CursorReply, parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation, ServerInfo } from './operation.js';
-import { copyDefined, isUnacknowledged } from './options.js';
+import { copyDefined, isUnacknowledged, withRawData } from './options.js';
 
 /** bulk-write.md "Total Message Size": room left for the OP_MSG header and command-agnostic fields. */
 export const MESSAGE_OVERHEAD_BYTES = 1000;
@@ -22,6 +22,8 @@ export interface ClientBulkWriteFields {
   readonly bypassDocumentValidation?: boolean;
   readonly comment?: unknown;
   readonly let?: Document;
+  /** Sent only to 8.2+ servers (see RawDataOptions). */
+  readonly rawData?: boolean;
   readonly serializeOptions?: SerializeOptions;
 }
 
@@ -169,7 +171,7 @@ export function clientBulkWriteOperation(
     build: (server) => {
       sent ??= planBatch(ops, sizes, start, server, commandBytes, planned.count);
       return {
-        command: { ...command },
+        command: withRawData({ ...command }, fields.rawData, server),
         sequences: [
           { identifier: 'ops', documents: sent.ops },
           { identifier: 'nsInfo', documents: sent.nsInfo },

@@ -59,6 +59,7 @@ export function clientBulkWriteFields(options: ClientBulkWriteOptions): ClientBu
     bypassDocumentValidation: options.bypassDocumentValidation,
     comment: options.comment,
     let: options.let,
+    rawData: options.rawData,
     serializeOptions: writeBsonOptions(options),
   };
 }

@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { type CursorReply, parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
-import { assertDocument, type ReadPreferenceLike } from './options.js';
+import { assertDocument, type RawDataOptions, type ReadPreferenceLike } from './options.js';
 import { readCommandOperation } from './read-command.js';
 import { type DdlOptions, ddlOperation } from './write-command.js';
 
@@ -34,6 +34,8 @@ const NOT_COLLECTION_OPTIONS = new Set([
   'readPreference',
   'readConcern',
   'session',
+  // Gated by the server version in ddlOperation, never copied as a collection option.
+  'rawData',
 ]);
 
 /** `create`: the collection's options go on the command; writeConcern/comment as for any DDL. */
@@ -79,8 +81,8 @@ export function renameCollectionOperation(
   return ddlOperation('admin', command, options, () => undefined);
 }
 
-/** Options of `db.listCollections()`. */
-export interface ListCollectionsOptions {
+/** Options of `db.listCollections()` (`rawData`: listCollections-rawdata.json, 8.2+). */
+export interface ListCollectionsOptions extends RawDataOptions {
   /** Only names and types: cheaper, no collection lock (enumerate-collections spec). */
   readonly nameOnly?: boolean;
   readonly authorizedCollections?: boolean;

@@ -2,11 +2,17 @@ import type { Document } from 'bson';
 import { MongoInvalidArgumentError } from '../errors.js';
 import { parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
-import { assertDocument, assertInteger, copyDefined, type ReadOptions } from './options.js';
+import {
+  assertDocument,
+  assertInteger,
+  copyDefined,
+  type RawDataOptions,
+  type ReadOptions,
+} from './options.js';
 import { readCommandOperation } from './read-command.js';
 
 /** Options of `countDocuments` (`skip`, `limit`, `hint`, ...). */
-export interface CountDocumentsOptions extends ReadOptions {
+export interface CountDocumentsOptions extends ReadOptions, RawDataOptions {
   readonly skip?: number;
   readonly limit?: number;
   readonly collation?: Document;

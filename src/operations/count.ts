@@ -1,11 +1,11 @@
 import type { Document } from 'bson';
 import { validateCountArguments } from './count-documents.js';
 import type { CommandOperation } from './operation.js';
-import { copyDefined, type ReadOptions } from './options.js';
+import { copyDefined, type RawDataOptions, type ReadOptions } from './options.js';
 import { readCommandOperation } from './read-command.js';
 
 /** Options of `estimatedDocumentCount`. */
-export type EstimatedDocumentCountOptions = ReadOptions;
+export interface EstimatedDocumentCountOptions extends ReadOptions, RawDataOptions {}
 
 /** crud spec "estimatedDocumentCount": the `count` command with no query (collection metadata). */
 export function estimatedDocumentCountOperation(
@@ -17,7 +17,7 @@ export function estimatedDocumentCountOperation(
 }
 
 /** The deprecated `count` (crud spec "count"): may be inaccurate on sharded clusters; prefer countDocuments. */
-export interface CountOptions extends ReadOptions {
+export interface CountOptions extends ReadOptions, RawDataOptions {
   readonly skip?: number;
   readonly limit?: number;
   readonly hint?: string | Document;

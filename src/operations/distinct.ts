@@ -1,11 +1,11 @@
 import type { Document } from 'bson';
 import { MongoInvalidArgumentError } from '../errors.js';
 import type { CommandOperation } from './operation.js';
-import { assertDocument, copyDefined, type ReadOptions } from './options.js';
+import { assertDocument, copyDefined, type RawDataOptions, type ReadOptions } from './options.js';
 import { readCommandOperation } from './read-command.js';
 
 /** Options of `distinct`. */
-export interface DistinctOptions extends ReadOptions {
+export interface DistinctOptions extends ReadOptions, RawDataOptions {
   readonly collation?: Document;
   readonly hint?: string | Document;
 }

@@ -8,7 +8,9 @@ import {
   assertHintSupported,
   copyDefined,
   isUnacknowledged,
+  type RawDataOptions,
   type WriteConcernLike,
+  withRawData,
   writeConcernDocument,
 } from './options.js';
 import type { WithId } from './schema.js';
@@ -17,7 +19,7 @@ import { validateReplacement, validateUpdate } from './update.js';
 import { throwOnWriteErrors } from './write-errors.js';
 
 /** crud spec "FindOneAndDeleteOptions" and friends. */
-export interface FindOneAndDeleteOptions extends BsonOptions {
+export interface FindOneAndDeleteOptions extends BsonOptions, RawDataOptions {
   readonly projection?: Document;
   readonly sort?: Sort;
   readonly collation?: Document;
@@ -105,7 +107,7 @@ function findAndModifyOperation<TSchema>(
     build: (server) => {
       assertHintSupported(options.hint, command.writeConcern, server, DELETE_HINT_MIN_WIRE);
       return {
-        command,
+        command: withRawData(command, options.rawData, server),
         moreToCome: !acknowledged,
         serializeOptions,
         replyBson,

@@ -4,11 +4,11 @@ import { MongoInvalidArgumentError } from '../errors.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
 import { type CursorReply, cursorBson, isZeroCursorId, parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
-import { assertDocument, assertInteger } from './options.js';
+import { assertDocument, assertInteger, type RawDataOptions, withRawData } from './options.js';
 import { type Sort, sortDocument } from './sort.js';
 
 /** Options of `find` (crud spec "Find", find_getmore_killcursors_commands). */
-export interface FindOptions extends BsonOptions {
+export interface FindOptions extends BsonOptions, RawDataOptions {
   /** Any official sort form (`{ n: -1 }`, `[['n', 'desc']]`, `'n'`, a Map, ...). */
   readonly sort?: Sort;
   /** Fields to return (`{ a: 1 }`) or leave out (`{ a: 0 }`). */
@@ -142,7 +142,10 @@ export function findOperation<T>(
     retryable: 'read',
     readConcernSupport: true,
     readPreference: readPreferenceOf(options.readPreference),
-    build: () => ({ command: buildFindCommand(collection, filter, options), replyBson: bson.replyBson }),
+    build: (server) => ({
+      command: withRawData(buildFindCommand(collection, filter, options), options.rawData, server),
+      replyBson: bson.replyBson,
+    }),
     parse: (reply) => parseCursorReply<T>(reply, bson.batch),
   };
 }
@@ -172,8 +175,8 @@ export function findOneOperation<T>(
     retryable: 'read',
     readConcernSupport: true,
     readPreference: readPreferenceOf(options.readPreference),
-    build: () => {
-      const command = buildFindCommand(collection, filter, options);
+    build: (server) => {
+      const command = withRawData(buildFindCommand(collection, filter, options), options.rawData, server);
       // The official findOne: limit 1 in a single batch, whatever limit/batchSize were passed.
       command.limit = 1;
       delete command.batchSize;

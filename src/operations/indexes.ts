@@ -3,9 +3,9 @@ import { MongoInvalidArgumentError } from '../errors.js';
 import type { CursorReply } from './cursor-commands.js';
 import { parseCursorReply } from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
-import { assertDocument } from './options.js';
+import { assertDocument, type RawDataOptions } from './options.js';
 import { readCommandOperation } from './read-command.js';
-import { type DdlOptions, ddlOperation } from './write-command.js';
+import { ddlOperation, type RawDataDdlOptions } from './write-command.js';
 
 export type IndexDirection =
   | 1
@@ -52,13 +52,13 @@ export interface IndexDescription extends IndexOptions {
   readonly key: IndexSpecification;
 }
 
-/** Command-level options of createIndexes / dropIndexes. */
-export type IndexCommandOptions = DdlOptions;
+/** Command-level options of createIndexes / dropIndexes (writeConcern, comment, maxTimeMS, rawData, ...). */
+export type IndexCommandOptions = RawDataDdlOptions;
 
 /** Options of `createIndex`/`createIndexes`: the command options and the index options. */
 export type CreateIndexesOptions = IndexCommandOptions & IndexOptions;
 
-const COMMAND_OPTIONS = ['writeConcern', 'comment', 'maxTimeMS', 'commitQuorum'] as const;
+const COMMAND_OPTIONS = ['writeConcern', 'comment', 'maxTimeMS', 'commitQuorum', 'rawData'] as const;
 
 /** Normalizes the accepted key forms to a key document, keeping field order. */
 export function indexKeyDocument(spec: IndexSpecification): Document {
@@ -125,9 +125,8 @@ export function splitIndexOptions(options: CreateIndexesOptions): {
     }
   }
   // Read options mean nothing to an index; never let them reach the index specification.
-  // rawData (8.2+ command option) is not supported by this driver: ignored as on older servers.
   // timeoutMS (CSOT) belongs to the operation, never to the index.
-  for (const k of ['readPreference', 'readConcern', 'session', 'rawData', 'timeoutMS']) delete index[k];
+  for (const k of ['readPreference', 'readConcern', 'session', 'timeoutMS']) delete index[k];
   return { index, command };
 }
 
@@ -144,7 +143,7 @@ export function dropIndexesOperation(
 }
 
 /** Options of `listIndexes`. */
-export interface ListIndexesOptions {
+export interface ListIndexesOptions extends RawDataOptions {
   readonly batchSize?: number;
   readonly comment?: unknown;
 }
@@ -159,7 +158,7 @@ export function listIndexesOperation<T = Document>(
   return readCommandOperation(
     db,
     { listIndexes: collection, cursor },
-    { comment: options.comment },
+    { comment: options.comment, rawData: options.rawData },
     (reply) => parseCursorReply<T>(reply),
     { readConcern: false },
   );

@@ -30,6 +30,32 @@ export interface ReadOptions {
   readonly maxTimeMS?: number;
 }
 
+/** MongoDB 8.2 (wire version 27) is the first server that takes `rawData`. */
+export const RAW_DATA_MIN_WIRE = 27;
+
+/** The `rawData` option of the crud, bulk-write and index-management specs (MongoDB 8.2+). */
+export interface RawDataOptions {
+  /**
+   * Time-series collections: operate on the raw bucket documents instead of the measurements
+   * (MongoDB 8.2+). Sent as the command's top-level `rawData` field only when given, and never to
+   * a server older than 8.2 (there it is ignored, as the crud spec requires).
+   *
+   * @experimental For internal use by MongoDB teams (the specs discourage application use); it may
+   * change or be removed in any release without notice.
+   */
+  readonly rawData?: boolean;
+}
+
+/**
+ * The command with `rawData` when it was given and the server takes it (8.2+); else the command
+ * itself. A copy when the field is added, so a command built once can be sent to servers of either
+ * kind (a retry after a failover to an older member).
+ */
+export function withRawData(command: Document, rawData: boolean | undefined, server: ServerInfo): Document {
+  if (rawData === undefined || server.maxWireVersion < RAW_DATA_MIN_WIRE) return command;
+  return { ...command, rawData };
+}
+
 /** Copies the keys of `source` that are set (not undefined) onto `target`. */
 export function copyDefined<T extends object>(
   target: Document,

@@ -1,15 +1,23 @@
 import type { Document } from 'bson';
 import type { CommandOperation } from './operation.js';
-import { copyDefined, type ReadOptions, readConcernDocument, readPreferenceOf } from './options.js';
+import {
+  copyDefined,
+  type RawDataOptions,
+  type ReadOptions,
+  readConcernDocument,
+  readPreferenceOf,
+  withRawData,
+} from './options.js';
 
 /**
  * A read command: `command` plus the fields every read takes (readConcern, comment, maxTimeMS), sent
- * to a server chosen by the read preference and retried once under retryable reads.
+ * to a server chosen by the read preference and retried once under retryable reads. `rawData` goes
+ * on when given and the server is 8.2+ (only the options types of the spec's commands declare it).
  */
 export function readCommandOperation<R>(
   db: string,
   command: Document,
-  options: ReadOptions,
+  options: ReadOptions & RawDataOptions,
   parse: (reply: Document) => R,
   fields: { readConcern?: boolean } = { readConcern: true },
 ): CommandOperation<R> {
@@ -23,7 +31,7 @@ export function readCommandOperation<R>(
     retryable: 'read',
     readConcernSupport: fields.readConcern === true,
     readPreference: readPreferenceOf(options.readPreference),
-    build: () => ({ command: full }),
+    build: (server) => ({ command: withRawData(full, options.rawData, server) }),
     parse,
   };
 }

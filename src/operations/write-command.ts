@@ -2,7 +2,15 @@ import type { Document, SerializeOptions } from 'bson';
 import { type BsonOptions, writeBsonOptions } from '../bson-options.js';
 import { commandNameOf } from '../connection/command-name.js';
 import type { BuiltCommand, CommandOperation, ServerInfo } from './operation.js';
-import { copyDefined, isUnacknowledged, type WriteConcernLike, writeConcernDocument } from './options.js';
+import {
+  copyDefined,
+  isUnacknowledged,
+  RAW_DATA_MIN_WIRE,
+  type RawDataOptions,
+  type WriteConcernLike,
+  withRawData,
+  writeConcernDocument,
+} from './options.js';
 import { throwOnWriteErrors } from './write-errors.js';
 
 /** The three write commands of server_write_commands. */
@@ -22,12 +30,14 @@ export interface WriteCommandFields {
   readonly bypassDocumentValidation?: boolean;
   readonly comment?: unknown;
   readonly let?: Document;
+  /** Sent only to 8.2+ servers (see RawDataOptions). */
+  readonly rawData?: boolean;
   /** The user's BSON encoding options (ignoreUndefined, serializeFunctions). */
   readonly serializeOptions?: SerializeOptions;
 }
 
 /** Options users pass to a write (operation level); writeConcern in either naming. */
-export interface WriteCommandOptions extends BsonOptions {
+export interface WriteCommandOptions extends BsonOptions, RawDataOptions {
   readonly writeConcern?: WriteConcernLike;
   readonly bypassDocumentValidation?: boolean;
   readonly comment?: unknown;
@@ -42,19 +52,26 @@ export function writeFields(options: WriteCommandOptions, ordered = true): Write
     bypassDocumentValidation: options.bypassDocumentValidation,
     comment: options.comment,
     let: options.let,
+    rawData: options.rawData,
     serializeOptions: writeBsonOptions(options),
   };
 }
 
-/** `{insert|update|delete: coll, ordered, ...}` with the statements as a kind-1 sequence. */
+/**
+ * `{insert|update|delete: coll, ordered, ...}` with the statements as a kind-1 sequence; `rawData`
+ * only for a server that takes it (8.2+).
+ */
 export function buildWriteCommand(
   type: WriteCommandType,
   collection: string,
   fields: WriteCommandFields,
   statements: readonly Document[],
+  server: ServerInfo,
 ): BuiltCommand {
   const command: Document = { [type]: collection, ordered: fields.ordered ?? true };
   copyDefined(command, fields, ['writeConcern', 'comment', 'let']);
+  if (fields.rawData !== undefined && server.maxWireVersion >= RAW_DATA_MIN_WIRE)
+    command.rawData = fields.rawData;
   // bypassDocumentValidation means nothing to delete; an explicit false is sent as given (crud spec).
   if (type !== 'delete' && fields.bypassDocumentValidation !== undefined)
     command.bypassDocumentValidation = fields.bypassDocumentValidation;
@@ -90,7 +107,7 @@ export function singleWriteOperation<R>(
     causalWrite: true,
     build: (server) => {
       check?.(server);
-      return buildWriteCommand(type, collection, fields, [statement]);
+      return buildWriteCommand(type, collection, fields, [statement], server);
     },
     parse: (reply) => {
       if (acknowledged) throwOnWriteErrors(reply);
@@ -111,14 +128,18 @@ export interface DdlOptions {
   readonly commitQuorum?: number | string;
 }
 
+/** The DDL commands of the index-management spec that take `rawData` (createIndexes, dropIndexes). */
+export interface RawDataDdlOptions extends DdlOptions, RawDataOptions {}
+
 /**
  * A command that changes collections, indexes or databases (create, drop, createIndexes,
- * renameCollection, ...): writeConcern, comment, maxTimeMS added; sent to the primary, never retried.
+ * renameCollection, ...): writeConcern, comment, maxTimeMS added (and `rawData` for an 8.2+ server);
+ * sent to the primary, never retried.
  */
 export function ddlOperation<R>(
   db: string,
   command: Document,
-  options: DdlOptions,
+  options: RawDataDdlOptions,
   parse: (reply: Document) => R,
 ): CommandOperation<R> {
   const full = copyDefined({ ...command }, options, ['commitQuorum', 'maxTimeMS', 'comment']);
@@ -131,7 +152,7 @@ export function ddlOperation<R>(
     kind: 'write',
     retryable: false,
     causalWrite: CAUSAL_DDL.has(commandName),
-    build: () => ({ command: full }),
+    build: (server) => ({ command: withRawData(full, options.rawData, server) }),
     parse,
   };
 }
