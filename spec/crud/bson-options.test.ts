@@ -9,7 +9,7 @@ import {
   writeBsonOptions,
 } from '../../src/bson-options.js';
 import { MongoInvalidArgumentError } from '../../src/errors.js';
-import { parseCursorReply } from '../../src/operations/cursor-commands.js';
+import { decodeDocument, parseCursorReply } from '../../src/operations/cursor-commands.js';
 import { findOperation } from '../../src/operations/find.js';
 import { SERVER } from './fakes.js';
 
@@ -36,14 +36,17 @@ describe('BSON options', () => {
     });
   });
 
-  it('a find with read options asks for raw batches and decodes them; without, nothing changes', () => {
-    const plain = findOperation('db', 'c', {}, {}).build(SERVER);
-    assert.equal(plain.replyBson, undefined);
+  it('a find keeps its batch as bytes, decoded per document with the read options (lazily, as emitted)', () => {
+    const raw = { fieldsAsRaw: { firstBatch: true, nextBatch: true } };
+    assert.deepEqual(findOperation('db', 'c', {}, {}).build(SERVER).replyBson, raw);
     const op = findOperation<Document>('db', 'c', {}, { promoteLongs: false });
-    assert.deepEqual(op.build(SERVER).replyBson, { fieldsAsRaw: { firstBatch: true, nextBatch: true } });
+    assert.deepEqual(op.build(SERVER).replyBson, raw);
     const bytes = serialize({ n: Long.fromInt(7) });
     const reply = op.parse({ ok: 1, cursor: { id: 0, ns: 'db.c', firstBatch: [bytes] } }, SERVER);
-    assert.ok(reply.batch[0]?.n instanceof Long);
+    assert.deepEqual(reply.batch, []);
+    assert.equal(reply.encoded?.docs[0], bytes, 'not decoded by the parse');
+    assert.ok(decodeDocument<Document>(bytes, reply.encoded?.options).n instanceof Long);
+    assert.equal(decodeDocument<Document>(bytes, undefined).n, 7);
     assert.equal(parseCursorReply<Document>({ cursor: { id: 0, firstBatch: [{ a: 1 }] } }).batch[0]?.a, 1);
     assert.equal(decodeBatch([bytes], { raw: true } as never)[0], bytes, 'raw hands the bytes over');
   });

@@ -2,7 +2,7 @@ import type { Document, Timestamp } from 'bson';
 import { MongoChangeStreamError, MongoInvalidArgumentError, MongoOperationTimeoutError } from '../errors.js';
 import type { ExecutionContext } from '../execute/context.js';
 import { type AggregateOptions, aggregateOperation } from '../operations/aggregate.js';
-import type { CursorReply } from '../operations/cursor-commands.js';
+import { batchLengthOf, type CursorReply } from '../operations/cursor-commands.js';
 import type { CommandOperation } from '../operations/operation.js';
 import { Observable } from '../rx.js';
 import type { CursorHooks } from './abstract-cursor.js';
@@ -108,7 +108,7 @@ class ChangeStreamState implements ResumableCursorHooks {
       if (
         this.opens === 1 &&
         !this.startedWithOptions &&
-        reply.batch.length === 0 &&
+        batchLengthOf(reply) === 0 &&
         !reply.postBatchResumeToken &&
         reply.operationTime
       )

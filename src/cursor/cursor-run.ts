@@ -10,6 +10,8 @@ import { executeOperation } from '../execute/execute-operation.js';
 import { ExecutionScope, type ScopeSession } from '../execute/scope.js';
 import {
   type CursorReply,
+  decodeDocument,
+  type EncodedBatch,
   getMoreOperation,
   isZeroCursorId,
   killCursorsOperation,
@@ -114,7 +116,9 @@ export interface CursorSink<T> {
 }
 
 type CursorId = CursorReply['id'];
-const EMPTY: readonly Document[] = [];
+/** What a run buffers: decoded documents, or BSON bytes of a lazy batch decoded as they are emitted. */
+type Buffered = Document | Uint8Array;
+const EMPTY: readonly Buffered[] = [];
 
 /**
  * One subscription's server cursor: opens it, keeps the current batch, emits documents in a
@@ -131,7 +135,9 @@ const EMPTY: readonly Document[] = [];
  */
 export class CursorRun<T> implements TrackedRun {
   private demand = 0;
-  private buf: readonly Document[] = EMPTY;
+  private buf: readonly Buffered[] = EMPTY;
+  /** How the BSON bytes in `buf` are decoded (the last lazy reply's options). */
+  private decodeOptions: EncodedBatch['options'];
   private pos = 0;
   /**
    * The cursor's scope: its first command pins the server; getMore and killCursors follow it there,
@@ -417,7 +423,8 @@ export class CursorRun<T> implements TrackedRun {
       return;
     }
     const limit = this.spec.limit ?? 0;
-    let batch = reply.batch;
+    let batch: readonly Buffered[] = reply.encoded ? reply.encoded.docs : reply.batch;
+    if (reply.encoded) this.decodeOptions = reply.encoded.options;
     if (limit > 0 && batch.length > limit - this.received) batch = batch.slice(0, limit - this.received);
     this.received += batch.length;
     if (batch.length > 0) this.lastBatchLength = batch.length;
@@ -453,10 +460,12 @@ export class CursorRun<T> implements TrackedRun {
     this.drain();
   }
 
-  private emitBatch(batch: readonly Document[]): boolean {
+  private emitBatch(batch: readonly Buffered[]): boolean {
     const transform = this.spec.transform;
+    const options = this.decodeOptions;
     try {
-      const out = (transform ? batch.map(transform) : batch) as T[];
+      const docs = batch.map((d) => decodeDocument<Document>(d, options));
+      const out = (transform ? docs.map(transform) : docs) as T[];
       this.batchSink?.next(out);
     } catch (e) {
       this.fail(e);
@@ -472,9 +481,10 @@ export class CursorRun<T> implements TrackedRun {
     const sink = this.sink;
     const transform = this.spec.transform;
     const hooks = this.spec.resumable;
+    const options = this.decodeOptions;
     try {
       while (this.demand > 0 && this.pos < this.buf.length && !this.ended) {
-        const doc = this.buf[this.pos++] as Document;
+        const doc = decodeDocument<Document>(this.buf[this.pos++] as Buffered, options);
         this.demand--;
         this.poll = undefined;
         this.keepDeadline = false;
@@ -545,6 +555,7 @@ export class CursorRun<T> implements TrackedRun {
         maxAwaitTimeMS: this.spec.maxAwaitTimeMS,
         comment: this.spec.comment,
         bson: this.bson,
+        lazy: true,
       }),
     );
   }

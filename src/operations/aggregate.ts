@@ -3,8 +3,8 @@ import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js
 import {
   type CursorCommandOptions,
   type CursorReply,
-  cursorBson,
-  parseCursorReply,
+  lazyCursorBson,
+  parseLazyCursorReply,
 } from './cursor-commands.js';
 import type { CommandOperation, ConcernNeeds } from './operation.js';
 import { type RawDataOptions, withRawData } from './options.js';
@@ -84,7 +84,7 @@ export function aggregateOperation(
   options: AggregateOptions,
 ): CommandOperation<CursorReply<Document>> {
   const writing = isWritingPipeline(pipeline);
-  const bson = cursorBson(options);
+  const bson = lazyCursorBson(options);
   return {
     commandName: 'aggregate',
     dbName: db,
@@ -96,6 +96,6 @@ export function aggregateOperation(
       command: withRawData(buildAggregateCommand(collection, pipeline, options), options.rawData, server),
       replyBson: bson.replyBson,
     }),
-    parse: (reply) => parseCursorReply<Document>(reply, bson.batch),
+    parse: (reply) => parseLazyCursorReply<Document>(reply, bson.batch),
   };
 }

@@ -1,4 +1,4 @@
-import { type DeserializeOptions, type Document, Long, Timestamp } from 'bson';
+import { type DeserializeOptions, type Document, deserialize, Long, Timestamp } from 'bson';
 import { type BsonOptions, decodeBatch, RAW_BATCHES, readBsonOptions } from '../bson-options.js';
 import { MongoUnexpectedServerResponseError } from '../errors.js';
 import type { CommandOperation } from './operation.js';
@@ -26,6 +26,34 @@ export interface CursorReply<T = Document> {
   readonly postBatchResumeToken?: Document;
   /** The reply's `operationTime` (change streams start at it when nothing else is known). */
   readonly operationTime?: Timestamp;
+  /**
+   * Lazy replies (cursors' find/aggregate/getMore): the batch still as BSON bytes, one piece per
+   * document, decoded one at a time as it is emitted (`decodeDocument`); `batch` is then empty.
+   * Documents decoded as they go die young (cheap for the GC), and a batch waiting behind the
+   * one being emitted holds only its bytes.
+   */
+  readonly encoded?: EncodedBatch;
+}
+
+/** A batch kept as BSON bytes, and how its documents are decoded (the user's BSON options). */
+export interface EncodedBatch {
+  /** BSON bytes per document (a piece that is not bytes is emitted as it is). */
+  readonly docs: readonly Uint8Array[];
+  readonly options: (DeserializeOptions & { raw?: boolean }) | undefined;
+}
+
+/** The number of documents of a reply, lazy or not. */
+export function batchLengthOf(reply: CursorReply<unknown>): number {
+  return reply.encoded ? reply.encoded.docs.length : reply.batch.length;
+}
+
+/** Decodes one document of a lazy batch (`raw`: its bytes as they are); anything else is returned as it is. */
+export function decodeDocument<T>(
+  doc: T | Uint8Array,
+  options: (DeserializeOptions & { raw?: boolean }) | undefined,
+): T {
+  if (!(doc instanceof Uint8Array) || options?.raw) return doc as T;
+  return deserialize(doc, options) as T;
 }
 
 /** True when a cursor id means "exhausted" (0, however it is typed). */
@@ -45,6 +73,25 @@ export function cursorBson(options: BsonOptions): {
 } {
   const batch = readBsonOptions(options);
   return batch ? { replyBson: RAW_BATCHES, batch } : {};
+}
+
+/** How a cursor's find/aggregate/getMore reply is decoded when its batch is read lazily. */
+export function lazyCursorBson(options: BsonOptions): {
+  replyBson: DeserializeOptions;
+  batch: DeserializeOptions | undefined;
+} {
+  return { replyBson: RAW_BATCHES, batch: readBsonOptions(options) };
+}
+
+/** parseCursorReply for a reply decoded with RAW_BATCHES whose batch is read lazily (see `encoded`). */
+export function parseLazyCursorReply<T>(
+  reply: Document,
+  batchBson: DeserializeOptions | undefined,
+): CursorReply<T> {
+  const parsed = parseCursorReply<unknown>(reply);
+  // Documents arrive as bytes (RAW_BATCHES); anything else (a value that is not a document, a
+  // reply decoded by a test double) is emitted as it is, as an eager decode would.
+  return { ...parsed, batch: [], encoded: { docs: parsed.batch as Uint8Array[], options: batchBson } };
 }
 
 /**
@@ -82,6 +129,8 @@ export interface GetMoreOptions {
   readonly comment?: unknown;
   /** The cursor's BSON options: its later batches are decoded as its first. */
   readonly bson?: BsonOptions;
+  /** The reply's batch is read lazily (`CursorReply.encoded`): for cursor runs, which decode as they emit. */
+  readonly lazy?: boolean;
 }
 
 /** getMore (find_getmore_killcursors_commands spec). Never retried; no API version fields. */
@@ -91,7 +140,7 @@ export function getMoreOperation<T>(
   options: GetMoreOptions = {},
 ): CommandOperation<CursorReply<T>> {
   const { db, collection } = splitNamespace(ns);
-  const bson = cursorBson(options.bson ?? {});
+  const bson = options.lazy ? lazyCursorBson(options.bson ?? {}) : cursorBson(options.bson ?? {});
   return {
     commandName: 'getMore',
     dbName: db,
@@ -104,7 +153,8 @@ export function getMoreOperation<T>(
       if (options.comment !== undefined) command.comment = options.comment;
       return { command, replyBson: bson.replyBson };
     },
-    parse: (reply) => parseCursorReply<T>(reply, bson.batch),
+    parse: (reply) =>
+      options.lazy ? parseLazyCursorReply<T>(reply, bson.batch) : parseCursorReply<T>(reply, bson.batch),
   };
 }
 

@@ -2,7 +2,14 @@ import type { Document } from 'bson';
 import type { BsonOptions } from '../bson-options.js';
 import { MongoInvalidArgumentError } from '../errors.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
-import { type CursorReply, cursorBson, isZeroCursorId, parseCursorReply } from './cursor-commands.js';
+import {
+  type CursorReply,
+  cursorBson,
+  isZeroCursorId,
+  lazyCursorBson,
+  parseCursorReply,
+  parseLazyCursorReply,
+} from './cursor-commands.js';
 import type { CommandOperation } from './operation.js';
 import { assertDocument, assertInteger, type RawDataOptions, withRawData } from './options.js';
 import { type Sort, sortDocument } from './sort.js';
@@ -134,7 +141,7 @@ export function findOperation<T>(
   filter: Document,
   options: FindOptions,
 ): CommandOperation<CursorReply<T>> {
-  const bson = cursorBson(options);
+  const bson = lazyCursorBson(options);
   return {
     commandName: 'find',
     dbName: db,
@@ -146,7 +153,7 @@ export function findOperation<T>(
       command: withRawData(buildFindCommand(collection, filter, options), options.rawData, server),
       replyBson: bson.replyBson,
     }),
-    parse: (reply) => parseCursorReply<T>(reply, bson.batch),
+    parse: (reply) => parseLazyCursorReply<T>(reply, bson.batch),
   };
 }
 

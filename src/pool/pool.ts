@@ -111,6 +111,8 @@ interface Waiter {
   readonly waitQueueTimeoutMS: number;
   timer: Subscription | undefined;
   pending: Pending | undefined;
+  /** In the wait queue (so leaving it needs no search of a long queue once served). */
+  queued: boolean;
 }
 
 const TIMEOUT_MESSAGE = 'Timed out while checking out a connection from connection pool';
@@ -198,6 +200,7 @@ export class ConnectionPool {
         waitQueueTimeoutMS: options.ignoreWaitQueueTimeout ? 0 : this.options.waitQueueTimeoutMS,
         timer: undefined,
         pending: undefined,
+        queued: false,
       };
       // Hot path: build events only when someone listens.
       if (this.bus.wants('connectionCheckOutStarted'))
@@ -208,6 +211,7 @@ export class ConnectionPool {
         return;
       }
       this.queue.push(waiter);
+      waiter.queued = true;
       this.armTimer(waiter, true);
       this.processQueue();
       return () => this.abandon(waiter);
@@ -392,7 +396,10 @@ export class ConnectionPool {
       });
     }
     if (interrupt) this.interruptUpTo = Math.max(this.interruptUpTo, before);
-    for (const waiter of this.queue.splice(0)) this.fail(waiter, 'connectionError', this.clearedError());
+    for (const waiter of this.queue.splice(0)) {
+      waiter.queued = false;
+      this.fail(waiter, 'connectionError', this.clearedError());
+    }
     // "A pool SHOULD allow immediate scheduling of the next background thread iteration after a clear."
     this.scheduleRun(0);
   }
@@ -408,7 +415,10 @@ export class ConnectionPool {
     this.runTimer?.unsubscribe();
     this.idleTimer?.unsubscribe();
     this.runTimer = this.idleTimer = undefined;
-    for (const waiter of this.queue.splice(0)) this.fail(waiter, 'poolClosed', this.closedError());
+    for (const waiter of this.queue.splice(0)) {
+      waiter.queued = false;
+      this.fail(waiter, 'poolClosed', this.closedError());
+    }
     for (const entry of this.available.slice()) this.discard(entry, 'poolClosed');
     for (const p of [...this.pending.values()]) this.abort(p, 'poolClosed', this.closedError());
     if (options.interruptInUseConnections) {
@@ -440,14 +450,17 @@ export class ConnectionPool {
     if (this._state !== 'ready' || this.queue.length === 0) return false;
     const entry = this.takeAvailable();
     if (entry) {
-      this.handOut(this.queue.shift()!, entry);
+      const waiter = this.queue.shift() as Waiter;
+      waiter.queued = false;
+      this.handOut(waiter, entry);
       return true;
     }
     // Background connections being established will serve the first waiters once ready; only the
     // waiters beyond them start establishing their own.
     const index = this.unclaimedPendingCount();
     if (index >= this.queue.length || !this.canCreate()) return false;
-    const [waiter] = this.queue.splice(index, 1);
+    const [waiter] = this.queue.splice(index, 1) as [Waiter];
+    waiter.queued = false;
     // Out of the wait queue: only the caller's deadline still applies (establishment has its own bound).
     this.armTimer(waiter, false);
     this.create(waiter);
@@ -508,9 +521,11 @@ export class ConnectionPool {
   /** Out of time: leave the queue, or let the connection being established go to others. */
   private timeOut(waiter: Waiter): void {
     waiter.timer = undefined;
-    const index = this.queue.indexOf(waiter);
-    if (index >= 0) this.queue.splice(index, 1);
-    else if (waiter.pending) {
+    const index = waiter.queued ? this.queue.indexOf(waiter) : -1;
+    if (index >= 0) {
+      this.queue.splice(index, 1);
+      waiter.queued = false;
+    } else if (waiter.pending) {
       waiter.pending.owner = undefined;
       waiter.pending = undefined;
     } else return;
@@ -522,9 +537,11 @@ export class ConnectionPool {
   private abandon(waiter: Waiter): void {
     waiter.timer?.unsubscribe();
     if (waiter.pending) waiter.pending.owner = undefined;
+    if (!waiter.queued) return;
     const index = this.queue.indexOf(waiter);
     if (index < 0) return;
     this.queue.splice(index, 1);
+    waiter.queued = false;
     this.processQueue();
   }
 
