@@ -116,6 +116,16 @@ export interface CursorSink<T> {
 }
 
 type CursorId = CursorReply['id'];
+/** Documents of at least this size (average of a batch) are decoded one by one as they are emitted. */
+const LAZY_MIN_BYTES = 400;
+
+function averageBytes(docs: readonly Uint8Array[]): number {
+  if (docs.length === 0) return Number.POSITIVE_INFINITY;
+  let total = 0;
+  for (const d of docs) total += d instanceof Uint8Array ? d.byteLength : LAZY_MIN_BYTES;
+  return total / docs.length;
+}
+
 /** What a run buffers: decoded documents, or BSON bytes of a lazy batch decoded as they are emitted. */
 type Buffered = Document | Uint8Array;
 const EMPTY: readonly Buffered[] = [];
@@ -138,6 +148,11 @@ export class CursorRun<T> implements TrackedRun {
   private buf: readonly Buffered[] = EMPTY;
   /** How the BSON bytes in `buf` are decoded (the last lazy reply's options). */
   private decodeOptions: EncodedBatch['options'];
+  /**
+   * getMore batches stay bytes until emitted; off once a batch shows small documents with default
+   * decoding (one decode of the whole reply is cheaper than a call per small document).
+   */
+  private lazyBatches = true;
   private pos = 0;
   /**
    * The cursor's scope: its first command pins the server; getMore and killCursors follow it there,
@@ -424,7 +439,11 @@ export class CursorRun<T> implements TrackedRun {
     }
     const limit = this.spec.limit ?? 0;
     let batch: readonly Buffered[] = reply.encoded ? reply.encoded.docs : reply.batch;
-    if (reply.encoded) this.decodeOptions = reply.encoded.options;
+    if (reply.encoded) {
+      this.decodeOptions = reply.encoded.options;
+      this.lazyBatches =
+        reply.encoded.options !== undefined || averageBytes(reply.encoded.docs) >= LAZY_MIN_BYTES;
+    }
     if (limit > 0 && batch.length > limit - this.received) batch = batch.slice(0, limit - this.received);
     this.received += batch.length;
     if (batch.length > 0) this.lastBatchLength = batch.length;
@@ -555,7 +574,7 @@ export class CursorRun<T> implements TrackedRun {
         maxAwaitTimeMS: this.spec.maxAwaitTimeMS,
         comment: this.spec.comment,
         bson: this.bson,
-        lazy: true,
+        lazy: this.lazyBatches,
       }),
     );
   }
