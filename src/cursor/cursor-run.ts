@@ -153,6 +153,8 @@ export class CursorRun<T> implements TrackedRun {
    * decoding (one decode of the whole reply is cheaper than a call per small document).
    */
   private lazyBatches = true;
+  /** Whether `buf` may hold BSON bytes (else every entry is a decoded document). */
+  private bufEncoded = false;
   private pos = 0;
   /**
    * The cursor's scope: its first command pins the server; getMore and killCursors follow it there,
@@ -454,14 +456,16 @@ export class CursorRun<T> implements TrackedRun {
     if (isZeroCursorId(this.id)) this.scope.releaseConnection();
     if (this.batchSink) {
       if (this.spec.prefetch || !opening) this.maybeFetch(0, true);
-      if (batch.length > 0 && !this.emitBatch(batch)) return;
+      if (batch.length > 0 && !this.emitBatch(batch, reply.encoded !== undefined)) return;
       this.afterDrain();
       return;
     }
     if (this.pos >= this.buf.length) {
       this.buf = batch;
+      this.bufEncoded = reply.encoded !== undefined;
     } else {
       this.buf = this.buf.slice(this.pos).concat(batch);
+      this.bufEncoded ||= reply.encoded !== undefined;
     }
     this.pos = 0;
     if (this.spec.resumable) {
@@ -479,11 +483,13 @@ export class CursorRun<T> implements TrackedRun {
     this.drain();
   }
 
-  private emitBatch(batch: readonly Buffered[]): boolean {
+  private emitBatch(batch: readonly Buffered[], encoded: boolean): boolean {
     const transform = this.spec.transform;
     const options = this.decodeOptions;
     try {
-      const docs = batch.map((d) => decodeDocument<Document>(d, options));
+      const docs = encoded
+        ? batch.map((d) => decodeDocument<Document>(d, options))
+        : (batch as readonly Document[]);
       const out = (transform ? docs.map(transform) : docs) as T[];
       this.batchSink?.next(out);
     } catch (e) {
@@ -501,9 +507,11 @@ export class CursorRun<T> implements TrackedRun {
     const transform = this.spec.transform;
     const hooks = this.spec.resumable;
     const options = this.decodeOptions;
+    const encoded = this.bufEncoded;
     try {
       while (this.demand > 0 && this.pos < this.buf.length && !this.ended) {
-        const doc = decodeDocument<Document>(this.buf[this.pos++] as Buffered, options);
+        const entry = this.buf[this.pos++] as Buffered;
+        const doc = encoded ? decodeDocument<Document>(entry, options) : (entry as Document);
         this.demand--;
         this.poll = undefined;
         this.keepDeadline = false;
