@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only=stream,writes,...] [--trials=N] [--compare=<tree>] [--out=<file>]`:
+// `npm run bench [-- --quick] [--only=stream,writes,...] [--trials=N] [--compare=<tree> [--compare-suites=...]] [--out=<file>]`:
 // mongorx against the official driver, like for like, on the same data in the same run. One
 // long-lived worker process per driver; every figure is the median of N trials run interleaved
 // (A, B, A, B..., the order reversed every other trial) so both drivers see the same machine load,
@@ -30,6 +30,14 @@ const compareDir = compareArg ? resolve(compareArg) : undefined;
 const compareLabel = compareDir
   ? execFileSync('git', ['-C', compareDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
   : '';
+/**
+ * `--compare-suites=stream,writes,...`: the suites the earlier commit runs too (default: all); an
+ * earlier commit without a feature (change streams, `raw`) leaves those suites out.
+ */
+const compareSuites = argv
+  .find((a) => a.startsWith('--compare-suites='))
+  ?.slice(17)
+  .split(',');
 /** Quick mode: a fifth of the documents and operations (same cases, same trial count). */
 const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 5)) : n);
 
@@ -425,7 +433,7 @@ function suites(fast: string, slow: string): Suite[] {
 
 /** With --compare: each mongorx row again, run by the earlier commit's worker, appended. */
 function withBefore(suite: Suite): Suite {
-  if (!compareDir) return suite;
+  if (!compareDir || (compareSuites && !compareSuites.includes(suite.key))) return suite;
   const before = suite.rows
     .filter((r) => r.driver === 'rx')
     .map((r) => ({ ...r, label: `${r.label} — before (${compareLabel})`, driver: 'rx-before' as const }));
