@@ -63,6 +63,14 @@ describe('statements encoded once', () => {
     );
   });
 
+  it('a group of one statement (insertOne, a GridFS chunk) gets a slab of its exact size, not 4 MiB', () => {
+    const chunk = { _id: 1, n: 0, data: Buffer.alloc(255 * 1024) };
+    const pieces = bytesOf(new EncodedStatements([chunk], undefined), 0, 1);
+    assert.equal(pieces.length, 1);
+    assert.equal(pieces[0]?.buffer.byteLength, calculateObjectSize(chunk));
+    assert.deepEqual(decodeAll(pieces)[0]?._id, 1);
+  });
+
   it('applies the BSON options (ignoreUndefined)', () => {
     const encoded = new EncodedStatements([{ a: 1, b: undefined }], { ignoreUndefined: true });
     assert.deepEqual(decodeAll(bytesOf(encoded, 0, 1)), [{ a: 1 }]);

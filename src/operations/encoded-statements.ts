@@ -93,7 +93,9 @@ export class EncodedStatements {
    * RangeError for one larger than any server accepts.
    */
   private add(statement: Document): void {
-    let slabBytes = SLAB_BYTES;
+    // A group of one statement (insertOne, each GridFS chunk) gets a slab of its exact size: a 4 MiB
+    // slab per insert would be allocated and freed per operation.
+    let slabBytes = this.statements.length === 1 ? exactSize(statement, this.options) : SLAB_BYTES;
     for (;;) {
       if (!this.slab) this.newSlab(slabBytes);
       const slab = this.slab as Buffer;
@@ -129,6 +131,15 @@ export class EncodedStatements {
     this.slab = Buffer.allocUnsafe(bytes);
     this.slabs.push(this.slab);
     this.used = 0;
+  }
+}
+
+/** calculateObjectSize, or a slab's worth when bson cannot size it (serializing then reports why). */
+function exactSize(statement: Document, options: SerializeOptions): number {
+  try {
+    return Math.min(calculateObjectSize(statement, options), BSON_INTERNAL_BUFFER);
+  } catch {
+    return SLAB_BYTES;
   }
 }
 
