@@ -4,7 +4,7 @@
 // (A, B, A, B..., the order reversed every other trial) so both drivers see the same machine load,
 // which is printed beside.
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startFerretDB } from '../spec/support/ferretdb.js';
 import { docBytes, type SizedCollection } from './data.js';
@@ -469,20 +469,9 @@ function beforeAfter(results: { suite: Suite; r: SuiteResult }[]): string[] {
   return lines;
 }
 
-/** Compiles a tree's src to plain JS once (cold start must not time tsx's transpiling). */
-async function buildForColdStart(tree: string): Promise<string> {
-  const outDir = join(tree, '.cache/bench-build');
-  execFileSync(
-    join(root, 'node_modules/.bin/tsc'),
-    ['-p', 'tsconfig.build.json', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'],
-    { cwd: tree, stdio: 'inherit' },
-  );
-  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
-  // As scripts/build.mjs does for dist/esm (when the tree has that step).
-  const rewrite = join(tree, 'scripts/rx-require.mjs');
-  if (existsSync(rewrite) && existsSync(join(outDir, 'rx.js')))
-    (await import(rewrite)).requireRxjsInEsm(join(outDir, 'rx.js'));
-  return join(outDir, 'index.js');
+/** The compiled package of a tree (cold start must not time tsx's transpiling): built by buildDist. */
+function coldStartEntry(tree: string): string {
+  return join(tree, 'dist/esm/index.js');
 }
 
 interface ColdTimes {
@@ -511,7 +500,7 @@ async function coldStart(uri: string): Promise<{ lines: string[]; rows: [string,
     {
       label: 'mongorx (compiled JS; the program does not import rxjs itself)',
       driver: 'rx',
-      entry: await buildForColdStart(root),
+      entry: coldStartEntry(root),
       times: [],
     },
     { label: 'official', driver: 'official', entry: '', times: [] },
@@ -520,7 +509,7 @@ async function coldStart(uri: string): Promise<{ lines: string[]; rows: [string,
     runs.push({
       label: `mongorx — before (${compareLabel})`,
       driver: 'rx',
-      entry: await buildForColdStart(compareDir),
+      entry: coldStartEntry(compareDir),
       times: [],
     });
   const loads: number[] = [];
@@ -611,6 +600,17 @@ async function main(): Promise<void> {
       } finally {
         await ferret.stop();
       }
+    }
+    if (!quick && (!only || only.includes('scale'))) {
+      // Mock replica sets of 3-50 members and 2/7-mongos clusters (bench/scale.ts, also SCALE.md).
+      console.error('scale (mock deployments)');
+      const scaleOut = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/scale.ts')], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      out.push(...scaleOut.split('\n').map((line) => (line.startsWith('#') ? `#${line}` : line)), '');
     }
   } finally {
     await Promise.all(Object.values(workers).map((w) => w?.stop()));
