@@ -38,6 +38,11 @@ const compareSuites = argv
   .find((a) => a.startsWith('--compare-suites='))
   ?.slice(17)
   .split(',');
+/**
+ * `--no-sessions`: the wire server's hello has no logicalSessionTimeoutMinutes, so no driver attaches
+ * sessions (to compare with a commit that had none).
+ */
+const noSessions = argv.includes('--no-sessions');
 /** Quick mode: a fifth of the documents and operations (same cases, same trial count). */
 const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 5)) : n);
 
@@ -554,11 +559,12 @@ async function main(): Promise<void> {
       ? `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`
       : `node --import tsx bench/main.ts ${argv.join(' ')}`.trim();
   const totals = { docs100: N.docs100, docs1k: N.docs1k, docs16k: N.docs16k };
-  const fast = await BenchServer.start({ totals, defaultTotal: N.docs1k });
+  const fast = await BenchServer.start({ totals, defaultTotal: N.docs1k, noSessions });
   const slow = await BenchServer.start({
     totals: { docs1k: N.latency },
     defaultTotal: N.latency,
     latencyMS: 5,
+    noSessions,
   });
   const out: string[] = [
     '# mongorx benchmarks',
@@ -569,6 +575,12 @@ async function main(): Promise<void> {
     '"speed vs" is the ratio of the medians, > 1 means mongorx is faster; "CPU vs" the same for the',
     "client process's CPU time (user + system), which moves less with the machine's load. The",
     "in-process wire server serves pre-encoded batches, so these figures are the clients' own work.",
+    ...(noSessions
+      ? [
+          '',
+          '`--no-sessions`: the server advertises no sessions, so neither driver sends an `lsid` (the titles saying so do not apply).',
+        ]
+      : []),
     '',
   ];
   workers = {

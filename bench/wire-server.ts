@@ -23,6 +23,8 @@ export interface BenchServerOptions {
   readonly defaultTotal: number;
   /** Added before each reply to find/getMore (ms). */
   readonly latencyMS?: number;
+  /** hello without logicalSessionTimeoutMinutes: neither driver attaches sessions. */
+  readonly noSessions?: boolean;
 }
 
 const ID_MARKER = 0x1122334455667788n;
@@ -124,7 +126,11 @@ export class BenchServer {
     const name = Object.keys(command)[0] ?? '';
     if (name === 'hello' || name === 'isMaster' || name === 'ismaster') {
       // logicalSessionTimeoutMinutes: both drivers use implicit sessions (lsid on every command).
-      return { ...helloReply({ logicalSessionTimeoutMinutes: 30 }, { connectionId: 1, command }), ok: 1 };
+      const minutes = this.options.noSessions ? null : 30;
+      return {
+        ...helloReply({ logicalSessionTimeoutMinutes: minutes }, { connectionId: 1, command }),
+        ok: 1,
+      };
     }
     if (name === 'killCursors') {
       for (const id of command.cursors as (Long | number)[]) this.cursors.delete(BigInt(String(id)));
