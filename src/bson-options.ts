@@ -75,16 +75,10 @@ export function layerBsonOptions(
   return { ...parent, ...own };
 }
 
-const READ_BSON_OPTIONS = new Set<string>([
-  'raw',
-  'promoteLongs',
-  'promoteValues',
-  'promoteBuffers',
-  'useBigInt64',
-  'bsonRegExp',
-  'enableUtf8Validation',
-  'fieldsAsRaw',
-]);
+/** The options that change decoding (the two others only change encoding). */
+const READ_BSON_OPTIONS = new Set<string>(
+  BSON_OPTION_NAMES.filter((name) => name !== 'ignoreUndefined' && name !== 'serializeFunctions'),
+);
 
 /** Whether any decoding option is set (the options' own keys: few, unlike the names to look up). */
 function hasReadBsonOption(options: BsonOptions): boolean {

@@ -176,12 +176,7 @@ export function findOneOperation<T>(
 ): CommandOperation<FindOneReply<T>> {
   const bson = cursorBson(options);
   return {
-    commandName: 'find',
-    dbName: db,
-    kind: 'read',
-    retryable: 'read',
-    readConcernSupport: true,
-    readPreference: readPreferenceOf(options.readPreference),
+    ...findOperation<T>(db, collection, filter, options),
     build: (server) => {
       const command = withRawData(buildFindCommand(collection, filter, options), options.rawData, server);
       // The official findOne: limit 1 in a single batch, whatever limit/batchSize were passed.
