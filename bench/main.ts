@@ -4,13 +4,12 @@
 // (A, B, A, B..., the order reversed every other trial) so both drivers see the same machine load,
 // which is printed beside.
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startFerretDB } from '../spec/support/ferretdb.js';
 import { docBytes, type SizedCollection } from './data.js';
 import { gridfsBench } from './gridfs.js';
 import type { TrialResult, TrialSpec } from './meter.js';
-import { fmt, load1, loadNote, median, spread } from './stats.js';
+import { fmt, load1, loadNote, median, spread, writeReport } from './stats.js';
 import { BenchServer } from './wire-server.js';
 
 const root = join(import.meta.dirname, '..');
@@ -655,7 +654,7 @@ async function main(): Promise<void> {
   const file =
     argv.find((a) => a.startsWith('--out='))?.slice(6) ??
     (quick || only ? 'bench/RESULTS-quick.md' : 'bench/RESULTS.md');
-  writeFileSync(resolve(root, file), text);
+  writeReport(resolve(root, file), text);
   console.error(`wrote ${file}`);
 }
 

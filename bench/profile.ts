@@ -2,11 +2,11 @@
 // streaming, insertMany and ping paths against the in-process wire server, summarised as the top
 // self-time functions and where the time goes; writes bench/PROFILE.md.
 import { fork } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrialSpec } from './meter.js';
-import { fmt, load1 } from './stats.js';
+import { fmt, load1, writeReport } from './stats.js';
 import { BenchServer } from './wire-server.js';
 
 const root = join(import.meta.dirname, '..');
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   }
   const text = out.join('\n');
   const file = process.argv.slice(2).length ? 'bench/PROFILE-partial.md' : 'bench/PROFILE.md';
-  writeFileSync(join(root, file), text);
+  writeReport(join(root, file), text);
   console.log(text);
 }
 

@@ -1,13 +1,3 @@
-// `node --import tsx bench/scale.ts [--members=3,10,25,50] [--mongos=2,7] [--window=10500]`: mongorx
-// against replica sets of growing size and sharded clusters of mongos routers, all played by the
-// mock server on loopback (issue 17 "Scale"): time to discover, monitoring wakeups/CPU/memory per
-// member at the default heartbeat, server-selection time per operation, and 10,000 concurrent
-// reads (and, on mongos, writes) spread over the servers in the latency window. It ends with the
-// checks the figures must pass (selection at most linear, at most one timer wakeup per member per
-// heartbeat, every server in the latency window used).
-// The mock servers run in this process, so CPU and heap figures include them; wakeups count only
-// timer callbacks (the mock servers wait with node:timers/promises, which these counters do not see).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -26,7 +16,7 @@ import {
   type ServerSelector,
   writableServerSelector,
 } from '../src/selection/selectors.js';
-import { fmt, load1 } from './stats.js';
+import { fmt, load1, writeReport } from './stats.js';
 
 const root = join(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -446,7 +436,7 @@ async function main(): Promise<void> {
   ];
   const text = out.join('\n');
   console.log(text);
-  writeFileSync(join(root, 'bench/SCALE.md'), text);
+  writeReport(join(root, 'bench/SCALE.md'), text);
 }
 
 main().then(

@@ -1,5 +1,8 @@
 // Medians and spreads of trials, and number formatting for the tables.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -21,4 +24,15 @@ export const load1 = (): number => loadavg()[0] as number;
 /** How the load moved during a suite: "median (min–max)". */
 export function loadNote(samples: readonly number[]): string {
   return `${fmt(median(samples), 1)} (${spread(samples, 1)})`;
+}
+
+/** Writes a report and formats it as the repository's checker does (so `npm test` stays green). */
+export function writeReport(file: string, text: string): void {
+  writeFileSync(file, text);
+  const biome = join(import.meta.dirname, '../node_modules/.bin/biome');
+  try {
+    execFileSync(biome, ['format', '--write', file], { stdio: 'ignore' });
+  } catch {
+    // Outside the repository (or biome absent): the unformatted report is still written.
+  }
 }
