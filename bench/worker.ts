@@ -1,6 +1,8 @@
 // A long-lived benchmark worker for one driver: the orchestrator sends it trials one at a time
 // (interleaved with the other driver's worker) and gets each result back over IPC.
+import { rxCases } from './cases-rx.js';
 import type { TrialResult, TrialSpec } from './meter.js';
+import { loadPackage } from './package-under-test.js';
 
 interface Driver {
   runTrial(spec: TrialSpec): Promise<TrialResult>;
@@ -10,7 +12,7 @@ interface Driver {
 const which = process.argv[2];
 const driver: Driver =
   which === 'rx'
-    ? await import('./cases-rx.js')
+    ? rxCases(await loadPackage())
     : which === 'official'
       ? await import('./cases-official.js')
       : await import('./cases-raw.js');

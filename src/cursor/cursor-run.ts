@@ -582,7 +582,9 @@ export class CursorRun<T> implements TrackedRun {
         maxAwaitTimeMS: this.spec.maxAwaitTimeMS,
         comment: this.spec.comment,
         bson: this.bson,
-        lazy: this.lazyBatches,
+        // A batch sink (toArray, batches()) takes a whole batch at once: one decode of the reply
+        // is cheaper than a piece per document decoded one by one.
+        lazy: this.lazyBatches && this.batchSink === undefined,
       }),
     );
   }
