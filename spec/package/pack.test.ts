@@ -68,6 +68,17 @@ describe('the packed tarball', () => {
     assert.ok(readdirSync(join(dir, 'node_modules/mongorx/dist/cjs')).includes('index.d.ts'));
   });
 
+  it('ships one JavaScript file per format (a cold start loads one module, not ~230)', () => {
+    const scripts = (kind: string): string[] =>
+      (readdirSync(join(dir, `node_modules/mongorx/dist/${kind}`), { recursive: true }) as string[]).filter(
+        (f) => f.endsWith('.js'),
+      );
+    assert.deepEqual(scripts('esm'), ['index.js']);
+    assert.deepEqual(scripts('cjs'), ['index.js']);
+    // Declarations stay one per module: editors go to the declaration of what they use.
+    assert.ok(readdirSync(join(dir, 'node_modules/mongorx/dist/esm/client')).includes('mongo-client.d.ts'));
+  });
+
   it('ships source maps that carry their sources (src/ is not in the package)', () => {
     for (const kind of ['esm', 'cjs']) {
       const map = JSON.parse(
