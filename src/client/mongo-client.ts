@@ -26,17 +26,7 @@ import {
 } from '../operations/list-databases.js';
 import type { ReadConcern } from '../read-concern.js';
 import type { ReadPreference } from '../read-preference.js';
-import {
-  concat,
-  defer,
-  finalize,
-  from,
-  map,
-  type Observable,
-  type ObservableInput,
-  of,
-  take,
-} from '../rx.js';
+import { concat, defer, finalize, from, map, Observable, type ObservableInput, of, take } from '../rx.js';
 import type { TopologyDescription } from '../sdam/description/topology-description.js';
 import type { SelectedServer, SelectionCriteria, TopologyLike } from '../sdam/topology-contract.js';
 import { ClientSession, type ClientSessionOptions, type SessionOwner } from '../session/client-session.js';
@@ -159,6 +149,42 @@ export class MongoClient {
   /** Replays the current topology description, then each change (starts monitoring). */
   get topology$(): Observable<TopologyDescription> {
     return defer(() => this.ensureTopology().description$);
+  }
+
+  /**
+   * The official driver's `MongoClient.connect(uri, options)`: a new client, emitted once a server
+   * can be selected. Cold: each subscription makes its own client. A bad URI or option errors the
+   * Observable (MongoParseError) rather than throwing; when connecting fails, or the subscriber
+   * leaves before it is connected, the client is closed first (no monitor left running).
+   */
+  static connect(uri: string, options?: MongoClientOptions): Observable<MongoClient> {
+    return new Observable<MongoClient>((subscriber) => {
+      let client: MongoClient;
+      try {
+        client = new MongoClient(uri, options);
+      } catch (e) {
+        subscriber.error(e);
+        return undefined;
+      }
+      // Connected (the client is the subscriber's now), or failed (closed here already).
+      let settled = false;
+      const closeThen = (then: () => void) => client.close().subscribe({ complete: then, error: then });
+      const sub = client.connect().subscribe({
+        next: (c) => {
+          settled = true;
+          subscriber.next(c);
+        },
+        error: (e: unknown) => {
+          settled = true;
+          closeThen(() => subscriber.error(e));
+        },
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        sub.unsubscribe();
+        if (!settled) closeThen(() => {});
+      };
+    });
   }
 
   /** Starts monitoring and waits until a server can be selected. Optional: operations connect lazily. */
