@@ -82,7 +82,7 @@ describe('GridFS memory (integration)', () => {
     await release();
   });
 
-  it('uploads and downloads 100 MB with live memory growth under 4 chunks plus one batch, RSS not growing with the file', async () => {
+  it('uploads and downloads 100 MB with live memory and RSS growth under 4 chunks plus one batch', async () => {
     const bucket = new GridFSBucket(client.db(dbName));
     const batchBytes = batchSizeFor(CHUNK) * CHUNK;
     const bound = 4 * CHUNK + batchBytes;
@@ -126,15 +126,18 @@ describe('GridFS memory (integration)', () => {
     );
     assert.ok(up.live < bound, `upload grew ${up.live} live bytes, bound ${bound}`);
     assert.ok(down.live < bound, `download grew ${down.live} live bytes, bound ${bound}`);
-    // RSS is not held to the bound: glibc keeps freed 64 KiB-4 MiB buffers resident (after one is
-    // freed it serves that size from the heap, not mmap, and trims only past twice the largest),
-    // and a reply becomes garbage while the next one is already allocated, so RSS after a GC
-    // measured up to about two batches plus the live bytes. What it must not do is grow with the
-    // file: 100 MB moved, under 4 bounds of growth.
+    // RSS after the GCs is held to the same bound. glibc keeps freed 64 KiB-4 MiB blocks resident
+    // (after one is freed it serves that size from the heap, not mmap, and trims only past twice
+    // the largest), so buffers allocated and freed per chunk or per read would show in RSS long
+    // after they are collected: the driver reuses them instead (the chunk buffers of the upload,
+    // the outgoing message buffer, one read buffer per socket). Measured: upload 2.3-4.5 MiB over
+    // ~1.4 MiB live, about 1 MiB of the gap being this test's own source (a fresh 64 KiB piece
+    // each time); download 0. RSS at any chunk (without a GC) is only shown: it counts garbage not
+    // yet collected, up to a reply the next one is assembled beside.
     for (const [what, p] of [
       ['upload', up],
       ['download', down],
     ] as const)
-      assert.ok(p.rss < 4 * bound, `${what} grew RSS by ${p.rss} bytes after GC, more than ${4 * bound}`);
+      assert.ok(p.rss < bound, `${what} grew RSS by ${p.rss} bytes after GC, bound ${bound}`);
   });
 });

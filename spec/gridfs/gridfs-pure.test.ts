@@ -15,6 +15,26 @@ import {
 const bytes = (from: number, n: number) => Uint8Array.from({ length: n }, (_, i) => from + i);
 
 describe('GridFS chunker', () => {
+  it('fills a recycled chunk buffer again, never a view of a piece nor a last shorter chunk', () => {
+    const c = new Chunker(4);
+    const [first] = c.push(bytes(0, 6)); // a view of the piece; 2 bytes left in a buffer of its own
+    c.recycle(first as Uint8Array); // not the Chunker's: ignored
+    const [second] = c.push(bytes(6, 2)); // the Chunker's buffer: [4, 5, 6, 7]
+    assert.notEqual(second?.buffer, first?.buffer);
+    assert.deepEqual([...(second ?? [])], [4, 5, 6, 7]);
+    c.push(bytes(8, 1)); // a new buffer (none recycled yet)
+    c.recycle(second as Uint8Array);
+    const [third] = c.push(bytes(9, 3));
+    assert.deepEqual([...(third ?? [])], [8, 9, 10, 11]);
+    c.push(bytes(12, 1)); // fills the recycled buffer
+    const last = c.flush() as Uint8Array;
+    assert.equal(last.buffer, second?.buffer);
+    assert.deepEqual([...last], [12]);
+    c.recycle(last); // shorter than a chunk: ignored
+    c.push(bytes(13, 1));
+    assert.notEqual((c.flush() as Uint8Array).buffer, second?.buffer);
+  });
+
   it('cuts pieces of any size into exact chunks, the last one shorter', () => {
     for (const sizes of [[10], [1, 1, 1, 7], [3, 3, 3, 1], [4, 6], [0, 10, 0], [9, 1]]) {
       const c = new Chunker(4);

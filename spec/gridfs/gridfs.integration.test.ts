@@ -25,6 +25,7 @@ const concatBytes = (parts: Uint8Array[]) => Buffer.concat(parts.map((p) => Buff
 describe('GridFS (integration)', () => {
   let client: MongoClient;
   let release: () => Promise<void>;
+  let uri: string;
   const started: CommandStartedEvent[] = [];
   const dbName = `gridfs_it_${process.pid}`;
   const db = () => client.db(dbName);
@@ -41,6 +42,7 @@ describe('GridFS (integration)', () => {
   before(async () => {
     const server = await testServer();
     release = server.release;
+    uri = server.uri;
     client = new MongoClient(server.uri, { monitorCommands: true });
     client.events$.subscribe((e) => {
       if (e.name === 'commandStarted') started.push(e);
@@ -80,6 +82,51 @@ describe('GridFS (integration)', () => {
     assert.deepEqual(concatBytes(parts), Buffer.from(pattern(0, 10)));
     const [found] = await lastValueFrom(b.find({ 'metadata.owner': 'ann' }).toArray());
     assert.deepEqual(found?._id, file._id);
+  });
+
+  it('chunk buffers are reused only when no commandStarted listener may hold their documents', async () => {
+    // Pieces of 3 bytes into chunks of 4: every chunk is filled in a buffer of the upload's own.
+    const pieces = (n: number) =>
+      Array.from({ length: Math.ceil(n / 3) }, (_, i) => pattern(i * 3, Math.min(3, n - i * 3)));
+    const mark = started.length;
+    const watched = await lastValueFrom(bucket(4).upload('watched', pieces(40)));
+    // This client monitors commands: each insert's event still shows the bytes that chunk was sent with.
+    const inserts = started
+      .slice(mark)
+      .filter((e) => e.commandName === 'insert' && (e.command.insert as string) === 'b.chunks');
+    assert.equal(inserts.length, 10);
+    for (const e of inserts) {
+      const chunk = (e.command.documents as { n: number; data: Uint8Array }[])[0] as {
+        n: number;
+        data: Uint8Array;
+      };
+      assert.deepEqual(Buffer.from(chunk.data), Buffer.from(pattern(chunk.n * 4, 4)), `chunk ${chunk.n}`);
+    }
+    assert.deepEqual(
+      concatBytes(await lastValueFrom(bucket(4).download(watched._id).pipe(toArray()))),
+      Buffer.from(pattern(0, 40)),
+    );
+    // A client nobody listens to reuses the buffers: the bytes stored are still each chunk's own.
+    const quiet = new MongoClient(uri);
+    try {
+      const b = new GridFSBucket(quiet.db(dbName), { bucketName: 'b', chunkSizeBytes: 4 });
+      const file = await lastValueFrom(b.upload('quiet', pieces(41)));
+      const chunks = await lastValueFrom(
+        quiet
+          .db(dbName)
+          .collection('b.chunks')
+          .find({ files_id: file._id }, { sort: { n: 1 } })
+          .toArray(),
+      );
+      assert.equal(chunks.length, 11);
+      for (const c of chunks)
+        assert.deepEqual(
+          Buffer.from((c.data as { buffer: Uint8Array }).buffer),
+          Buffer.from(pattern(c.n * 4, c.n === 10 ? 1 : 4)),
+        );
+    } finally {
+      await lastValueFrom(quiet.close());
+    }
   });
 
   it('takes pieces of any size from Observables, iterables, async iterables and Readables', async () => {

@@ -31,6 +31,18 @@ describe('FrameSplitter', () => {
     assert.equal(s.bufferedBytes, 0);
   });
 
+  it('copies frames inside a chunk when the transport reads into one buffer again (copyFrames)', () => {
+    const s = new FrameSplitter(undefined, true);
+    const reused = Buffer.from(stream);
+    const out = s.push(reused);
+    assert.deepEqual(out, frames);
+    reused.fill(0); // the next read overwrites the buffer: the frames already split are unchanged
+    assert.deepEqual(out, frames);
+    // A frame spanning reads is assembled in a buffer of its own, as without the flag.
+    const split = feed(new FrameSplitter(undefined, true), splitAt(Buffer.from(stream), [7, 150, 151]));
+    assert.deepEqual(split, frames);
+  });
+
   it('reassembles 1-byte chunks', () => {
     const s = new FrameSplitter();
     const out: Buffer[] = [];

@@ -177,4 +177,39 @@ describe('OP_MSG decode', () => {
     assert.deepEqual(message.sequences[0]?.documents, docs);
     assert.deepEqual(message.sequences[1]?.documents, [{ a: 1 }]);
   });
+
+  it('grows once to the exact size for a large document, taking its buffers from `allocate`', () => {
+    const doc = { _id: 1, data: new Uint8Array(200_000) };
+    const asked: number[] = [];
+    const req = {
+      requestId: 10,
+      command: { insert: 'c', $db: 'db' },
+      sequences: [{ identifier: 'documents', documents: [doc] }],
+      allocate: (n: number) => {
+        asked.push(n);
+        return Buffer.allocUnsafe(n);
+      },
+    };
+    const pieces = encodeOpMsgPieces(req);
+    // The estimate, then the room the document needs: no doubling from the estimate up.
+    assert.equal(asked.length, 2);
+    assert.ok((asked[1] as number) < 201_000, `grew to ${asked[1]}`);
+    const whole = Buffer.concat(pieces);
+    assert.deepEqual(whole, encodeOpMsg({ ...req, allocate: undefined }));
+    const message = decodeMessage(whole);
+    assert.equal(message.opCode, OP_MSG);
+    if (message.opCode !== OP_MSG) return;
+    const data = message.sequences[0]?.documents[0]?.data as { position: number } | undefined;
+    assert.equal(data?.position, 200_000);
+  });
+
+  it('encodes into a larger buffer `allocate` hands out (a reused one), from its byte 0', () => {
+    const big = Buffer.alloc(64 * 1024, 0xee);
+    const req = { requestId: 11, command: { ping: 1, $db: 'admin' }, allocate: () => big };
+    const pieces = encodeOpMsgPieces(req);
+    assert.equal(pieces.length, 1);
+    assert.equal(pieces[0]?.buffer, big.buffer);
+    assert.equal(pieces[0]?.byteOffset, big.byteOffset);
+    assert.deepEqual(pieces[0], encodeOpMsg({ requestId: 11, command: { ping: 1, $db: 'admin' } }));
+  });
 });

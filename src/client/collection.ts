@@ -6,6 +6,7 @@ import { type CommandCursor, commandCursor } from '../cursor/command-cursor.js';
 import { type FindCursor, findCursor } from '../cursor/find-cursor.js';
 import { MongoAPIError, MongoInvalidArgumentError, MongoServerError } from '../errors.js';
 import { executeOperation } from '../execute/execute-operation.js';
+import { UNOBSERVED_COMMANDS } from '../gridfs/types.js';
 import { AGGREGATE_CONCERNS, type AggregateOptions } from '../operations/aggregate.js';
 import type { AnyBulkWriteOperation, BulkWriteOptions, BulkWriteResult } from '../operations/bulk-write.js';
 import { bulkWrite, insertMany } from '../operations/bulk-write-run.js';
@@ -123,6 +124,12 @@ export class Collection<TSchema extends Document = Document> extends OptionsHold
   /** `db.collection`, as the server names it. */
   get namespace(): string {
     return `${this.dbName}.${this.collectionName}`;
+  }
+
+  /** @internal For GridFS uploads: see UNOBSERVED_COMMANDS. */
+  [UNOBSERVED_COMMANDS](): number | undefined {
+    const bus = this.context.bus;
+    return bus.wants('commandStarted') ? undefined : bus.subscriptionsMade;
   }
 
   // --- writes -------------------------------------------------------------------------------

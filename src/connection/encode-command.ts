@@ -48,8 +48,15 @@ export interface OutgoingCommand {
  */
 export type OutgoingBytes = Buffer | readonly Buffer[];
 
-/** Encodes the request (uncompressed); throws (MongoInvalidArgumentError, BSON errors) before anything is written. */
-export function encodeCommand(out: OutgoingCommand, options: CommandOptions): OutgoingBytes {
+/**
+ * Encodes the request (uncompressed); throws (MongoInvalidArgumentError, BSON errors) before
+ * anything is written. `allocate` provides the OP_MSG's buffers (see OpMsgRequest.allocate).
+ */
+export function encodeCommand(
+  out: OutgoingCommand,
+  options: CommandOptions,
+  allocate?: (bytes: number) => Buffer,
+): OutgoingBytes {
   return options.legacyOpQuery
     ? encodeOpQuery({
         requestId: out.requestId,
@@ -64,6 +71,7 @@ export function encodeCommand(out: OutgoingCommand, options: CommandOptions): Ou
         moreToCome: options.moreToCome,
         exhaustAllowed: options.exhaustAllowed,
         serializeOptions: options.serializeOptions,
+        allocate,
       });
 }
 

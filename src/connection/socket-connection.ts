@@ -30,6 +30,7 @@ import {
 import { LateReplies } from './late-replies.js';
 import { PendingRequest } from './pending-request.js';
 import { interpretReply } from './reply.js';
+import { outgoingSpare } from './spare-buffer.js';
 import type { TransportSocket } from './transport.js';
 import type { CommandOptions, Connection } from './types.js';
 
@@ -65,7 +66,7 @@ export class SocketConnection implements Connection {
   compression: NegotiatedCompression | undefined;
 
   private readonly socket: TransportSocket;
-  private readonly splitter = new FrameSplitter(DEFAULT_MAX_MESSAGE_SIZE_BYTES);
+  private readonly splitter: FrameSplitter;
   private readonly scheduler: SchedulerLike;
   private readonly monitor: CommandMonitor | undefined;
   /** Acknowledged requests, keyed by the request id their next reply answers. */
@@ -83,6 +84,7 @@ export class SocketConnection implements Connection {
 
   constructor(socket: TransportSocket, info: SocketConnectionInfo) {
     this.socket = socket;
+    this.splitter = new FrameSplitter(DEFAULT_MAX_MESSAGE_SIZE_BYTES, socket.reusesReadBuffer === true);
     this.id = info.id;
     this.address = info.address;
     this.generation = info.generation;
@@ -147,17 +149,22 @@ export class SocketConnection implements Connection {
           ? this.monitor.start({ ...out, sequences: options.sequences, operationId: options.operationId })
           : UNMONITORED;
       let bytes: OutgoingBytes | Promise<Buffer>;
+      const lend: { taken?: Buffer } = {};
       try {
-        bytes = compressCommand(out, options, encodeCommand(out, options), this.compression);
+        const encoded = encodeCommand(out, options, (n) => outgoingSpare.allocate(n, lend));
+        bytes = compressCommand(out, options, encoded, this.compression);
       } catch (e) {
         events.failed(e as Error);
         subscriber.error(e);
         return;
       }
+      // The spare buffer the message was encoded into goes back once the socket is done with it.
+      const taken = lend.taken;
+      const written = taken && ((err?: Error | null) => err || outgoingSpare.give(taken));
       const send = (message: OutgoingBytes) =>
         options.moreToCome
-          ? this.sendUnacknowledged(out.requestId, message, events, subscriber)
-          : this.sendRequest(out.requestId, message, options, events, subscriber);
+          ? this.sendUnacknowledged(out.requestId, message, events, subscriber, written)
+          : this.sendRequest(out.requestId, message, options, events, subscriber, written);
       if (!(bytes instanceof Promise)) return send(bytes);
       return this.sendWhenCompressed(bytes, send, events, subscriber);
     });
@@ -205,6 +212,7 @@ export class SocketConnection implements Connection {
     message: OutgoingBytes,
     events: CommandEvents,
     subscriber: Subscriber<Document>,
+    written?: (error?: Error | null) => void,
   ): () => void {
     const fail = (error: MongoError) => {
       events.failed(error);
@@ -213,6 +221,7 @@ export class SocketConnection implements Connection {
     this.unwritten.add(fail);
     this.lateReplies.expect(requestId);
     this.write(message, (err) => {
+      written?.(err);
       if (!this.unwritten.delete(fail)) return; // the connection failed first, or the subscriber left
       if (err) {
         const error = new MongoNetworkError(this.describe(`failed: ${err.message}`), { cause: err });
@@ -236,6 +245,7 @@ export class SocketConnection implements Connection {
     options: CommandOptions,
     events: CommandEvents,
     subscriber: Subscriber<Document>,
+    written?: (error?: Error | null) => void,
   ): () => void {
     const request = new PendingRequest(
       requestId,
@@ -246,7 +256,7 @@ export class SocketConnection implements Connection {
       options.bsonOptions,
     );
     this.track(request);
-    this.write(message);
+    this.write(message, written);
     return () => {
       if (request.done) return;
       request.settle();

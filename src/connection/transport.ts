@@ -28,6 +28,11 @@ export interface TransportSocket {
   cork?(): void;
   uncork?(): void;
   destroy(): void;
+  /**
+   * True when each 'data' chunk is a view of one buffer the socket reads into again (net's
+   * `onread`): nothing may keep a view of a chunk past its listener.
+   */
+  readonly reusesReadBuffer?: boolean;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
@@ -62,7 +67,7 @@ export const netTransport: Transport = {
               options.tls?.servername ??
               ('host' in target && !isIpAddress(target.host) ? target.host : undefined),
           })
-        : netConnect(base);
+        : plainSocket(base);
       let done = false;
       const onError = (e: Error) => {
         if (done) return;
@@ -91,6 +96,31 @@ export const netTransport: Transport = {
     });
   },
 };
+
+/** Bytes a plain socket reads at once (node's own default read size). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * A TCP or Unix socket that reads into one buffer of its own, reused for every read (net's
+ * `onread`), instead of a fresh 64 KiB buffer per read: replies are copied out of it (the frame
+ * splitter copies every frame, see `reusesReadBuffer`). TLS sockets have no `onread`: they keep
+ * node's buffer per read. The server speaks only when spoken to, so nothing is read before the
+ * connection's 'data' listener is attached.
+ */
+function plainSocket(base: { path: string } | { host: string; port: number }): Socket {
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const socket: Socket = netConnect({
+    ...base,
+    onread: {
+      buffer,
+      callback: (bytes: number, into: Uint8Array) => {
+        socket.emit('data', Buffer.from(into.buffer, into.byteOffset, bytes));
+        return true; // keep reading (false would pause)
+      },
+    },
+  });
+  return Object.assign(socket, { reusesReadBuffer: true });
+}
 
 function isIpAddress(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(':');

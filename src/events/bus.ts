@@ -13,7 +13,10 @@ export class EventBus {
   private all = 0;
   /** Subscribers of some events (`select`): how many want each name. */
   private readonly some = new Map<MongoEventName, number>();
+  /** Subscriptions ever made (`events$` and `select`), never decremented. */
+  private made = 0;
   readonly events$: Observable<MongoEvent> = new Observable<MongoEvent>((subscriber) => {
+    this.made++;
     this.all++;
     const inner = this.subject.subscribe(subscriber);
     return () => {
@@ -21,6 +24,14 @@ export class EventBus {
       inner.unsubscribe();
     };
   });
+
+  /**
+   * How many subscriptions were ever made: equal counts at two moments, with `wants(name)` false at
+   * both, mean no listener saw a `name` event in between (none subscribed, even briefly).
+   */
+  get subscriptionsMade(): number {
+    return this.made;
+  }
 
   /** True when someone listens to `name` (to any event, without a name). */
   wants(name?: MongoEventName): boolean {
@@ -37,6 +48,7 @@ export class EventBus {
   /** The events with one of `names`; while subscribed, only those are built for it. */
   select(names: ReadonlySet<MongoEventName>): Observable<MongoEvent> {
     return new Observable<MongoEvent>((subscriber) => {
+      this.made++;
       for (const name of names) this.some.set(name, (this.some.get(name) ?? 0) + 1);
       const inner = this.subject.pipe(filter((e) => names.has(e.name))).subscribe(subscriber);
       return () => {

@@ -100,6 +100,14 @@ export interface GridFSCollectionOptions {
 }
 
 /**
+ * Asks a collection whether its commands go unobserved: undefined when command monitoring listens
+ * for commandStarted (whose events keep the documents sent, chunk bytes included), else a count
+ * that changes whenever a listener subscribes. An upload reuses a chunk's buffer only when the
+ * count is the same when the chunk's insert is sent and when it is acknowledged.
+ */
+export const UNOBSERVED_COMMANDS: unique symbol = Symbol('mongorx.unobservedCommands');
+
+/**
  * What a bucket needs of a collection: the public Collection API (a structural type, so that
  * gridfs/ sits below client/ and imports none of it).
  */
@@ -107,6 +115,8 @@ export interface GridFSCollection {
   readonly collectionName: string;
   /** CSOT: the timeoutMS its operations inherit (client -> db -> bucket). */
   readonly timeoutMS: number | undefined;
+  /** See UNOBSERVED_COMMANDS; absent: chunk buffers are never reused. */
+  readonly [UNOBSERVED_COMMANDS]?: () => number | undefined;
   insertOne(document: Document, options?: GridFSOperationOptions): Observable<unknown>;
   find(filter: Document, options?: FindOptions & GridFSOperationOptions): FindCursor<Document>;
   findOne(filter: Document, options?: FindOptions & GridFSOperationOptions): Observable<Document | null>;

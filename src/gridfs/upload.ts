@@ -4,7 +4,13 @@ import { type Observable, Observable as Rx } from '../rx.js';
 import { Chunker } from './chunker.js';
 import { GridFSDeadline } from './deadline.js';
 import type { Puller } from './pull.js';
-import type { GridFSCollection, GridFSFile, GridFSOperationOptions, GridFSUploadOptions } from './types.js';
+import {
+  type GridFSCollection,
+  type GridFSFile,
+  type GridFSOperationOptions,
+  type GridFSUploadOptions,
+  UNOBSERVED_COMMANDS,
+} from './types.js';
 
 /** Everything one upload needs, resolved and checked when it is subscribed. */
 export interface UploadPlan {
@@ -70,6 +76,7 @@ export class UploadRun {
   private sentChunks = false;
   private sentFile = false;
   private cleanup: Promise<void> | undefined;
+  private chunker: Chunker | undefined;
 
   constructor(private readonly plan: UploadPlan) {
     this.result = this.run().finally(() => {
@@ -103,6 +110,7 @@ export class UploadRun {
     );
     await this.cancellable(subscribeOnce(plan.prepare));
     const chunker = new Chunker(plan.chunkSize);
+    this.chunker = chunker;
     let n = 0;
     for (;;) {
       let piece: Uint8Array | undefined;
@@ -137,10 +145,20 @@ export class UploadRun {
     this.checkAborted();
     const op = deadline.options();
     this.sentChunks = true;
+    const { chunks } = this.plan;
+    const unobserved = chunks[UNOBSERVED_COMMANDS]?.();
     const insert = subscribeOnce(
-      this.plan.chunks.insertOne({ _id: new ObjectId(), files_id: this.plan.id, n, data }, op),
+      chunks.insertOne({ _id: new ObjectId(), files_id: this.plan.id, n, data }, op),
     );
-    insert.catch(() => {});
+    // Acknowledged (retries done), its bytes are free, unless a commandStarted listener may hold
+    // the document: then the buffer is left to the collector.
+    insert.then(
+      () => {
+        if (unobserved !== undefined && unobserved === chunks[UNOBSERVED_COMMANDS]?.())
+          this.chunker?.recycle(data);
+      },
+      () => {},
+    );
     this.inFlight.push(insert);
   }
 

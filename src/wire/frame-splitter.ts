@@ -3,7 +3,7 @@ import { DEFAULT_MAX_MESSAGE_SIZE_BYTES, HEADER_LENGTH } from './constants.js';
 
 /**
  * Splits a byte stream into whole wire frames. Frames that lie inside one chunk are returned as
- * subarrays (no copy); a frame spanning chunks is copied once into a buffer of its exact length,
+ * subarrays (no copy) unless `copyFrames`; a frame spanning chunks is copied once into a buffer of its exact length,
  * allocated only after its declared length was checked. After an error it stays failed.
  */
 export class FrameSplitter {
@@ -16,7 +16,14 @@ export class FrameSplitter {
   private partialFilled = 0;
   private failure: MongoProtocolError | undefined;
 
-  constructor(maxMessageSizeBytes: number = DEFAULT_MAX_MESSAGE_SIZE_BYTES) {
+  /**
+   * @param copyFrames - copy frames that lie inside one chunk too: the chunks are views of a
+   *   buffer the transport reads into again (`TransportSocket.reusesReadBuffer`).
+   */
+  constructor(
+    maxMessageSizeBytes: number = DEFAULT_MAX_MESSAGE_SIZE_BYTES,
+    private readonly copyFrames = false,
+  ) {
     this.maxMessageSizeBytes = maxMessageSizeBytes;
   }
 
@@ -62,7 +69,11 @@ export class FrameSplitter {
       }
       const length = this.checkLength(chunk.readInt32LE(offset));
       if (remaining >= length) {
-        frames.push(chunk.subarray(offset, offset + length));
+        frames.push(
+          this.copyFrames
+            ? Buffer.copyBytesFrom(chunk, offset, length)
+            : chunk.subarray(offset, offset + length),
+        );
         offset += length;
       } else {
         this.startPartial(length);

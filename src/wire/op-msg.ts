@@ -1,4 +1,5 @@
 import {
+  calculateObjectSize,
   type DeserializeOptions,
   type Document,
   type SerializeOptions,
@@ -37,6 +38,11 @@ export interface OpMsgRequest {
   responseTo?: number;
   /** BSON encoding of the sequences' documents (ignoreUndefined, serializeFunctions; the body gets serializeFunctions only). */
   serializeOptions?: SerializeOptions;
+  /**
+   * Where the message's buffers come from (a buffer of at least the bytes asked for; default
+   * `Buffer.allocUnsafe`): lets a connection encode into a buffer it reuses once written.
+   */
+  allocate?: (bytes: number) => Buffer;
 }
 
 export interface OpMsgMessage {
@@ -82,7 +88,8 @@ export function encodeOpMsgPieces(req: OpMsgRequest): Buffer[] {
   });
   const pieces: Buffer[] = [];
   let length = 0;
-  let out = new GrowableBuffer(estimate);
+  const allocate = req.allocate ?? Buffer.allocUnsafe;
+  let out = new GrowableBuffer(estimate, allocate);
   const options = { ...req.serializeOptions, index: 0 };
   let offset = HEADER_LENGTH + FLAG_BITS_LENGTH;
   out.buffer[offset++] = 0;
@@ -104,7 +111,7 @@ export function encodeOpMsgPieces(req: OpMsgRequest): Buffer[] {
         pieces.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
         length += piece.byteLength;
       }
-      out = new GrowableBuffer(256);
+      out = new GrowableBuffer(256, allocate);
       offset = 0;
     } else {
       for (const doc of s.documents) offset = out.serialize(doc, offset, options);
@@ -150,8 +157,11 @@ const BSON_INTERNAL_BUFFER = 17_825_792;
 class GrowableBuffer {
   buffer: Buffer;
 
-  constructor(size: number) {
-    this.buffer = Buffer.allocUnsafe(size);
+  constructor(
+    size: number,
+    private readonly allocate: (bytes: number) => Buffer,
+  ) {
+    this.buffer = allocate(size);
   }
 
   /** Makes room for `bytes` more after `offset`. */
@@ -169,15 +179,24 @@ class GrowableBuffer {
         // Uint8Array.set past the end: the document did not fit. Anything else is the document's
         // own error (a stack overflow too, once any document would fit).
         if (!(e instanceof RangeError) || this.buffer.length - offset >= BSON_INTERNAL_BUFFER) throw e;
-        this.grow(offset, this.buffer.length * 2);
+        this.grow(offset, offset + fitFor(doc, options, this.buffer.length - offset));
       }
     }
   }
 
   private grow(used: number, atLeast: number): void {
-    const next = Buffer.allocUnsafe(Math.max(atLeast, this.buffer.length * 2));
+    const next = this.allocate(Math.max(atLeast, this.buffer.length * 2));
     this.buffer.copy(next, 0, 0, used);
     this.buffer = next;
+  }
+}
+
+/** Room for `doc` once it did not fit in `room` bytes: its exact size, or double the room when bson cannot size it. */
+function fitFor(doc: Document, options: SerializeOptions, room: number): number {
+  try {
+    return Math.max(calculateObjectSize(doc, options), room + 1);
+  } catch {
+    return room * 2;
   }
 }
 
