@@ -9,7 +9,7 @@ import { MongoInvalidArgumentError, MongoNotConnectedError } from '../errors.js'
 import { EventBus } from '../events/bus.js';
 import { resolveLoggerConfig } from '../events/logging/config.js';
 import { MongoLogger } from '../events/logging/logger.js';
-import type { MongoEvent } from '../events/types.js';
+import type { EventOf, MongoEvent, MongoEventName } from '../events/types.js';
 import { ClusterClock } from '../execute/cluster-clock.js';
 import { clockOf, type ExecutionContext } from '../execute/context.js';
 import { executeOperation } from '../execute/execute-operation.js';
@@ -40,6 +40,7 @@ import { runClientBulkWrite } from './client-bulk-write.js';
 import type { ClientContext } from './client-context.js';
 import { Db } from './db.js';
 import { endServerSessions } from './end-sessions.js';
+import { EventListeners } from './event-listeners.js';
 import type { InheritableOptions } from './inherited-options.js';
 import { changeStreamOf } from './options-holder.js';
 import { operationScope, type SessionOption } from './session-scope.js';
@@ -56,6 +57,7 @@ export class MongoClient {
   readonly options: ResolvedOptions;
   /** Hot bus of every SDAM, heartbeat, CMAP and command event. */
   readonly events$: Observable<MongoEvent>;
+  private readonly listeners: EventListeners;
   private readonly bus = new EventBus();
   /** Logs the bus's events of the components the MONGODB_LOG_* variables or the options enable. */
   private readonly logger: MongoLogger;
@@ -104,6 +106,7 @@ export class MongoClient {
     this.uri = uri;
     this.clientOptions = options;
     this.events$ = this.bus.events$;
+    this.listeners = new EventListeners(this.events$);
     const execution: ExecutionContext = {
       topology: this.lazyTopology(),
       retryReads: this.options.retryReads,
@@ -185,6 +188,44 @@ export class MongoClient {
         if (!settled) closeThen(() => {});
       };
     });
+  }
+
+  /**
+   * EventEmitter style, as on the official driver's client: `listener` gets each event named
+   * `name` (`'commandStarted'`, `'serverHeartbeatFailed'`, ...) from the bus `events$` has, until
+   * removed. Command events come whatever `monitorCommands` says.
+   */
+  on<N extends MongoEventName>(name: N, listener: (event: EventOf<N>) => void): this {
+    this.listeners.add(name, listener, false);
+    return this;
+  }
+
+  /** Like `on`, for the next event of that name only. */
+  once<N extends MongoEventName>(name: N, listener: (event: EventOf<N>) => void): this {
+    this.listeners.add(name, listener, true);
+    return this;
+  }
+
+  /** Removes a listener added with `on`/`once` (its latest registration, as EventEmitter does). */
+  off<N extends MongoEventName>(name: N, listener: (event: EventOf<N>) => void): this {
+    this.listeners.remove(name, listener);
+    return this;
+  }
+
+  /** Same as `off`. */
+  removeListener<N extends MongoEventName>(name: N, listener: (event: EventOf<N>) => void): this {
+    return this.off(name, listener);
+  }
+
+  /** Removes every listener of `name`, or of every name. */
+  removeAllListeners(name?: MongoEventName): this {
+    this.listeners.removeAll(name);
+    return this;
+  }
+
+  /** How many listeners `name` has. */
+  listenerCount(name: MongoEventName): number {
+    return this.listeners.count(name);
   }
 
   /** Starts monitoring and waits until a server can be selected. Optional: operations connect lazily. */
