@@ -1,17 +1,18 @@
-import type { EventOf, MongoEvent, MongoEventName } from '../events/types.js';
-import type { Observable, Subscription } from '../rx.js';
+import type { EventBus } from '../events/bus.js';
+import type { EventOf, MongoEventName } from '../events/types.js';
+import type { Subscription } from '../rx.js';
 
 type Listener = (event: never) => void;
 
 /**
  * The official driver's EventEmitter surface (`client.on('commandStarted', fn)`) over the event
- * bus: each listener is one subscription to `events$`, filtered by name. Command events reach
- * listeners whatever `monitorCommands` says (the bus always has them).
+ * bus: each listener is one `select` of its event name, so only events someone listens to are
+ * built. Command events reach listeners whatever `monitorCommands` says.
  */
 export class EventListeners {
   private readonly byName = new Map<MongoEventName, Map<Listener, Subscription[]>>();
 
-  constructor(private readonly events$: Observable<MongoEvent>) {}
+  constructor(private readonly bus: EventBus) {}
 
   add<N extends MongoEventName>(name: N, listener: (event: EventOf<N>) => void, once: boolean): void {
     let listeners = this.byName.get(name);
@@ -21,8 +22,7 @@ export class EventListeners {
     }
     const subs = listeners.get(listener as Listener) ?? [];
     listeners.set(listener as Listener, subs);
-    const sub = this.events$.subscribe((event) => {
-      if (event.name !== name) return;
+    const sub = this.bus.select(new Set([name])).subscribe((event) => {
       if (once) this.drop(name, listener as Listener, sub);
       listener(event as EventOf<N>);
     });

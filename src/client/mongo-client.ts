@@ -106,7 +106,7 @@ export class MongoClient {
     this.uri = uri;
     this.clientOptions = options;
     this.events$ = this.bus.events$;
-    this.listeners = new EventListeners(this.events$);
+    this.listeners = new EventListeners(this.bus);
     const execution: ExecutionContext = {
       topology: this.lazyTopology(),
       retryReads: this.options.retryReads,

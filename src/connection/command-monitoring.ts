@@ -42,7 +42,10 @@ export class CommandMonitor {
 
   /** Publishes commandStarted and returns the pair that publishes how the command ended. */
   start(command: StartedCommand): CommandEvents {
-    if (!this.bus.wants('commandStarted')) return UNMONITORED;
+    // Built when any of the three is listened to (a listener of commandSucceeded alone included).
+    const bus = this.bus;
+    if (!bus.wants('commandStarted') && !bus.wants('commandSucceeded') && !bus.wants('commandFailed'))
+      return UNMONITORED;
     const { requestId, databaseName, commandName, body, operationId } = command;
     const base = () => ({
       requestId,
