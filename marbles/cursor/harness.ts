@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { type Document, Long } from 'bson';
 import { map, type Observable, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { attachReplyRelease } from '../../src/connection/reply-frames.js';
 import type { Connection } from '../../src/connection/types.js';
 import { findCursor } from '../../src/cursor/find-cursor.js';
 import { MongoServerError } from '../../src/errors.js';
@@ -46,6 +47,8 @@ export const NS = 'db.coll';
 
 export class FakeCursorServer {
   readonly log: LoggedCommand[] = [];
+  /** `frame:name@sent` each time a reply was handed back (`releasableReply` commands only). */
+  readonly released: string[] = [];
   readonly ctx: ExecutionContext;
   /** Documents appended later show up in tailable cursors. */
   readonly docs: Document[];
@@ -96,14 +99,21 @@ export class FakeCursorServer {
   }
 
   private connection(): Connection {
-    return fakeConnection(1, 21, (command) => {
+    return fakeConnection(1, 21, (command, _connection, options) => {
       const name = Object.keys(command)[0] ?? '';
-      this.log.push({ at: this.scheduler.now(), name, command });
+      const at = this.scheduler.now();
+      this.log.push({ at, name, command });
       const failure = this.options.fail?.(command);
       return timer(this.options.latency ?? 1).pipe(
         map(() => {
           if (failure) throw new MongoServerError(failure);
-          return this.answer(name, command);
+          const reply = this.answer(name, command);
+          // As a socket connection lends the frame of a reply whose reader hands it back.
+          if (options.releasableReply)
+            attachReplyRelease(reply, () => {
+              this.released.push(`${this.scheduler.now()}:${name}@${at}`);
+            });
+          return reply;
         }),
       );
     });

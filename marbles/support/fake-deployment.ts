@@ -4,7 +4,7 @@
 import type { Document } from 'bson';
 import type { SchedulerLike } from 'rxjs';
 import { defer, finalize, type Observable, of } from 'rxjs';
-import type { Connection } from '../../src/connection/types.js';
+import type { CommandOptions, Connection } from '../../src/connection/types.js';
 import type { ExecutionContext } from '../../src/execute/context.js';
 import { type ServerType, unknownServerDescription } from '../../src/sdam/description/server-description.js';
 import type { TopologyType } from '../../src/sdam/description/topology-description.js';
@@ -84,7 +84,7 @@ export class FakeDeployment {
 export function fakeConnection(
   id: number,
   maxWireVersion: number,
-  answer: (command: Document, connection: Connection) => Observable<Document>,
+  answer: (command: Document, connection: Connection, options: CommandOptions) => Observable<Document>,
 ): Connection {
   let closed = false;
   const connection: Connection = {
@@ -99,7 +99,8 @@ export function fakeConnection(
     close: () => {
       closed = true;
     },
-    command: (_db: string, command: Document) => defer(() => answer(command, connection)),
+    command: (_db: string, command: Document, options: CommandOptions = {}) =>
+      defer(() => answer(command, connection, options)),
   };
   return connection;
 }

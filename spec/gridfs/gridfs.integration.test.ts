@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ObjectId } from 'bson';
 import { filter, firstValueFrom, lastValueFrom, Observable, Subject, take, toArray } from 'rxjs';
+import { replyFrames } from '../../src/connection/reply-frames.js';
 import type { CommandStartedEvent } from '../../src/events/types.js';
 import {
   concatMapWithDemand,
@@ -124,6 +125,39 @@ describe('GridFS (integration)', () => {
           Buffer.from((c.data as { buffer: Uint8Array }).buffer),
           Buffer.from(pattern(c.n * 4, c.n === 10 ? 1 : 4)),
         );
+    } finally {
+      await lastValueFrom(quiet.close());
+    }
+  });
+
+  it('batch replies are reused only when nothing else may hold them; kept chunks stay intact', async () => {
+    // 40 chunks of 256 KiB, downloaded in batches of 16 (about 4 MiB each): 3 batch replies.
+    const size = 40 * 256 * 1024;
+    const quiet = new MongoClient(uri);
+    try {
+      const b = new GridFSBucket(quiet.db(dbName), { bucketName: 'b', chunkSizeBytes: 256 * 1024 });
+      const file = await lastValueFrom(b.upload('big', pattern(0, size)));
+      const before = { reused: replyFrames.reused, allocated: replyFrames.allocated };
+      // Every chunk is kept until the end: none may change when a later batch reuses a buffer.
+      const kept = await lastValueFrom(b.download(file._id).pipe(toArray()));
+      assert.equal(kept.length, 40);
+      assert.ok(concatBytes(kept).equals(Buffer.from(pattern(0, size))), 'the bytes downloaded');
+      const lent = replyFrames.reused + replyFrames.allocated - before.reused - before.allocated;
+      assert.equal(lent, 3, 'each batch reply was assembled in a buffer lent for it');
+      assert.ok(replyFrames.reused - before.reused >= 2, 'the later batches reused one');
+      // A ranged read over a pull iterator, and a second download: the same bytes.
+      const range: Uint8Array[] = [];
+      for await (const c of b.download(file._id, { start: 300_000, end: 9_000_000 })) range.push(c);
+      assert.ok(concatBytes(range).equals(Buffer.from(pattern(300_000, 8_700_000))));
+      // The main client monitors commands: a listener may keep a reply, so none is lent.
+      const mark = { reused: replyFrames.reused, allocated: replyFrames.allocated };
+      const watched = await lastValueFrom(
+        bucket(256 * 1024)
+          .download(file._id)
+          .pipe(toArray()),
+      );
+      assert.ok(concatBytes(watched).equals(Buffer.from(pattern(0, size))));
+      assert.deepEqual({ reused: replyFrames.reused, allocated: replyFrames.allocated }, mark);
     } finally {
       await lastValueFrom(quiet.close());
     }

@@ -43,6 +43,25 @@ describe('FrameSplitter', () => {
     assert.deepEqual(split, frames);
   });
 
+  it('assembles a frame spanning chunks in the buffer its allocator gives, shown the header', () => {
+    const calls: { length: number; head: number[] }[] = [];
+    const arenas: Buffer[] = [];
+    const s = new FrameSplitter(undefined, false, (length, head) => {
+      calls.push({ length, head: [...head.subarray(0, 16)] });
+      arenas.push(Buffer.alloc(4096));
+      return (arenas.at(-1) as Buffer).subarray(0, length);
+    });
+    const frame = frames[2] as Buffer;
+    // Cut after the header, then inside the length prefix of the next frame (4 bytes only then).
+    const out = feed(s, splitAt(Buffer.concat([frame, frames[3] as Buffer]), [20, frame.length + 2]));
+    assert.deepEqual(out, [frame, frames[3]]);
+    assert.equal(out[0]?.buffer, arenas[0]?.buffer, 'assembled in the allocated buffer');
+    assert.deepEqual(calls[0], { length: frame.length, head: [...frame.subarray(0, 16)] });
+    assert.equal(calls[1]?.head.length, 4, 'only the length prefix had arrived');
+    const wrong = new FrameSplitter(undefined, false, () => Buffer.alloc(1));
+    assert.throws(() => wrong.push(frame.subarray(0, 30)), RangeError);
+  });
+
   it('reassembles 1-byte chunks', () => {
     const s = new FrameSplitter();
     const out: Buffer[] = [];

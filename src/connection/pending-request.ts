@@ -1,6 +1,6 @@
 import type { DeserializeOptions, Document } from 'bson';
 import type { SchedulerLike, Subscriber, Subscription } from '../rx.js';
-import type { CommandEvents } from './command-monitoring.js';
+import { type CommandEvents, UNMONITORED } from './command-monitoring.js';
 
 /**
  * One acknowledged request waiting on a connection: the id its next reply answers (an exhaust
@@ -21,7 +21,14 @@ export class PendingRequest {
     private readonly events: CommandEvents,
     /** How its replies are decoded (undefined: the defaults). */
     readonly bsonOptions?: DeserializeOptions,
+    /** Its reply may be assembled in a reused buffer and carry its release (`releasableReply`). */
+    readonly releasable = false,
   ) {}
+
+  /** Whether command monitoring sees its replies (a listener may then keep one). */
+  get monitored(): boolean {
+    return this.events !== UNMONITORED;
+  }
 
   get done(): boolean {
     return this.settled;

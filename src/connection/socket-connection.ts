@@ -14,7 +14,9 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE_BYTES,
   decodeFrame,
   FrameSplitter,
+  HEADER_LENGTH,
   nextRequestId,
+  OP_MSG,
   type WireMessage,
 } from '../wire/index.js';
 import { type CommandEvents, CommandMonitor, UNMONITORED } from './command-monitoring.js';
@@ -30,6 +32,7 @@ import {
 import { LateReplies } from './late-replies.js';
 import { PendingRequest } from './pending-request.js';
 import { interpretReply } from './reply.js';
+import { attachReplyRelease, detachFromFrame, replyFrames } from './reply-frames.js';
 import { outgoingSpare } from './spare-buffer.js';
 import type { TransportSocket } from './transport.js';
 import type { CommandOptions, Connection } from './types.js';
@@ -84,7 +87,11 @@ export class SocketConnection implements Connection {
 
   constructor(socket: TransportSocket, info: SocketConnectionInfo) {
     this.socket = socket;
-    this.splitter = new FrameSplitter(DEFAULT_MAX_MESSAGE_SIZE_BYTES, socket.reusesReadBuffer === true);
+    this.splitter = new FrameSplitter(
+      DEFAULT_MAX_MESSAGE_SIZE_BYTES,
+      socket.reusesReadBuffer === true,
+      (n, head) => this.frameBuffer(n, head),
+    );
     this.id = info.id;
     this.address = info.address;
     this.generation = info.generation;
@@ -254,6 +261,7 @@ export class SocketConnection implements Connection {
       subscriber,
       events,
       options.bsonOptions,
+      options.releasableReply === true,
     );
     this.track(request);
     this.write(message, written);
@@ -323,6 +331,18 @@ export class SocketConnection implements Connection {
     }
   }
 
+  /**
+   * Where a frame spanning reads is assembled: a reused buffer for an uncompressed reply to a
+   * request that hands its reply back (`releasableReply`), else a fresh one.
+   */
+  private frameBuffer(length: number, head: Buffer): Buffer {
+    if (head.length >= HEADER_LENGTH && head.readInt32LE(12) === OP_MSG) {
+      const request = this.pending.get(head.readInt32LE(8));
+      if (request?.releasable && !request.monitored) return replyFrames.allocate(length);
+    }
+    return Buffer.allocUnsafe(length);
+  }
+
   /** Decodes and routes one frame; a Promise only while an asynchronous codec decompresses it. */
   private handleFrame(frame: Buffer): Promise<void> | undefined {
     let decoded: WireMessage | Promise<WireMessage>;
@@ -338,7 +358,7 @@ export class SocketConnection implements Connection {
       return undefined;
     }
     if (!(decoded instanceof Promise)) {
-      this.route(decoded);
+      this.route(decoded, frame);
       return undefined;
     }
     return decoded.then(
@@ -356,7 +376,8 @@ export class SocketConnection implements Connection {
     this.inbound = tail;
   }
 
-  private route(message: WireMessage): void {
+  /** Hands a reply to its request; `frame`: the bytes it was decoded from (uncompressed replies). */
+  private route(message: WireMessage, frame?: Buffer): void {
     const { responseTo, requestId } = message.header;
     const request = this.pending.get(responseTo);
     if (!request) {
@@ -382,8 +403,20 @@ export class SocketConnection implements Connection {
       this.track(request);
       request.reply(outcome.reply, false);
     } else {
+      if (frame && request.releasable && !request.monitored) this.lendFrame(outcome.reply, frame);
       request.reply(outcome.reply, true);
     }
+  }
+
+  /**
+   * A reply assembled in a reused buffer carries the release of that buffer for its reader; what
+   * of it may outlive the reader (`$clusterTime`, resume tokens) is copied out of the frame first.
+   */
+  private lendFrame(reply: Document, frame: Buffer): void {
+    const release = replyFrames.releaser(frame);
+    if (!release) return;
+    detachFromFrame(reply);
+    attachReplyRelease(reply, release);
   }
 
   /** Marks the connection dead, destroys the socket, and fails every request in flight at once. */

@@ -28,6 +28,11 @@ export interface CommandOptions {
   readonly serializeOptions?: SerializeOptions;
   /** BSON decoding of the reply (e.g. keep cursor batches as bytes for the user's options). */
   readonly bsonOptions?: DeserializeOptions;
+  /**
+   * The reader of the reply hands its bytes back once done (see `takeReplyRelease`): a large reply
+   * is then assembled in a reused buffer. Only for replies nothing else keeps (GridFS chunks).
+   */
+  readonly releasableReply?: boolean;
 }
 
 /**

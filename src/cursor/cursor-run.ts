@@ -51,6 +51,11 @@ export interface CursorSpec<T> {
   readonly resumable?: ResumableCursorHooks;
   /** The cursor object's runs (its `id`, `closed`, `close()`); each run joins when it starts. */
   readonly runs?: CursorRuns;
+  /**
+   * Its sink copies what it keeps of each document before the next is emitted (REUSABLE_REPLIES):
+   * each reply's bytes are handed back for reuse once its documents are out.
+   */
+  readonly reusesReplies?: boolean;
 }
 
 /**
@@ -156,6 +161,8 @@ export class CursorRun<T> implements TrackedRun {
   /** Whether `buf` may hold BSON bytes (else every entry is a decoded document). */
   private bufEncoded = false;
   private pos = 0;
+  /** The releases of the replies whose documents `buf` holds (`reusesReplies`). */
+  private readonly frames: (() => void)[] = [];
   /**
    * The cursor's scope: its first command pins the server; getMore and killCursors follow it there,
    * all under one session (sessions spec: a cursor keeps its implicit session until it is done).
@@ -247,7 +254,7 @@ export class CursorRun<T> implements TrackedRun {
     if (this.cancelled) return;
     this.cancelled = true;
     this.ended = true;
-    this.buf = EMPTY;
+    this.clearBuffer();
     if (this.inFlight && !this.scope.server) {
       // Still selecting a server for the opening command: nothing was sent, so stop here.
       this.command?.unsubscribe();
@@ -311,8 +318,7 @@ export class CursorRun<T> implements TrackedRun {
     this.scope.maxTimeMS = previous.maxTimeMS;
     if (restartDeadline || !this.iteration) this.scope.startDeadline(clockOf(this.spec.ctx).now());
     this.keepDeadline = true;
-    this.buf = EMPTY;
-    this.pos = 0;
+    this.clearBuffer();
     this.serverDone = false;
     this.openWith(open);
   }
@@ -435,7 +441,10 @@ export class CursorRun<T> implements TrackedRun {
     if (!opening) this.timeouts = 0;
     if (reply.ns) this.ns = reply.ns;
     if (reply.postBatchResumeToken) this.postBatchResumeToken = reply.postBatchResumeToken;
+    // A batch sink hands whole batches to its subscriber, which may keep them: no reuse there.
+    const release = this.spec.reusesReplies && !this.batchSink ? reply.release : undefined;
     if (this.ended) {
+      release?.();
       this.kill();
       return;
     }
@@ -461,6 +470,7 @@ export class CursorRun<T> implements TrackedRun {
       return;
     }
     if (this.pos >= this.buf.length) {
+      this.clearBuffer();
       this.buf = batch;
       this.bufEncoded = reply.encoded !== undefined;
     } else {
@@ -468,6 +478,7 @@ export class CursorRun<T> implements TrackedRun {
       this.bufEncoded ||= reply.encoded !== undefined;
     }
     this.pos = 0;
+    if (release) this.frames.push(release);
     if (this.spec.resumable) {
       try {
         this.spec.resumable.onReply(reply, opening, this.buf.length);
@@ -527,16 +538,13 @@ export class CursorRun<T> implements TrackedRun {
     this.draining = false;
     if (this.endAfterEmit && !this.ended) {
       this.ended = true;
-      this.buf = EMPTY;
+      this.clearBuffer();
       if (!this.inFlight) this.kill();
       this.sink.complete();
       return;
     }
     if (this.ended || this.sinkClosed()) return;
-    if (this.pos >= this.buf.length && this.buf !== EMPTY) {
-      this.buf = EMPTY;
-      this.pos = 0;
-    }
+    if (this.pos >= this.buf.length && this.buf !== EMPTY) this.clearBuffer();
     this.afterDrain();
   }
 
@@ -585,6 +593,7 @@ export class CursorRun<T> implements TrackedRun {
         // A batch sink (toArray, batches()) takes a whole batch at once: one decode of the reply
         // is cheaper than a piece per document decoded one by one.
         lazy: this.lazyBatches && this.batchSink === undefined,
+        releasable: this.spec.reusesReplies === true && this.batchSink === undefined,
       }),
     );
   }
@@ -609,8 +618,7 @@ export class CursorRun<T> implements TrackedRun {
    */
   private suspend(open: () => CommandOperation<CursorReply<Document>>, error: unknown): void {
     this.kill(false);
-    this.buf = EMPTY;
-    this.pos = 0;
+    this.clearBuffer();
     this.demand = 0;
     this.poll = undefined;
     this.suspended = open;
@@ -653,10 +661,18 @@ export class CursorRun<T> implements TrackedRun {
   private fail(error: unknown): void {
     if (this.ended) return;
     this.ended = true;
-    this.buf = EMPTY;
+    this.clearBuffer();
     if (!this.inFlight) this.kill();
     if (this.batchSink) this.batchSink.error(error);
     else this.sink.error(error);
+  }
+
+  /** Drops the buffered documents; the replies they came from are handed back (`reusesReplies`). */
+  private clearBuffer(): void {
+    this.buf = EMPTY;
+    this.pos = 0;
+    const frames = this.frames;
+    while (frames.length > 0) (frames.pop() as () => void)();
   }
 
   private sinkClosed(): boolean {

@@ -11,6 +11,7 @@ import {
   findOperation,
   validateFindOptions,
 } from '../operations/find.js';
+import { REUSABLE_REPLIES } from '../operations/operation.js';
 import type { Sort, SortDirection } from '../operations/sort.js';
 import { type ReadPreferenceLike, readPreferenceOf } from '../read-preference.js';
 import { defer, type Observable } from '../rx.js';
@@ -210,6 +211,7 @@ function findDefinition(
         maxAwaitTimeMS: o.tailable && o.awaitData ? o.maxAwaitTimeMS : undefined,
         comment: o.comment,
         prefetch: o.prefetch,
+        reusesReplies: o[REUSABLE_REPLIES] === true,
       };
     },
     explainable: (o) => ({

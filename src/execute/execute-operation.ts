@@ -444,6 +444,7 @@ function sendOn<T>(
     moreToCome: built.moreToCome,
     serializeOptions: built.serializeOptions,
     bsonOptions: built.replyBson,
+    releasableReply: built.releasableReply,
     operationId: state.operationId,
     // CSOT: the deadline bounds the reply (the guard in underDeadline); socketTimeoutMS is deprecated.
     socketTimeoutMS: scope.csot ? 0 : ctx.socketTimeoutMS,

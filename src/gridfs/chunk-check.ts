@@ -93,9 +93,10 @@ export class ChunkChecker {
     const to = n === r.last - 1 ? r.end - n * r.chunkSize : data.byteLength;
     const bytes = from === 0 && to === data.byteLength ? data : data.subarray(from, to);
     // Decoded chunk data is a view into the whole batch reply: a consumer still holding one chunk
-    // would keep that reply (a batch of chunks) alive while the next batch arrives. A copy holds
-    // the chunk alone, so live memory stays within a batch plus the chunks held.
-    return bytes.byteLength < bytes.buffer.byteLength ? bytes.slice() : bytes;
+    // would keep that reply (a batch of chunks) alive while the next batch arrives, and the reply's
+    // buffer is reused for the next batch (REUSABLE_REPLIES). A copy holds the chunk alone, so live
+    // memory stays within a batch plus the chunks held. (Buffer's own `slice` is a view, not a copy.)
+    return bytes.byteLength < bytes.buffer.byteLength ? Buffer.copyBytesFrom(bytes) : bytes;
   }
 
   /** At the end of the chunks: a MongoGridFSChunkError when some were missing. */

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import type { DemandSource } from '../cursor/demand.js';
+import { REUSABLE_REPLIES } from '../operations/operation.js';
 import { concat, concatMap, defer, EMPTY, map, Observable, of, Subject } from '../rx.js';
 import { ChunkChecker, chunkRange } from './chunk-check.js';
 import { GridFSDeadline } from './deadline.js';
@@ -85,6 +86,8 @@ function bytesOf(plan: DownloadPlan, demand$: Observable<number> | undefined): O
             ...deadline.options(),
             sort: { n: 1 },
             batchSize: plan.batchSize ?? batchSizeFor(range.chunkSize),
+            // The checker copies each chunk's data out of its batch: a batch's buffer is reused.
+            [REUSABLE_REPLIES]: true,
           });
           const docs = demand$ ? cursor.withDemand(relayed) : cursor;
           return concat(

@@ -1,5 +1,6 @@
 import { type DeserializeOptions, type Document, deserialize, Long, Timestamp } from 'bson';
 import { type BsonOptions, decodeBatch, RAW_BATCHES, readBsonOptions } from '../bson-options.js';
+import { takeReplyRelease } from '../connection/reply-frames.js';
 import { MongoUnexpectedServerResponseError } from '../errors.js';
 import type { CommandOperation } from './operation.js';
 
@@ -33,6 +34,11 @@ export interface CursorReply<T = Document> {
    * one being emitted holds only its bytes.
    */
   readonly encoded?: EncodedBatch;
+  /**
+   * Hands the reply's bytes back for reuse (requests with `releasableReply` only): called once
+   * nothing reads the batch any more.
+   */
+  readonly release?: () => void;
 }
 
 /** A batch kept as BSON bytes, and how its documents are decoded (the user's BSON options). */
@@ -114,6 +120,7 @@ export function parseCursorReply<T>(reply: Document, batchBson?: DeserializeOpti
     batch: batchBson ? decodeBatch<T>(batch, batchBson) : (batch as T[]),
     postBatchResumeToken: cursor.postBatchResumeToken,
     operationTime: reply.operationTime instanceof Timestamp ? reply.operationTime : undefined,
+    release: takeReplyRelease(reply),
   };
 }
 
@@ -131,6 +138,8 @@ export interface GetMoreOptions {
   readonly bson?: BsonOptions;
   /** The reply's batch is read lazily (`CursorReply.encoded`): for cursor runs, which decode as they emit. */
   readonly lazy?: boolean;
+  /** The reader hands the reply's bytes back (`CursorReply.release`; REUSABLE_REPLIES). */
+  readonly releasable?: boolean;
 }
 
 /** getMore (find_getmore_killcursors_commands spec). Never retried; no API version fields. */
@@ -151,7 +160,7 @@ export function getMoreOperation<T>(
       if (options.batchSize !== undefined && options.batchSize > 0) command.batchSize = options.batchSize;
       if (options.maxAwaitTimeMS !== undefined) command.maxTimeMS = options.maxAwaitTimeMS;
       if (options.comment !== undefined) command.comment = options.comment;
-      return { command, replyBson: bson.replyBson };
+      return { command, replyBson: bson.replyBson, releasableReply: options.releasable === true };
     },
     parse: (reply) =>
       options.lazy ? parseLazyCursorReply<T>(reply, bson.batch) : parseCursorReply<T>(reply, bson.batch),

@@ -10,7 +10,7 @@ import {
   parseCursorReply,
   parseLazyCursorReply,
 } from './cursor-commands.js';
-import type { CommandOperation } from './operation.js';
+import { type CommandOperation, REUSABLE_REPLIES } from './operation.js';
 import { assertDocument, assertInteger, type RawDataOptions, withRawData } from './options.js';
 import { type Sort, sortDocument } from './sort.js';
 
@@ -66,6 +66,8 @@ export interface FindOptions extends BsonOptions, RawDataOptions {
   readonly singleBatch?: boolean;
   /** Fetch batch N+1 while batch N is consumed (driver-side; never sent). */
   readonly prefetch?: boolean;
+  /** @internal See REUSABLE_REPLIES (GridFS downloads). */
+  readonly [REUSABLE_REPLIES]?: boolean;
 }
 
 const PASS_THROUGH = new Set<string>([
@@ -152,6 +154,7 @@ export function findOperation<T>(
     build: (server) => ({
       command: withRawData(buildFindCommand(collection, filter, options), options.rawData, server),
       replyBson: bson.replyBson,
+      releasableReply: options[REUSABLE_REPLIES] === true,
     }),
     parse: (reply) => parseLazyCursorReply<T>(reply, bson.batch),
   };

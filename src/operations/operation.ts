@@ -26,7 +26,17 @@ export interface BuiltCommand {
   readonly serializeOptions?: SerializeOptions;
   /** How the reply is decoded before `parse` (e.g. cursor batches kept as bytes). */
   readonly replyBson?: DeserializeOptions;
+  /** The reply's reader hands its bytes back (connection `releasableReply`; REUSABLE_REPLIES). */
+  readonly releasableReply?: boolean;
 }
+
+/**
+ * @internal A find option: whoever reads the cursor copies what it keeps of each document before
+ * it takes the next one, so the bytes of a batch can be reused once the batch is emitted (GridFS
+ * downloads, whose chunk data is copied as it is checked). A user's find never sets it: its
+ * documents may view their batch's bytes (Binary data, raw documents) for as long as they live.
+ */
+export const REUSABLE_REPLIES: unique symbol = Symbol('mongorx.reusableReplies');
 
 /**
  * Which of the concerns inherited from client -> db -> collection an operation takes; the public

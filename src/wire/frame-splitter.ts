@@ -2,9 +2,19 @@ import { MongoProtocolError } from '../errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE_BYTES, HEADER_LENGTH } from './constants.js';
 
 /**
+ * Where a frame spanning chunks is assembled: a buffer of exactly `length` bytes. `head` is the
+ * start of the frame as far as it has arrived (its header when at least 16 bytes are there), so
+ * the allocator can tell which request the frame answers.
+ */
+export type FrameAllocator = (length: number, head: Buffer) => Buffer;
+
+const allocUnsafe: FrameAllocator = (length) => Buffer.allocUnsafe(length);
+
+/**
  * Splits a byte stream into whole wire frames. Frames that lie inside one chunk are returned as
- * subarrays (no copy) unless `copyFrames`; a frame spanning chunks is copied once into a buffer of its exact length,
- * allocated only after its declared length was checked. After an error it stays failed.
+ * subarrays (no copy) unless `copyFrames`; a frame spanning chunks is copied once into a buffer of
+ * its exact length (from `allocate`), taken only after its declared length was checked. After an
+ * error it stays failed.
  */
 export class FrameSplitter {
   maxMessageSizeBytes: number;
@@ -23,6 +33,7 @@ export class FrameSplitter {
   constructor(
     maxMessageSizeBytes: number = DEFAULT_MAX_MESSAGE_SIZE_BYTES,
     private readonly copyFrames = false,
+    private readonly allocate: FrameAllocator = allocUnsafe,
   ) {
     this.maxMessageSizeBytes = maxMessageSizeBytes;
   }
@@ -42,7 +53,7 @@ export class FrameSplitter {
       this.lengthFilled += n;
       offset = n;
       if (this.lengthFilled < 4) return frames;
-      this.startPartial(this.checkLength(this.lengthBytes.readInt32LE(0)));
+      this.startPartial(this.checkLength(this.lengthBytes.readInt32LE(0)), this.lengthBytes);
       this.lengthBytes.copy(this.partial!, 0);
       this.partialFilled = 4;
       this.lengthFilled = 0;
@@ -76,7 +87,7 @@ export class FrameSplitter {
         );
         offset += length;
       } else {
-        this.startPartial(length);
+        this.startPartial(length, chunk.subarray(offset));
         chunk.copy(this.partial!, 0, offset);
         this.partialFilled = remaining;
         break;
@@ -99,7 +110,10 @@ export class FrameSplitter {
     return length;
   }
 
-  private startPartial(length: number): void {
-    this.partial = Buffer.allocUnsafe(length);
+  private startPartial(length: number, head: Buffer): void {
+    const buffer = this.allocate(length, head);
+    if (buffer.length !== length)
+      throw new RangeError(`frame allocator returned ${buffer.length} bytes for a ${length}-byte frame`);
+    this.partial = buffer;
   }
 }
