@@ -54,6 +54,41 @@ describe('cursors (integration)', () => {
     assert.deepEqual(commands(mark), ['find', ...Array(7).fill('getMore')]);
   });
 
+  it('next/hasNext/tryNext iterate as the official driver: one getMore per used-up batch', async () => {
+    const mark = started.length;
+    const cursor = items().find({}, { batchSize: 20, sort: { _id: 1 } });
+    const seen: number[] = [];
+    while (await cursor.hasNext()) {
+      assert.equal(await cursor.hasNext(), true, 'hasNext twice takes nothing');
+      seen.push(((await cursor.next()) as { _id: number })._id);
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    assert.equal(await cursor.next(), null, 'exhausted: null');
+    assert.equal(await cursor.tryNext(), null);
+    assert.equal(cursor.closed, true);
+    assert.deepEqual(commands(mark), ['find', 'getMore', 'getMore']);
+
+    // Calls made together are answered in order; tryNext takes a buffered document.
+    const again = items().find({}, { batchSize: 3, sort: { _id: 1 } });
+    const [a, b, c] = await Promise.all([again.next(), again.next(), again.tryNext()]);
+    assert.deepEqual([a?._id, b?._id, c?._id], [0, 1, 2]);
+    // close() ends the iteration: its server cursor is killed and next() answers null.
+    const killed = nextCommand('killCursors');
+    await lastValueFrom(again.close());
+    await killed;
+    assert.equal(await again.next(), null);
+    // rewind() starts it over on a new server cursor.
+    again.rewind();
+    assert.equal((await again.next())?._id, 0);
+    await lastValueFrom(again.close());
+    // An error is the call's rejection, typed.
+    const bad = items().find({ $bad: 1 } as never);
+    await assert.rejects(bad.next(), (e: Error) => e.name === 'MongoServerError');
+  });
+
   it('take(5) sends one find and one killCursors, no getMore', async () => {
     const mark = started.length;
     const killed = nextCommand('killCursors');
@@ -138,6 +173,23 @@ describe('cursors (integration)', () => {
   it('explain emits the query plan', async () => {
     const plan = await lastValueFrom(items().find({ x: 1 }).explain());
     assert.equal(plan.ok, 1);
+  });
+
+  it('tryNext on a tailable cursor: null when one getMore brings nothing, then what was added', async () => {
+    const db = client.db(dbName);
+    await lastValueFrom(db.command({ create: 'capped_poll', capped: true, size: 1 << 20 }));
+    await lastValueFrom(db.command({ insert: 'capped_poll', documents: [{ _id: 0 }, { _id: 1 }] }));
+    const tail = db.collection<{ _id: number }>('capped_poll').find({}, { tailable: true, batchSize: 2 });
+    assert.equal((await tail.next())?._id, 0);
+    assert.equal((await tail.tryNext())?._id, 1, 'buffered: no getMore');
+    const mark = started.length;
+    assert.equal(await tail.tryNext(), null, 'nothing new yet');
+    assert.deepEqual(commands(mark), ['getMore']);
+    assert.equal(tail.closed, false, 'the iteration goes on');
+    await lastValueFrom(db.command({ insert: 'capped_poll', documents: [{ _id: 2 }] }));
+    assert.equal((await tail.tryNext())?._id, 2);
+    await lastValueFrom(tail.close());
+    assert.equal(await tail.next(), null);
   });
 
   it('a tailable awaitData cursor on a capped collection keeps emitting new documents', {

@@ -106,6 +106,8 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
   /** @internal The `map()` functions applied to each document. */
   protected readonly transform: Transform<T>;
   private readonly runs = new CursorRuns();
+  /** The run `next()`, `hasNext()` and `tryNext()` read (the official driver's imperative use). */
+  private iteration: Iteration<T> | undefined;
 
   constructor(definition: CursorDefinition<O>, transform?: Transform<T>) {
     // A plain function: Observable calls it with `this` bound to the cursor being subscribed.
@@ -165,9 +167,59 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
     return this.runs.close();
   }
 
-  /** Lets a closed cursor run again: the next subscription opens a new server cursor. */
+  /**
+   * Lets a closed cursor run again: the next subscription opens a new server cursor. An imperative
+   * iteration (`next()`) still going is ended (its server cursor killed) and starts over.
+   */
   rewind(): void {
+    const iteration = this.iteration;
+    this.iteration = undefined;
+    void iteration?.it.return?.();
     this.runs.rewind();
+  }
+
+  /**
+   * The official driver's imperative iteration, for code moving over: the next document, or null
+   * once the cursor is exhausted (or closed). One iteration per cursor object, separate from its
+   * subscriptions; it asks for one document at a time, and a getMore goes out only when the batch
+   * is used up. Calls made before the previous one settled are answered in order.
+   */
+  next(): Promise<T | null> {
+    return this.iterate((state) => {
+      if (state.peeked) return Promise.resolve(take(state));
+      return state.it.next().then(documentOf);
+    });
+  }
+
+  /** Whether `next()` has a document to give (fetching the next batch if needed, as the official). */
+  hasNext(): Promise<boolean> {
+    return this.iterate(async (state) => {
+      state.peeked ??= await state.it.next();
+      return state.peeked.done !== true;
+    });
+  }
+
+  /**
+   * The next document if one is buffered or one getMore brings it, else null, and the iteration
+   * goes on (a tailable cursor's "nothing new yet").
+   */
+  tryNext(): Promise<T | null> {
+    return this.iterate(async (state) => {
+      if (state.peeked) return take(state);
+      const r = await state.it.tryNext();
+      return r === null ? null : documentOf(r);
+    });
+  }
+
+  private iterate<R>(step: (state: Iteration<T>) => Promise<R>): Promise<R> {
+    if (!this.iteration) this.iteration = { it: cursorIterator(this.spec), queue: Promise.resolve() };
+    const state = this.iteration;
+    const result = state.queue.then(() => step(state));
+    state.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   /** The options this cursor runs with. */
@@ -290,6 +342,25 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
 
 function resolvedOptions<O>(definition: CursorDefinition<O>): O {
   return definition.resolve ? definition.resolve(definition.options) : definition.options;
+}
+
+/** An imperative iteration: its run, a result `hasNext()` fetched ahead, and the calls in order. */
+interface Iteration<T> {
+  readonly it: CursorIterator<T>;
+  peeked?: IteratorResult<T>;
+  queue: Promise<void>;
+}
+
+function documentOf<T>(r: IteratorResult<T>): T | null {
+  return r.done ? null : r.value;
+}
+
+/** The result `hasNext()` fetched, handed out once. */
+function take<T>(state: Iteration<T>): T | null {
+  const r = state.peeked as IteratorResult<T>;
+  // A done result stays: every later call answers null without asking the run again.
+  if (!r.done) state.peeked = undefined;
+  return documentOf(r);
 }
 
 const CLOSED_SINK: CursorSink<never> = { closed: true, next() {}, error() {}, complete() {} };
