@@ -1,29 +1,20 @@
 // The official driver's side of each case, written the way its documentation recommends.
 import { type AnyBulkWriteOperation, type Document, MongoClient } from 'mongodb';
 import { from, lastValueFrom, mergeMap } from 'rxjs';
-import { bulkModels, insertDocuments, SLOW_CONCURRENCY } from './cases-shared.js';
-import { Meter, slowWork, spin, type TrialResult, type TrialSpec, timed } from './meter.js';
+import { bulkModels, clientCache, insertDocuments, SLOW_CONCURRENCY } from './cases-shared.js';
+import { slowWork, spin, type TrialResult, type TrialSpec, timed } from './meter.js';
 
-const clients = new Map<string, { client: MongoClient; meter: Meter }>();
-
-async function clientFor(uri: string, monitor: boolean): Promise<{ client: MongoClient; meter: Meter }> {
-  const key = `${uri} ${monitor}`;
-  let entry = clients.get(key);
-  if (!entry) {
-    const meter = new Meter();
-    const client = new MongoClient(uri, { monitorCommands: monitor });
-    client.on('commandSucceeded', (e) => {
-      const c = (e.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
-      meter.received += (c?.firstBatch ?? c?.nextBatch ?? []).length;
-    });
-    await client.connect();
-    entry = { client, meter };
-    clients.set(key, entry);
-    await client.db('bench').collection('docs1k_1000').find({}, { batchSize: 1000 }).toArray();
-    await client.db('admin').command({ ping: 1 });
-  }
-  return entry;
-}
+const { clientFor, clients } = clientCache(async (uri, monitor, meter) => {
+  const client = new MongoClient(uri, { monitorCommands: monitor });
+  client.on('commandSucceeded', (e) => {
+    const c = (e.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
+    meter.received += (c?.firstBatch ?? c?.nextBatch ?? []).length;
+  });
+  await client.connect();
+  await client.db('bench').collection('docs1k_1000').find({}, { batchSize: 1000 }).toArray();
+  await client.db('admin').command({ ping: 1 });
+  return client;
+});
 
 async function forAwait(source: AsyncIterable<unknown>, each?: () => void): Promise<number> {
   let n = 0;
@@ -153,5 +144,5 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
 }
 
 export async function closeAll(): Promise<void> {
-  for (const { client } of clients.values()) await client.close();
+  for (const { client } of clients()) await client.close();
 }

@@ -2,9 +2,9 @@
 // builds bench/versus-commit.ts runs side by side). One client per URI, connected and warmed once.
 import { lastValueFrom, type Observable, take } from 'rxjs';
 import type * as Mongorx from '../src/index.js';
-import type { AnyBulkWriteOperation, MongoClient } from '../src/index.js';
-import { bulkModels, insertDocuments, SLOW_CONCURRENCY } from './cases-shared.js';
-import { Meter, slowWork, spin, type TrialResult, type TrialSpec, timed } from './meter.js';
+import type { AnyBulkWriteOperation } from '../src/index.js';
+import { bulkModels, clientCache, insertDocuments, SLOW_CONCURRENCY } from './cases-shared.js';
+import { slowWork, spin, type TrialResult, type TrialSpec, timed } from './meter.js';
 
 export interface Cases {
   runTrial(spec: TrialSpec): Promise<TrialResult>;
@@ -14,33 +14,24 @@ export interface Cases {
 export function rxCases(rx: typeof Mongorx): Cases {
   const { mergeMapWithDemand } = rx;
 
-  const clients = new Map<string, { client: MongoClient; meter: Meter }>();
-
-  async function clientFor(uri: string, monitor: boolean): Promise<{ client: MongoClient; meter: Meter }> {
-    const key = `${uri} ${monitor}`;
-    let entry = clients.get(key);
-    if (!entry) {
-      const meter = new Meter();
-      const client = new rx.MongoClient(uri, { monitorCommands: monitor });
-      // Counts documents received (slow-consumer cases: received - done = held by the pipeline).
-      // Only then: a subscriber on events$ makes every event get built (the official driver's
-      // listener is likewise only for command events, which it emits only with monitorCommands).
-      if (monitor)
-        client.events$.subscribe((e) => {
-          if (e.name === 'commandSucceeded') {
-            const c = e.reply.cursor as { firstBatch?: unknown[]; nextBatch?: unknown[] } | undefined;
-            meter.received += (c?.firstBatch ?? c?.nextBatch ?? []).length;
-          }
-        });
-      entry = { client, meter };
-      clients.set(key, entry);
-      // Warm-up: connect and JIT the hot paths.
-      const coll = client.db('bench').collection('docs1k_1000');
-      await lastValueFrom(coll.find({}, { batchSize: 1000 }).toArray());
-      await lastValueFrom(client.db('admin').command({ ping: 1 }));
-    }
-    return entry;
-  }
+  const { clientFor, clients } = clientCache(async (uri, monitor, meter) => {
+    const client = new rx.MongoClient(uri, { monitorCommands: monitor });
+    // Counts documents received (slow-consumer cases: received - done = held by the pipeline).
+    // Only then: a subscriber on events$ makes every event get built (the official driver's
+    // listener is likewise only for command events, which it emits only with monitorCommands).
+    if (monitor)
+      client.events$.subscribe((e) => {
+        if (e.name === 'commandSucceeded') {
+          const c = e.reply.cursor as { firstBatch?: unknown[]; nextBatch?: unknown[] } | undefined;
+          meter.received += (c?.firstBatch ?? c?.nextBatch ?? []).length;
+        }
+      });
+    // Warm-up: connect and JIT the hot paths.
+    const coll = client.db('bench').collection('docs1k_1000');
+    await lastValueFrom(coll.find({}, { batchSize: 1000 }).toArray());
+    await lastValueFrom(client.db('admin').command({ ping: 1 }));
+    return client;
+  });
 
   function count(source: Observable<unknown>, each?: () => void): Promise<number> {
     let n = 0;
@@ -150,8 +141,7 @@ export function rxCases(rx: typeof Mongorx): Cases {
   }
 
   async function closeAll(): Promise<void> {
-    for (const { client } of clients.values())
-      await lastValueFrom(client.close(), { defaultValue: undefined });
+    for (const { client } of clients()) await lastValueFrom(client.close(), { defaultValue: undefined });
   }
 
   return { runTrial, closeAll };

@@ -1,6 +1,7 @@
 // Inputs both drivers get, built before each timed trial.
 import type { Document } from 'bson';
 import { benchDocument } from './data.js';
+import { Meter } from './meter.js';
 
 export const SLOW_CONCURRENCY = 4;
 
@@ -21,4 +22,32 @@ export function bulkModels(n: number): Document[] {
     models.push({ updateOne: { filter: { _id: i + 1 }, update: { $set: { score: i } } } });
   for (let i = 0; i < third; i++) models.push({ deleteOne: { filter: { _id: i + 1 } } });
   return models;
+}
+
+/**
+ * One client per URI and monitoring flag, made once: `open` creates, connects and warms it with
+ * the meter its command listener counts into. `clients()` lists them for closing.
+ */
+export function clientCache<C>(open: (uri: string, monitor: boolean, meter: Meter) => Promise<C>): {
+  clientFor(uri: string, monitor: boolean): Promise<{ client: C; meter: Meter }>;
+  clients(): Iterable<{ client: C; meter: Meter }>;
+} {
+  const entries = new Map<string, Promise<{ client: C; meter: Meter }>>();
+  const made: { client: C; meter: Meter }[] = [];
+  return {
+    clientFor(uri, monitor) {
+      const key = `${uri} ${monitor}`;
+      let entry = entries.get(key);
+      if (!entry) {
+        const meter = new Meter();
+        entry = open(uri, monitor, meter).then((client) => {
+          made.push({ client, meter });
+          return { client, meter };
+        });
+        entries.set(key, entry);
+      }
+      return entry;
+    },
+    clients: () => made,
+  };
 }

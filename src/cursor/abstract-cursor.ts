@@ -211,14 +211,19 @@ export class AbstractCursor<T = Document, O = CursorOptions> extends Observable<
     });
   }
 
+  /** Runs `step` at once when no call is pending, else after the pending ones. */
   private iterate<R>(step: (state: Iteration<T>) => Promise<R>): Promise<R> {
-    if (!this.iteration) this.iteration = { it: cursorIterator(this.spec), queue: Promise.resolve() };
+    if (!this.iteration) this.iteration = { it: cursorIterator(this.spec) };
     const state = this.iteration;
-    const result = state.queue.then(() => step(state));
-    state.queue = result.then(
+    const result = state.queue ? state.queue.then(() => step(state)) : step(state);
+    const settled = result.then(
       () => undefined,
       () => undefined,
     );
+    state.queue = settled;
+    void settled.then(() => {
+      if (state.queue === settled) state.queue = undefined;
+    });
     return result;
   }
 
@@ -348,7 +353,8 @@ function resolvedOptions<O>(definition: CursorDefinition<O>): O {
 interface Iteration<T> {
   readonly it: CursorIterator<T>;
   peeked?: IteratorResult<T>;
-  queue: Promise<void>;
+  /** Settles once the calls made so far have (undefined when none is pending). */
+  queue?: Promise<void>;
 }
 
 function documentOf<T>(r: IteratorResult<T>): T | null {
@@ -458,6 +464,10 @@ export function cursorIterator<T>(
     return(): Promise<IteratorResult<T>> {
       done = true;
       ready = [];
+      // A `next()` still waiting (an imperative iteration that `rewind()` ends) settles as done.
+      const w = waiter;
+      waiter = undefined;
+      w?.resolve(finished());
       return new Promise((resolve) => run.cancel(() => resolve(finished())));
     },
   };
